@@ -1,0 +1,52 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Runs;
+using static TorchSharp.torch;
+
+namespace Diffusion.Abstractions.Modalities;
+
+/// <summary>
+/// One kind of data: where it comes from, how samples are written as artifacts, and how samples are scored.
+/// </summary>
+public interface IModality
+{
+    /// <summary>The shape of the items <see cref="Load"/> returns.</summary>
+    DataSpec Spec { get; }
+
+    /// <summary>
+    /// Loads a split, deterministic for the same options. A user-fixable problem (missing file, bad format)
+    /// throws <see cref="PluginInputException"/> with a message that says how to fix it.
+    /// </summary>
+    ModalityData Load(DataSplit split);
+
+    /// <summary>Writes generated samples (model space, as returned by the sampler) as artifacts named after <paramref name="name"/>.</summary>
+    void WriteSamples(Tensor samples, string name, IRunContext context);
+
+    /// <summary>Scores samples against reference data; keys are metric names.</summary>
+    IReadOnlyDictionary<string, double> Evaluate(Tensor samples, ModalityData reference, IRunContext context);
+}
+
+/// <summary>Which part of a dataset to load.</summary>
+public enum DataSplit
+{
+    /// <summary>The training part.</summary>
+    Train,
+    /// <summary>The held-out part.</summary>
+    Test,
+}
+
+/// <summary>A dataset held in memory, in model space (images in [-1, 1]).</summary>
+/// <param name="Items">All items [N, ...] (float for continuous data, long for tokens), on the CPU.</param>
+/// <param name="Labels">Class indices [N] (long), or null when unlabelled.</param>
+/// <param name="ClassNames">Names of the classes, or null.</param>
+public sealed record ModalityData(Tensor Items, Tensor? Labels, IReadOnlyList<string>? ClassNames) : IDisposable
+{
+    /// <summary>Number of items.</summary>
+    public long Count => Items.shape[0];
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Items.Dispose();
+        Labels?.Dispose();
+    }
+}

@@ -1,0 +1,25 @@
+using Diffusion.Abstractions.Runs;
+
+namespace Diffusion.Abstractions.Stages;
+
+/// <summary>
+/// A step of a pipeline (train, sample, evaluate, ...). A stage's options are the keys of its entry in
+/// <c>stages:</c> besides <c>name</c> and <c>type</c>; options that name components carry
+/// <see cref="Options.ComponentRefAttribute"/>. Stages pass results to later stages through
+/// <see cref="IRunContext.State"/>.
+/// </summary>
+public interface IStage
+{
+    /// <summary>Runs the stage. Throw <see cref="OperationCanceledException"/> when the run is cancelled.</summary>
+    void Run(IRunContext context);
+}
+
+/// <summary>Well-known keys of <see cref="IRunContext.State"/> shared between stages.</summary>
+public static class StateKeys
+{
+    /// <summary>The current samples (a <c>Tensor</c> in model space), written by sample and postprocess stages.</summary>
+    public const string Samples = "samples";
+
+    /// <summary>Prefix of a trained model: <c>model:NAME</c> holds a <see cref="Denoisers.TrainedModel"/> for component NAME.</summary>
+    public const string ModelPrefix = "model:";
+}
