@@ -1,0 +1,1 @@
+namespace Diffusion.Core.Tests;

@@ -1,0 +1,1 @@
+namespace Diffusion.Plugins.Tests;
