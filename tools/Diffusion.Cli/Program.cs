@@ -1,1 +1,5 @@
-return 0;
+using Diffusion.Cli;
+
+return CommandLine.Build().Parse(args) is var parsed && parsed.Errors.Count > 0
+    ? CommandLine.ReportParseErrors(parsed)
+    : parsed.Invoke();

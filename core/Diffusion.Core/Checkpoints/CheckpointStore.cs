@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Schedulers;
+using static TorchSharp.torch;
+
+namespace Diffusion.Core.Checkpoints;
+
+/// <summary>
+/// A training checkpoint folder: <c>model.safetensors</c> (weights, readable by Python's safetensors),
+/// <c>optimizer.bin</c> (TorchSharp optimizer state) and <c>trainer.safetensors</c> (step, the noise schedule
+/// and the data spec), enough to resume bit for bit on the CPU.
+/// </summary>
+public sealed record Checkpoint(string Folder, long Step)
+{
+    /// <summary>The weights file.</summary>
+    public string ModelPath => Path.Combine(Folder, "model.safetensors");
+
+    /// <summary>The optimizer state file.</summary>
+    public string OptimizerPath => Path.Combine(Folder, "optimizer.bin");
+
+    /// <summary>The trainer state file.</summary>
+    public string TrainerPath => Path.Combine(Folder, "trainer.safetensors");
+
+    /// <summary>The checkpoints of a stage, in <paramref name="runFolder"/>/checkpoints/<paramref name="stage"/>/step-NNNNNNNN.</summary>
+    public static string StageFolder(string runFolder, string stage) => Path.Combine(runFolder, "checkpoints", stage);
+
+    /// <summary>The folder for a step.</summary>
+    public static Checkpoint For(string runFolder, string stage, long step) =>
+        new(Path.Combine(StageFolder(runFolder, stage), $"step-{step:D8}"), step);
+
+    /// <summary>The complete checkpoint with the highest step, or null.</summary>
+    public static Checkpoint? Latest(string runFolder, string stage)
+    {
+        string folder = StageFolder(runFolder, stage);
+        if (!Directory.Exists(folder)) return null;
+        return Directory.EnumerateDirectories(folder, "step-*")
+            .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d)["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long s), Step: s))
+            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, "trainer.safetensors")))
+            .OrderByDescending(x => x.Step)
+            .Select(x => new Checkpoint(x.Dir, x.Step))
+            .FirstOrDefault();
+    }
+}
+
+/// <summary>What a trainer needs back from a checkpoint besides the weights and optimizer.</summary>
+/// <param name="Step">Training steps completed (the trainer reseeds its generators from the step, so no RNG state is needed).</param>
+/// <param name="Schedule">The noise schedule trained with.</param>
+/// <param name="Data">The data spec the network was built for.</param>
+public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data);
+
+/// <summary>Saves and loads <see cref="Checkpoint"/> folders.</summary>
+public static class CheckpointIO
+{
+    /// <summary>Writes a checkpoint; the trainer file is written last, so a folder without it is incomplete and ignored.</summary>
+    public static void Save(Checkpoint checkpoint, DenoiserModule network, optim.Optimizer? optimizer, TrainerState state)
+    {
+        Directory.CreateDirectory(checkpoint.Folder);
+        SafeTensors.Write(checkpoint.ModelPath, network.state_dict(), ModelMetadata(state.Schedule, state.Data));
+        if (optimizer is TorchSharp.Modules.OptimizerHelper helper) helper.save_state_dict(checkpoint.OptimizerPath);
+        using var betas = tensor(state.Schedule.Betas.ToArray(), dtype: ScalarType.Float64);
+        SafeTensors.Write(checkpoint.TrainerPath,
+            [new("schedule.betas", betas)],
+            new Dictionary<string, string>(ModelMetadata(state.Schedule, state.Data))
+            {
+                ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            });
+    }
+
+    /// <summary>The metadata stored in a weights file: what a reader needs to rebuild the schedule and data shape.</summary>
+    public static Dictionary<string, string> ModelMetadata(NoiseSchedule schedule, DataSpec data) => new()
+    {
+        ["format"] = "diffusion-framework/denoiser",
+        ["prediction_type"] = OptionNames.EnumValueName(schedule.Prediction),
+        ["beta_schedule"] = OptionNames.EnumValueName(schedule.Kind),
+        ["timesteps"] = schedule.Timesteps.ToString(CultureInfo.InvariantCulture),
+        ["data_spec"] = JsonSerializer.Serialize(data),
+    };
+
+    /// <summary>Loads weights into <paramref name="network"/>; a tensor whose shape differs is an error naming it and both shapes.</summary>
+    /// <exception cref="CheckpointMismatchException">Names or shapes do not match the network.</exception>
+    public static void LoadWeights(string path, DenoiserModule network)
+    {
+        var (tensors, _) = SafeTensors.Read(path);
+        try
+        {
+            var own = network.state_dict();
+            var problems = new List<string>();
+            foreach (var (name, target) in own)
+            {
+                if (!tensors.TryGetValue(name, out var source)) { problems.Add($"tensor '{name}' is missing from the checkpoint"); continue; }
+                if (!source.shape.SequenceEqual(target.shape))
+                    problems.Add($"tensor '{name}' has shape [{string.Join(", ", source.shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the model");
+            }
+            problems.AddRange(tensors.Keys.Where(k => !own.ContainsKey(k)).Select(k => $"the checkpoint has tensor '{k}' that the model does not"));
+            if (problems.Count > 0)
+                throw new CheckpointMismatchException($"{path} does not fit the model: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $"; and {problems.Count - 5} more" : "")}");
+            using (no_grad())
+            {
+                foreach (var (name, target) in own) target.copy_(tensors[name]);
+            }
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Loads the trainer state of a checkpoint.</summary>
+    public static TrainerState LoadTrainerState(Checkpoint checkpoint)
+    {
+        var (tensors, meta) = SafeTensors.Read(checkpoint.TrainerPath);
+        using var betas = tensors["schedule.betas"];
+        var schedule = NoiseSchedule.FromBetas(betas.data<double>().ToArray(),
+            ParseEnum<PredictionType>(meta["prediction_type"]), ParseEnum<BetaSchedule>(meta["beta_schedule"]));
+        var data = JsonSerializer.Deserialize<DataSpec>(meta["data_spec"])!;
+        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data);
+    }
+
+    private static T ParseEnum<T>(string yaml) where T : struct, Enum =>
+        Enum.GetValues<T>().First(v => OptionNames.EnumValueName(v) == yaml);
+}
+
+/// <summary>A checkpoint does not fit the model it is loaded into.</summary>
+public sealed class CheckpointMismatchException(string message) : Exception(message);

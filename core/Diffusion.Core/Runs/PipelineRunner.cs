@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Reflection;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
+using Diffusion.Core.Checkpoints;
+using Diffusion.Core.Pipelines;
+using Diffusion.Core.Plugins;
+using Diffusion.Tracking;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Core.Runs;
+
+/// <summary>What to run and where to record it.</summary>
+/// <param name="Pipeline">The validated pipeline.</param>
+/// <param name="DatabasePath">The tracking database; run folders go beside it (<c>runs/RUN_ID/</c>).</param>
+/// <param name="ResumeRunId">A run to continue from its last checkpoints, or null for a new run.</param>
+public sealed record RunRequest(PipelineSpec Pipeline, string DatabasePath, string? ResumeRunId = null);
+
+/// <summary>How a run ended.</summary>
+/// <param name="RunId">The run's id.</param>
+/// <param name="RunFolder">The run's artifact folder.</param>
+/// <param name="Status">Completed, failed or killed.</param>
+/// <param name="Message">Why it failed or was killed.</param>
+public sealed record RunResult(string RunId, string RunFolder, RunStatus Status, string? Message);
+
+/// <summary>
+/// Runs a pipeline: records the run, builds its components through dependency injection, runs the stages in
+/// order, and closes the run as COMPLETED, FAILED (with the message) or KILLED (on cancellation). What was
+/// recorded before a failure is kept.
+/// </summary>
+public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
+{
+    /// <summary>The host's version, recorded with every run (includes the commit when built from git).</summary>
+    public static string CodeVersion { get; } =
+        typeof(PipelineRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary>Called once the run exists, before any stage runs (the CLI prints the id and folder).</summary>
+    public event Action<string, string>? Started;
+
+    /// <summary>Runs <paramref name="request"/> until it completes, fails or <paramref name="cancellation"/> is signalled.</summary>
+    /// <exception cref="RunNotFoundException">The run to resume does not exist.</exception>
+    public RunResult Run(RunRequest request, CancellationToken cancellation)
+    {
+        var spec = request.Pipeline;
+        using var store = TrackingStore.Open(request.DatabasePath);
+        using var recorder = request.ResumeRunId is { } resumeId
+            ? store.ResumeRun(resumeId)
+            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion));
+        string runFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.DatabasePath))!, recorder.RunId);
+        Directory.CreateDirectory(runFolder);
+        var artifacts = new ArtifactStore(runFolder, recorder);
+        Started?.Invoke(recorder.RunId, runFolder);
+
+        RunContext? context = null;
+        try
+        {
+            recorder.LogParams(spec.Params);
+            artifacts.Write(request.ResumeRunId is null ? "pipeline.yaml" : $"pipeline.resumed-{DateTime.UtcNow:yyyyMMddTHHmmss}.yaml",
+                "pipeline", s => s.Write(System.Text.Encoding.UTF8.GetBytes(spec.ResolvedText)));
+
+            using var services = BuildServices(spec);
+            var device = DeviceSelector.Select(spec.Device);
+            manual_seed(spec.Seed);
+            context = new RunContext(recorder.RunId, device, spec.Seed, logger, recorder, artifacts, progress, services, cancellation);
+            foreach (var component in spec.Components) services.GetRequiredKeyedService<object>(component.Name); // constructor errors surface now
+
+            foreach (var stageSpec in spec.Stages)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                context.StageName = stageSpec.Name;
+                context.ResumeCheckpoint = request.ResumeRunId is null ? null : Checkpoint.Latest(runFolder, stageSpec.Name)?.Folder;
+                var stage = (IStage)ComponentFactory.Create(services, stageSpec.Type, stageSpec.Options);
+                var clock = Stopwatch.StartNew();
+                logger.LogInformation("stage '{Stage}' ({Type}) started", stageSpec.Name, stageSpec.Type.Name);
+                stage.Run(context);
+                recorder.LogMetric($"stage/{stageSpec.Name}/seconds", clock.Elapsed.TotalSeconds, 0);
+                logger.LogInformation("stage '{Stage}' done in {Seconds:0.0} s", stageSpec.Name, clock.Elapsed.TotalSeconds);
+            }
+            recorder.Complete();
+            return new RunResult(recorder.RunId, runFolder, RunStatus.Completed, null);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            const string reason = "interrupted (Ctrl+C or SIGTERM); continue it with --resume";
+            recorder.Kill(reason);
+            return new RunResult(recorder.RunId, runFolder, RunStatus.Killed, reason);
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            recorder.Fail(e.Message);
+            return new RunResult(recorder.RunId, runFolder, RunStatus.Failed, e.Message);
+        }
+        catch (Exception e)
+        {
+            File.WriteAllText(Path.Combine(runFolder, "error.log"), e.ToString());
+            string message = $"{e.GetType().Name}: {e.Message} (stack trace in {Path.Combine(runFolder, "error.log")})";
+            recorder.Fail(message);
+            return new RunResult(recorder.RunId, runFolder, RunStatus.Failed, message);
+        }
+        finally
+        {
+            foreach (var value in context?.State.Values ?? [])
+            {
+                if (value is Tensor tensor) tensor.Dispose();
+                else if (value is Abstractions.Denoisers.TrainedModel model) model.Network.Dispose();
+            }
+        }
+    }
+
+    private static bool IsUserFacing(Exception e) =>
+        e is PluginInputException or CheckpointMismatchException or PluginConstructionException;
+
+    private ServiceProvider BuildServices(PipelineSpec spec)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(logger);
+        foreach (var component in spec.Components)
+        {
+            var c = component;
+            services.AddKeyedSingleton<object>(c.Name, (provider, _) => ComponentFactory.Create(provider, c.Plugin, c.Options));
+        }
+        return services.BuildServiceProvider();
+    }
+}

@@ -1,0 +1,83 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Stages;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Core.Stages;
+
+/// <summary>Options of the <c>sample</c> stage.</summary>
+public sealed class SampleStageOptions
+{
+    /// <summary>The trained denoiser component to sample from.</summary>
+    [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component to sample from.")]
+    public string Model { get; set; } = "";
+
+    /// <summary>The scheduler (sampler) to use; any sampler works with any trained model.</summary>
+    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler.")]
+    public string Scheduler { get; set; } = "";
+
+    /// <summary>The modality that writes the samples (e.g. as a PNG grid); none writes nothing.</summary>
+    [ComponentRef(PluginKind.Modality), Description("Modality component that writes the samples as artifacts (optional).")]
+    public string? Data { get; set; }
+
+    /// <summary>Number of samples.</summary>
+    [Range(1, 1_000_000), Description("Number of samples.")]
+    public int Count { get; set; } = 64;
+
+    /// <summary>Samples per batch; does not change any sample's values.</summary>
+    [Range(1, 65536), Description("Samples per batch (does not change the samples).")]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Denoising steps (network evaluations for first-order samplers).</summary>
+    [Range(1, 100_000), Description("Denoising steps.")]
+    public int Steps { get; set; } = 50;
+}
+
+/// <summary>
+/// Draws samples from a trained model with a chosen sampler. Sample i starts from noise of its own generator
+/// (run seed, i) and keeps it through the loop, so its values do not depend on the batch size.
+/// </summary>
+[Plugin(PluginKind.Stage, "sample", Options = typeof(SampleStageOptions), Description = "Draws samples from a trained model with a chosen sampler.")]
+public sealed class SampleStage(SampleStageOptions options) : IStage
+{
+    /// <inheritdoc />
+    public void Run(IRunContext context)
+    {
+        var model = StageHelpers.TrainedModel(context, options.Model);
+        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var samples = new List<Tensor>();
+        using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
+        int batchIndex = 0;
+        using (no_grad())
+        {
+            for (int first = 0; first < options.Count; first += options.BatchSize, batchIndex++)
+            {
+                using var scope = NewDisposeScope();
+                int n = Math.Min(options.BatchSize, options.Count - first);
+                using var generators = context.GeneratorsFor(first, n, "sample");
+                var noise = generators.Randn(model.Data.ItemShape, context.Device);
+                var batchProgress = new OffsetProgress(progress, (long)batchIndex * options.Steps);
+                var sampling = new SamplingContext(model, options.Steps, generators, null, batchProgress, context.Cancellation);
+                var x = scheduler.Sample(noise, sampling);
+                samples.Add(scope.MoveToOuter(x.cpu()));
+            }
+        }
+        var all = cat(samples.ToArray());
+        foreach (var s in samples) s.Dispose();
+        context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
+        StageHelpers.PublishSamples(context, all, options.Data);
+    }
+
+    private sealed class OffsetProgress(Abstractions.Runs.IProgressTask inner, long offset) : Abstractions.Runs.IProgressTask
+    {
+        public void Report(long done, string? status = null) => inner.Report(offset + done, status);
+        public void Dispose() { }
+    }
+}

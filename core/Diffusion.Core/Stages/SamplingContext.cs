@@ -1,0 +1,34 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using static TorchSharp.torch;
+
+namespace Diffusion.Core.Stages;
+
+/// <summary>What a sampler sees while it samples one batch: the model, the schedule it was trained with, and the batch's own generators.</summary>
+internal sealed class SamplingContext(
+    TrainedModel model,
+    int steps,
+    SampleGenerators generators,
+    Conditioning? conditioning,
+    IProgressTask progress,
+    CancellationToken cancellation) : ISamplingContext
+{
+    public NoiseSchedule Schedule => model.Schedule;
+
+    public int Steps { get; } = steps;
+
+    public Tensor Predict(Tensor x, Tensor t)
+    {
+        if (t.dim() == 0) t = t.expand(x.shape[0]);
+        return model.Network.forward(x, t.to(x.device).to_type(ScalarType.Float32), conditioning);
+    }
+
+    public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
+
+    public void OnStep(int step, int total)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        progress.Report(step);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+
+namespace Diffusion.Cli.Tests;
+
+public class RunCommandTests
+{
+    internal const string Tiny = """
+        name: tiny-cli
+        seed: 3
+        device: cpu
+        components:
+          data: { plugin: image, dataset: shapes, image_size: 8, count: 64 }
+          model: { plugin: unet2d, base_channels: 8, channel_mults: [1, 2], attention_resolutions: [4], groups: 4 }
+          noise: { plugin: ddpm, timesteps: 50 }
+          clamp: { plugin: clamp }
+        stages:
+          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 8, batch_size: 8, checkpoint_every: 4 }
+          - { name: sample, type: sample, model: model, scheduler: noise, data: data, count: 4, steps: 4 }
+          - { name: postprocess, type: postprocess, processors: [clamp], data: data }
+          - { name: evaluate, type: evaluate, data: data, model: model, loss_items: 8, loss_timesteps: 2 }
+        """;
+
+    [Fact]
+    public void RunPrintsTheRunIdAndFolderAndRunsListAndShowFindIt()
+    {
+        using var work = new WorkDir();
+        string file = work.File("tiny.yaml", Tiny);
+
+        var run = Cli.Run(work.Path, "run", file);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string id = Regex.Match(run.Stdout, @"run ([0-9a-f]{6,}) started").Groups[1].Value;
+        Assert.Contains($"artifacts: {Path.Combine("runs", id)}", run.Stdout);
+        Assert.True(File.Exists(Path.Combine(work.Path, "runs", "tracking.db")), "the database goes under the working directory by default");
+        Assert.True(File.Exists(Path.Combine(work.Path, "runs", id, "sample.png")));
+
+        var list = Cli.Run(work.Path, "runs", "list", "--json");
+        using var listJson = JsonDocument.Parse(list.Stdout);
+        var entry = listJson.RootElement.EnumerateArray().Single();
+        Assert.Equal(id, entry.GetProperty("id").GetString());
+        Assert.Equal("tiny-cli", entry.GetProperty("name").GetString());
+        Assert.Equal("COMPLETED", entry.GetProperty("status").GetString());
+
+        var show = Cli.Run(work.Path, "runs", "show", id[..6], "--json");
+        Assert.Equal(0, show.ExitCode);
+        using var showJson = JsonDocument.Parse(show.Stdout);
+        Assert.Equal(8, showJson.RootElement.GetProperty("metrics").GetProperty("train/loss").GetProperty("count").GetInt32());
+        Assert.Equal(8, showJson.RootElement.GetProperty("params").GetProperty("stages.train.steps").GetInt32());
+
+        var text = Cli.Run(work.Path, "runs", "show", id);
+        Assert.Contains("train/loss", text.Stdout);
+        Assert.Contains("sample.png", text.Stdout);
+    }
+
+    [Fact]
+    public void DbOptionAndEnvironmentVariableChooseTheDatabase()
+    {
+        using var work = new WorkDir();
+        string file = work.File("tiny.yaml", Tiny);
+        string db = Path.Combine(work.Path, "elsewhere", "t.db");
+
+        var run = Cli.Run(work.Path, new Dictionary<string, string> { ["DIFFUSION_DB"] = db }, "run", file, "--set", "stages.train.steps=2");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.True(File.Exists(db));
+        Assert.False(Directory.Exists(Path.Combine(work.Path, "runs")));
+        var list = Cli.Run(work.Path, "runs", "list", "--db", db, "--json");
+        Assert.Single(JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray());
+    }
+
+    [Fact]
+    public void AFailedRunExitsWith1AndSaysWhyWithoutAStackTrace()
+    {
+        using var work = new WorkDir();
+        string file = work.File("tiny.yaml", Tiny);
+
+        var run = Cli.Run(work.Path, "run", file, "--set", "components.data.dataset=fashion-mnist", "--set", "components.data.path=/nonexistent");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("FAILED", run.Stderr);
+        Assert.Contains("dataset-fashion-mnist", run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public void AProcessKilledMidRunLeavesAHealthyDatabaseAKilledRunAndCanBeResumed()
+    {
+        using var work = new WorkDir();
+        string file = work.File("long.yaml", Tiny);
+        using var process = Cli.Start(work.Path, null, "run", file, "--set", "stages.train.steps=100000", "--set", "stages.train.checkpoint_every=20");
+        string id = Regex.Match(process.StandardOutput.ReadLine() ?? "", @"run ([0-9a-f]+) started").Groups[1].Value;
+        Assert.NotEmpty(id);
+        string checkpoints = Path.Combine(work.Path, "runs", id, "checkpoints", "train");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "trainer.safetensors", SearchOption.AllDirectories).Any()) && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        Thread.Sleep(1000); // let a few more metrics reach the database
+
+        process.Kill(); // SIGKILL: no chance to close the run
+        process.WaitForExit();
+
+        string db = Path.Combine(work.Path, "runs", "tracking.db");
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            connection.Open();
+            using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", check.ExecuteScalar());
+            check.CommandText = $"SELECT COUNT(*) FROM metrics WHERE run_id = '{id}' AND key = 'train/loss'";
+            Assert.True((long)check.ExecuteScalar()! >= 20, "metrics logged before the kill are kept");
+        }
+
+        var list = Cli.Run(work.Path, "runs", "list", "--json");
+        var entry = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().Single();
+        Assert.Equal("KILLED", entry.GetProperty("status").GetString());
+
+        var resumed = Cli.Run(work.Path, "run", file, "--resume", id, "--set", "stages.train.steps=45", "--set", "stages.train.checkpoint_every=20");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("resuming 'train' from step", resumed.Stderr);
+        var after = JsonDocument.Parse(Cli.Run(work.Path, "runs", "list", "--json").Stdout).RootElement.EnumerateArray().Single();
+        Assert.Equal("COMPLETED", after.GetProperty("status").GetString());
+    }
+}

@@ -1,1 +1,0 @@
-namespace Diffusion.Cli.Tests;

@@ -1,0 +1,71 @@
+namespace Diffusion.Cli.Tests;
+
+public class ValidateCommandTests
+{
+    [Fact]
+    public void TheShippedPipelinesAreValid()
+    {
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(Cli.RepoRoot, "pipelines"), "*.yaml"))
+        {
+            var result = Cli.Run(Cli.RepoRoot, "validate", file);
+            Assert.True(result.ExitCode == 0, $"{file}: {result.Stderr}");
+            Assert.Contains(": ok", result.Stdout);
+        }
+    }
+
+    [Fact]
+    public void EveryMistakeIsReportedAtOnceWithFileLineColumnAndExitCode2()
+    {
+        using var work = new WorkDir();
+        string file = work.File("bad.yaml", """
+            name: bad
+            sede: 3
+            components:
+              data: { plugin: image, dataset: shapes, image_size: abc }
+              model: { plugin: unet, base_channels: 8 }
+              noise: { plugin: ddpm, timesteps: 1 }
+            stages:
+              - { name: train, type: train, model: model, data: data, scheduler: noise }
+            """);
+
+        var result = Cli.Run(work.Path, "validate", file, "--set", "stages.nosuchstage.steps=3");
+
+        Assert.Equal(2, result.ExitCode);
+        string[] lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith($"{file}:2:1: error:") && l.Contains("'sede'") && l.Contains("did you mean 'seed'"));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:4:") && l.Contains("image_size"));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:5:") && l.Contains("'unet'") && l.Contains("unet2d"));
+        Assert.Contains(lines, l => l.StartsWith($"{file}:6:") && l.Contains("timesteps"));
+        Assert.Contains(lines, l => l.StartsWith("--set:1:") && l.Contains("nosuchstage"));
+        Assert.DoesNotContain("   at ", result.Stderr); // no stack trace for a user's mistake
+    }
+
+    [Fact]
+    public void YamlSyntaxErrorsAndMissingExtendsFilesArePinpointed()
+    {
+        using var work = new WorkDir();
+        string broken = work.File("broken.yaml", "name: x\ncomponents: [unclosed\n");
+        string child = work.File("child.yaml", "extends: nowhere.yaml\nname: child\n");
+
+        var syntax = Cli.Run(work.Path, "validate", broken);
+        var extends = Cli.Run(work.Path, "validate", child);
+
+        Assert.Equal(2, syntax.ExitCode);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(broken)}:\d+:\d+: error: ", syntax.Stderr);
+        Assert.Equal(2, extends.ExitCode);
+        Assert.Contains($"{child}:1:10: error:", extends.Stderr);
+        Assert.Contains("nowhere.yaml", extends.Stderr);
+        Assert.DoesNotContain("   at ", syntax.Stderr + extends.Stderr);
+    }
+
+    [Fact]
+    public void AMissingFileIsAClearErrorNotACrash()
+    {
+        using var work = new WorkDir();
+        var result = Cli.Run(work.Path, "validate", "does-not-exist.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does-not-exist.yaml", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+}

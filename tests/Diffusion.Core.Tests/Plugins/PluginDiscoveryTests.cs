@@ -1,0 +1,104 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Core.Plugins;
+
+namespace Diffusion.Core.Tests.Plugins;
+
+public class PluginDiscoveryTests
+{
+    private static readonly string FirstPartyFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    [Fact]
+    public void FindsFirstPartyPluginsByDiscoveryAndTheBuiltInStages()
+    {
+        var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
+
+        Assert.Empty(catalog.Problems);
+        Assert.NotNull(catalog.Find(PluginKind.Scheduler, "ddpm"));
+        Assert.NotNull(catalog.Find(PluginKind.Denoiser, "unet2d"));
+        Assert.NotNull(catalog.Find(PluginKind.Modality, "image"));
+        Assert.NotNull(catalog.Find(PluginKind.PostProcessor, "clamp"));
+        Assert.Equal(["evaluate", "postprocess", "sample", "train"], catalog.NamesOf(PluginKind.Stage));
+        Assert.Equal(PluginDiscovery.BuiltIn, catalog.Find(PluginKind.Stage, "train")!.Source);
+    }
+
+    [Fact]
+    public void EachPluginAssemblyGetsItsOwnLoadContextButSharesTheContracts()
+    {
+        var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
+        var ddpm = catalog.Find(PluginKind.Scheduler, "ddpm")!;
+        var unet = catalog.Find(PluginKind.Denoiser, "unet2d")!;
+
+        var ddpmContext = AssemblyLoadContext.GetLoadContext(ddpm.Implementation.Assembly)!;
+        Assert.NotSame(AssemblyLoadContext.Default, ddpmContext);
+        Assert.NotSame(ddpmContext, AssemblyLoadContext.GetLoadContext(unet.Implementation.Assembly));
+        // The contracts and TorchSharp resolve to the host's own assemblies, so Tensor and IScheduler are one type.
+        Assert.True(typeof(IScheduler).IsAssignableFrom(ddpm.Implementation));
+        Assert.Same(typeof(TorchSharp.torch).Assembly, ddpmContext.LoadFromAssemblyName(new AssemblyName("TorchSharp")));
+        Assert.Same(typeof(IScheduler).Assembly, ddpmContext.LoadFromAssemblyName(new AssemblyName("Diffusion.Abstractions")));
+    }
+
+    [Fact]
+    public void CatalogRecordsKindNameOptionsAssemblyAndVersion()
+    {
+        var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
+        var clamp = catalog.Find(PluginKind.PostProcessor, "clamp")!;
+
+        Assert.Equal("Diffusion.PostProcessing", clamp.Assembly);
+        Assert.Matches(@"^\d+\.\d+\.\d+", clamp.Version);
+        Assert.Equal("ClampOptions", clamp.OptionsType!.Name);
+        Assert.EndsWith("Diffusion.PostProcessing.dll", clamp.Source);
+    }
+
+    [Fact]
+    public void TwoPluginsWithTheSameKindAndNameAreReportedNamingBothAssemblies()
+    {
+        using var temp = new TempFolder();
+        CopyFolder(Path.Combine(FirstPartyFolder, "Diffusion.PostProcessing"), Path.Combine(temp.Path, "copy-a"));
+        CopyFolder(Path.Combine(FirstPartyFolder, "Diffusion.PostProcessing"), Path.Combine(temp.Path, "copy-b"));
+
+        var catalog = PluginDiscovery.Discover([new PluginSource(temp.Path, "pipeline")]);
+
+        var problem = Assert.Single(catalog.Problems);
+        Assert.Contains("postprocessor 'clamp'", problem.Message);
+        Assert.Contains("copy-a", problem.Message);
+        Assert.Contains("copy-b", problem.Message);
+        Assert.NotNull(catalog.Find(PluginKind.PostProcessor, "clamp")); // the first one still works
+    }
+
+    [Fact]
+    public void AMissingPluginFolderIsAProblemNotACrash()
+    {
+        var catalog = PluginDiscovery.Discover([new PluginSource("/nonexistent/plugins-here", "pipeline")]);
+
+        var problem = Assert.Single(catalog.Problems);
+        Assert.Contains("does not exist", problem.Message);
+        Assert.NotEmpty(catalog.NamesOf(PluginKind.Stage));
+    }
+
+    [Fact]
+    public void AnAssemblyThatCannotBeLoadedIsReportedWithItsFile()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(Path.Combine(temp.Path, "Broken.dll"), "not an assembly");
+        File.WriteAllText(Path.Combine(temp.Path, "Broken.deps.json"), "{}");
+
+        var catalog = PluginDiscovery.Discover([new PluginSource(temp.Path, "pipeline")]);
+
+        var problem = Assert.Single(catalog.Problems);
+        Assert.EndsWith("Broken.dll", problem.Source);
+        Assert.Contains("cannot load", problem.Message);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Diffusion.Abstractions.Runs;
+using Diffusion.Core.Checkpoints;
+using Diffusion.Core.Runs;
+using Diffusion.Tracking;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Diffusion.Core.Tests.Runs;
+
+public class PipelineRunnerTests
+{
+    private static RunResult Run(TempFolder folder, string db, string? resume = null, IProgressReporter? progress = null,
+        CancellationToken cancellation = default, params string[] overrides)
+    {
+        var runner = new PipelineRunner(NullLogger.Instance, progress ?? new SilentProgress());
+        return runner.Run(new RunRequest(TinyPipeline.Load(folder, overrides), db, resume), cancellation);
+    }
+
+    [Fact]
+    public void ATinyPipelineCompletesAndRecordsParamsMetricsAndAGrid()
+    {
+        using var temp = new TempFolder();
+        string db = Path.Combine(temp.Path, "runs", "tracking.db");
+
+        var result = Run(temp, db);
+
+        Assert.Equal(RunStatus.Completed, result.Status);
+        using var store = TrackingStore.Open(db);
+        var run = store.FindRun(result.RunId)!;
+        Assert.Equal(RunStatus.Completed, run.Run.Status);
+        var channels = run.Params.Single(p => p.Key == "components.model.base_channels");
+        Assert.Equal(8L, Convert.ToInt64(channels.Value));
+        Assert.Contains(run.Params, p => p.Key == "stages.train.lr");
+        Assert.Contains(run.Params, p => p.Key == "components.noise.beta_schedule"); // defaults are recorded too
+        Assert.Equal(6, run.Metrics.Single(m => m.Key == "train/loss").Count);
+        Assert.Contains(run.Metrics, m => m.Key == "eval/denoise_loss");
+        Assert.Contains(run.Artifacts, a => a.Path == "sample.png" && a.Kind == "image-grid");
+        Assert.Contains(run.Artifacts, a => a.Path == "checkpoints/train/step-00000006/model.safetensors");
+        Assert.True(File.Exists(Path.Combine(result.RunFolder, "postprocess.png")));
+    }
+
+    [Fact]
+    public void TheSamePipelineAndSeedGiveTheSameNumbers()
+    {
+        using var temp = new TempFolder();
+        string db = Path.Combine(temp.Path, "runs", "tracking.db");
+
+        var first = Run(temp, db);
+        var second = Run(temp, db);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first.RunFolder, "sample.png")), File.ReadAllBytes(Path.Combine(second.RunFolder, "sample.png")));
+        using var store = TrackingStore.Open(db);
+        Assert.Equal(
+            store.MetricHistory(first.RunId, "train/loss").Select(p => p.Value),
+            store.MetricHistory(second.RunId, "train/loss").Select(p => p.Value));
+    }
+
+    [Fact]
+    public void EachSampleIsTheSameWhateverTheBatchSize()
+    {
+        using var temp = new TempFolder();
+        string db = Path.Combine(temp.Path, "runs", "tracking.db");
+
+        var whole = Run(temp, db, overrides: "stages.sample.batch_size=4");
+        var oneByOne = Run(temp, db, overrides: "stages.sample.batch_size=1");
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole.RunFolder, "sample.png")), File.ReadAllBytes(Path.Combine(oneByOne.RunFolder, "sample.png")));
+    }
+
+    [Fact]
+    public void AnInterruptedRunIsKilledAndResumesToTheSameWeightsBitForBit()
+    {
+        using var temp = new TempFolder();
+        string db = Path.Combine(temp.Path, "runs", "tracking.db");
+        var uninterrupted = Run(temp, db);
+
+        using var cancel = new CancellationTokenSource();
+        var killed = Run(temp, db, progress: new CancelAt("train", 4, cancel), cancellation: cancel.Token);
+        Assert.Equal(RunStatus.Killed, killed.Status);
+        Assert.Equal(3, Checkpoint.Latest(killed.RunFolder, "train")!.Step);
+
+        var resumed = Run(temp, db, resume: killed.RunId);
+
+        Assert.Equal(RunStatus.Completed, resumed.Status);
+        Assert.Equal(killed.RunId, resumed.RunId);
+        string final = Path.Combine("checkpoints", "train", "step-00000006", "model.safetensors");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.RunFolder, final)), File.ReadAllBytes(Path.Combine(resumed.RunFolder, final)));
+        using var store = TrackingStore.Open(db);
+        Assert.Equal(RunStatus.Completed, store.FindRun(killed.RunId)!.Run.Status);
+    }
+
+    [Fact]
+    public void AFailingPluginMarksTheRunFailedWithItsMessageAndKeepsWhatWasRecorded()
+    {
+        using var temp = new TempFolder();
+        string db = Path.Combine(temp.Path, "runs", "tracking.db");
+
+        var result = Run(temp, db, overrides: ["components.data.dataset=fashion-mnist", "components.data.path=/nonexistent/fmnist"]);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("dataset-fashion-mnist", result.Message);
+        using var store = TrackingStore.Open(db);
+        var run = store.FindRun(result.RunId)!;
+        Assert.Equal(RunStatus.Failed, run.Run.Status);
+        Assert.Contains("dataset-fashion-mnist", run.Run.Message);
+        Assert.Contains(run.Params, p => p.Key == "components.data.path");
+    }
+
+    private sealed class SilentProgress : IProgressReporter
+    {
+        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
+
+        private sealed class Task : IProgressTask
+        {
+            public void Report(long done, string? status = null) { }
+            public void Dispose() { }
+        }
+    }
+
+    /// <summary>Cancels the run once a stage has reported a given number of steps done (like Ctrl+C at that moment).</summary>
+    private sealed class CancelAt(string stage, long step, CancellationTokenSource source) : IProgressReporter
+    {
+        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task(label == stage ? step : long.MaxValue, source);
+
+        private sealed class Task(long at, CancellationTokenSource source) : IProgressTask
+        {
+            public void Report(long done, string? status = null)
+            {
+                if (done >= at) source.Cancel();
+            }
+
+            public void Dispose() { }
+        }
+    }
+}
