@@ -11,6 +11,9 @@ namespace Diffusion.Tracking;
 /// </summary>
 public sealed class TrackingStore : IDisposable
 {
+    /// <summary>Where hosts keep the database by default, relative to the working directory (run artifacts go in <c>runs/&lt;run-id&gt;/</c>).</summary>
+    public const string DefaultDatabasePath = "runs/tracking.db";
+
     /// <summary>How many matches an ambiguous id prefix lists.</summary>
     private const int AmbiguousMatchesShown = 20;
 

@@ -74,8 +74,8 @@ internal sealed class BackgroundWriter
 
         _thread.Join();
         _statements.Dispose();
+        // _wake is not disposed: a LogMetric racing with Stop may still Set it (it holds no kernel handle).
         _connection.Dispose();
-        _wake.Dispose();
     }
 
     /// <summary>The first write failure since the last call, if any (its batch was dropped).</summary>

@@ -90,12 +90,22 @@ internal static class ParamEncoding
         string s => Quote(s),
         char c => Quote(c.ToString()),
         Enum e => Quote(SnakeCase(e.ToString())),
-        IDictionary dictionary => "{" + string.Join(", ", dictionary.Cast<DictionaryEntry>().Select(e => $"{Quote(Scalar(e.Key))}: {Element(e.Value)}")) + "}",
+        IDictionary dictionary => "{" + string.Join(", ", Entries(dictionary).Select(e => $"{Quote(Scalar(e.Key))}: {Element(e.Value)}")) + "}",
         IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Element)) + "]",
         float or double or decimal or Half => Encode(value).Text,
         _ when IsNumber(value) => Scalar(value),
         _ => Quote(Scalar(value)),
     };
+
+    /// <summary>Through the non-generic enumerator: a generic dictionary enumerates KeyValuePairs otherwise.</summary>
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary dictionary)
+    {
+        var entries = dictionary.GetEnumerator();
+        while (entries.MoveNext())
+        {
+            yield return entries.Entry;
+        }
+    }
 
     private static string Scalar(object value) => value switch
     {
