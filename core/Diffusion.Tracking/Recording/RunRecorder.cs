@@ -1,0 +1,163 @@
+using Diffusion.Abstractions.Runs;
+using Microsoft.Data.Sqlite;
+
+namespace Diffusion.Tracking;
+
+/// <summary>
+/// Records one run. Logging only queues the value; a background thread writes batches every
+/// <see cref="TrackingOptions.FlushInterval"/> and stamps the run's heartbeat. Safe to use from several threads.
+/// End the run with <see cref="Complete"/>, <see cref="Fail"/> or <see cref="Kill"/>; disposing without them
+/// writes what is queued and leaves the status as it is (readers will then report the run KILLED).
+/// </summary>
+public sealed class RunRecorder : ITracker, IDisposable
+{
+    private readonly BackgroundWriter _writer;
+    private int _closed;
+
+    internal RunRecorder(string runId, SqliteConnection connection, TrackingOptions options)
+    {
+        RunId = runId;
+        _writer = new BackgroundWriter(runId, connection, options);
+    }
+
+    /// <summary>The run's id.</summary>
+    public string RunId { get; }
+
+    /// <inheritdoc />
+    public void LogMetric(string key, double value, long step)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        Enqueue(new MetricWrite(key, value, step, UnixTime.NowMs()));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Logging a key again replaces its value. See <see cref="LogParams"/> for how values are typed.</remarks>
+    public void LogParam(string key, object value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        // Encoded now, on the caller's thread: a list changed after this call is recorded as it was.
+        Enqueue(new ParamWrite(key, ParamEncoding.Encode(value)));
+    }
+
+    /// <summary>
+    /// Records params. Integers are stored as <c>int</c>, float/double/decimal as <c>float</c> (both also as
+    /// numbers, so queries compare them numerically), bools as <c>bool</c>; enums as snake_case text, lists as
+    /// JSON-like text (<c>[1, 2]</c>) and anything else as its invariant text.
+    /// </summary>
+    public void LogParams(IEnumerable<KeyValuePair<string, object>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (var (key, value) in values)
+        {
+            LogParam(key, value);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetTag(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        Enqueue(new TagWrite(key, value));
+    }
+
+    /// <summary>Records a file under the run's artifact folder. Recording a path again replaces its record.</summary>
+    /// <param name="relativePath">The path relative to the run's artifact folder ('\' is stored as '/').</param>
+    /// <param name="kind">What the file is (e.g. <c>checkpoint</c>, <c>sample</c>).</param>
+    /// <param name="sha256">SHA-256 of the file, 64 hex characters.</param>
+    /// <param name="bytes">The file's size.</param>
+    public void RecordArtifact(string relativePath, string kind, string sha256, long bytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(relativePath);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(sha256);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (Path.IsPathRooted(relativePath))
+        {
+            throw new ArgumentException($"artifact path '{relativePath}' must be relative to the run's folder", nameof(relativePath));
+        }
+
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException($"'{sha256}' is not a SHA-256 (64 hex characters)", nameof(sha256));
+        }
+
+        var artifact = new ArtifactRecord(relativePath.Replace('\\', '/'), kind, sha256.ToLowerInvariant(), bytes);
+        Enqueue(new ArtifactWrite(artifact, UnixTime.NowMs()));
+    }
+
+    /// <summary>Blocks until everything logged so far is written.</summary>
+    /// <exception cref="InvalidOperationException">Some queued values could not be written.</exception>
+    public void Flush()
+    {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            return;
+        }
+
+        _writer.Flush();
+        ThrowIfFaulted();
+    }
+
+    /// <summary>Ends the run as COMPLETED, after writing everything queued.</summary>
+    public void Complete() => Close(RunStatus.Completed, message: null);
+
+    /// <summary>Ends the run as FAILED with <paramref name="message"/>, after writing everything queued.</summary>
+    public void Fail(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Close(RunStatus.Failed, message);
+    }
+
+    /// <summary>Ends the run as KILLED (e.g. cancelled by Ctrl+C) with <paramref name="reason"/>.</summary>
+    public void Kill(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        Close(RunStatus.Killed, reason);
+    }
+
+    /// <summary>Writes what is queued and stops the heartbeat; the status stays as it is. Does not throw.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Stop();
+        }
+    }
+
+    private void Enqueue(PendingWrite write)
+    {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            throw new InvalidOperationException($"run {RunId} is closed; nothing more can be logged to it");
+        }
+
+        _writer.Enqueue(write);
+    }
+
+    private void Close(RunStatus status, string? message)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            throw new InvalidOperationException($"run {RunId} is already closed");
+        }
+
+        _writer.Enqueue(new StatusWrite(status, message, UnixTime.NowMs()));
+        Stop();
+        ThrowIfFaulted();
+    }
+
+    private void Stop()
+    {
+        _writer.Stop();
+        LiveRuns.Remove(RunId);
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_writer.TakeFault() is { } fault)
+        {
+            throw new InvalidOperationException($"some tracking writes of run {RunId} were lost: {fault.Message}", fault);
+        }
+    }
+}

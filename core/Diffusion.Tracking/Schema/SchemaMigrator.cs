@@ -1,0 +1,54 @@
+using Microsoft.Data.Sqlite;
+
+namespace Diffusion.Tracking;
+
+/// <summary>
+/// Brings a database up to <see cref="Migrations.Latest"/>. The work happens under BEGIN IMMEDIATE, and the
+/// version is read again once the lock is held, so processes opening a fresh file together apply each step once.
+/// </summary>
+internal static class SchemaMigrator
+{
+    private const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version     INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied     INTEGER NOT NULL
+        );
+        """;
+
+    public static void Migrate(SqliteConnection connection)
+    {
+        // Up to date is the common case: check without taking the write lock.
+        if (CurrentVersion(connection) == Migrations.Latest)
+        {
+            return;
+        }
+
+        connection.InWriteTransaction(() =>
+        {
+            connection.Execute(CreateVersionTable);
+            var current = CurrentVersion(connection);
+            foreach (var migration in Migrations.All.Where(m => m.Version > current))
+            {
+                connection.Execute(migration.Sql);
+                connection.Execute(
+                    "INSERT INTO schema_version (version, description, applied) VALUES (@v, @d, @t);",
+                    ("@v", migration.Version), ("@d", migration.Description), ("@t", UnixTime.NowMs()));
+            }
+        });
+    }
+
+    /// <summary>The applied version, 0 for a fresh file. A newer database than this build knows is refused.</summary>
+    public static int CurrentVersion(SqliteConnection connection)
+    {
+        var hasTable = connection.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';") > 0;
+        var version = hasTable ? (int)connection.Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_version;") : 0;
+        if (version > Migrations.Latest)
+        {
+            throw new InvalidOperationException(
+                $"the tracking database {connection.DataSource} has schema version {version}; this build knows up to {Migrations.Latest}. Use a newer build.");
+        }
+
+        return version;
+    }
+}

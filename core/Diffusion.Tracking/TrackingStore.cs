@@ -1,0 +1,286 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Diffusion.Tracking;
+
+/// <summary>
+/// The run-tracking database: one SQLite file (WAL) that several processes may read and write at once.
+/// A store is safe to use from several threads; each <see cref="RunRecorder"/> it starts writes through its own
+/// connection and keeps working after the store is disposed.
+/// </summary>
+public sealed class TrackingStore : IDisposable
+{
+    /// <summary>Where hosts keep the database by default, relative to the working directory (run artifacts go in <c>runs/&lt;run-id&gt;/</c>).</summary>
+    public const string DefaultDatabasePath = "runs/tracking.db";
+
+    /// <summary>How many matches an ambiguous id prefix lists.</summary>
+    private const int AmbiguousMatchesShown = 20;
+
+    private readonly SqliteConnection _connection;
+    private readonly TrackingOptions _options;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    private TrackingStore(string databasePath, SqliteConnection connection, TrackingOptions options)
+    {
+        DatabasePath = databasePath;
+        _connection = connection;
+        _options = options;
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="databasePath"/> with the default options.</summary>
+    public static TrackingStore Open(string databasePath) => Open(databasePath, TrackingOptions.Default);
+
+    /// <summary>
+    /// Opens (creating the file and its folder if needed) the database at <paramref name="databasePath"/> and
+    /// brings its schema up to date. Safe when several processes open a fresh file at the same moment.
+    /// </summary>
+    public static TrackingStore Open(string databasePath, TrackingOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var fullPath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var connection = SqliteConnections.Open(fullPath, options.BusyTimeout);
+        try
+        {
+            SchemaMigrator.Migrate(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new TrackingStore(fullPath, connection, options);
+    }
+
+    /// <summary>Records a new RUNNING run (with a new id) owned by this process, and returns its recorder.</summary>
+    /// <exception cref="RunNotFoundException">The parent run does not exist.</exception>
+    public RunRecorder StartRun(NewRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Name, nameof(run.Name));
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Experiment, nameof(run.Experiment));
+        ArgumentNullException.ThrowIfNull(run.PipelinePath, nameof(run.PipelinePath));
+        ArgumentNullException.ThrowIfNull(run.PipelineText, nameof(run.PipelineText));
+        ArgumentNullException.ThrowIfNull(run.CodeVersion, nameof(run.CodeVersion));
+        var pipelineHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(run.PipelineText)));
+
+        return WithRecorderConnection(registerLive =>
+        {
+            var now = UnixTime.NowMs();
+            if (run.ParentRunId is { } parent && !RunQueries.Exists(_connection, parent))
+            {
+                throw new RunNotFoundException(parent);
+            }
+
+            var experimentId = EnsureExperiment(run.Experiment, now);
+            var id = NewUnusedId();
+            // Live before the row is visible: a sweep in another thread must never take this run for dead.
+            registerLive(id);
+            _connection.Execute(
+                $"""
+                INSERT INTO runs (id, experiment_id, name, status, start_time, heartbeat, seed, pipeline_path, pipeline_text,
+                                  pipeline_hash, code_version, host, pid, parent_run_id)
+                VALUES (@id, @experiment, @name, '{RunStatusText.Running}', @now, @now, @seed, @path, @text,
+                        @hash, @code, @host, @pid, @parent);
+                """,
+                ("@id", id), ("@experiment", experimentId), ("@name", run.Name), ("@now", now), ("@seed", run.Seed),
+                ("@path", run.PipelinePath), ("@text", run.PipelineText), ("@hash", pipelineHash), ("@code", run.CodeVersion),
+                ("@host", Environment.MachineName), ("@pid", Environment.ProcessId), ("@parent", run.ParentRunId));
+            return id;
+        });
+    }
+
+    /// <summary>
+    /// Takes up an existing run again in this process (e.g. to continue training from a checkpoint): its status
+    /// goes back to RUNNING, its end time and message are cleared, and it gets this process's pid and a fresh heartbeat.
+    /// </summary>
+    /// <exception cref="RunNotFoundException">No run has this id.</exception>
+    /// <exception cref="InvalidOperationException">The run is still being recorded by a live process.</exception>
+    public RunRecorder ResumeRun(string runId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        return WithRecorderConnection(registerLive =>
+        {
+            var run = _connection.Query(
+                    "SELECT status, host, pid, coalesce(heartbeat, start_time) FROM runs WHERE id = @id AND deleted = 0;",
+                    r => (Status: r.GetString(0), Running: new RunningRun(runId, r.GetString(1), r.GetInt32(2), r.GetInt64(3))),
+                    ("@id", runId))
+                .SingleOrDefault();
+            if (run.Status is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
+
+            if (run.Status == RunStatusText.Running && StaleRuns.IsAlive(run.Running, UnixTime.NowMs(), _options))
+            {
+                throw new InvalidOperationException(
+                    $"run {runId} is still running (pid {run.Running.Pid} on {run.Running.Host}); stop it before resuming it");
+            }
+
+            registerLive(runId);
+            _connection.Execute(
+                $"""
+                UPDATE runs SET status = '{RunStatusText.Running}', end_time = NULL, message = NULL,
+                                host = @host, pid = @pid, heartbeat = @now
+                WHERE id = @id;
+                """,
+                ("@id", runId), ("@host", Environment.MachineName), ("@pid", Environment.ProcessId), ("@now", UnixTime.NowMs()));
+            return runId;
+        });
+    }
+
+    /// <summary>
+    /// The newest runs first (not deleted), optionally of one experiment. RUNNING runs whose process is gone are
+    /// recorded as KILLED first.
+    /// </summary>
+    public IReadOnlyList<RunSummary> ListRuns(int limit = 100, string? experiment = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            StaleRuns.Sweep(_connection, _options);
+            return RunQueries.List(_connection, limit, experiment);
+        }
+    }
+
+    /// <summary>
+    /// The run whose id is <paramref name="idOrUniquePrefix"/> or starts with it, or null if none does.
+    /// A RUNNING run whose process is gone is recorded as KILLED first.
+    /// </summary>
+    /// <exception cref="AmbiguousRunIdException">The prefix matches several runs; the message lists them.</exception>
+    public RunDetails? FindRun(string idOrUniquePrefix)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idOrUniquePrefix);
+        var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            StaleRuns.Sweep(_connection, _options);
+            var matches = RunQueries.WithIdPrefix(_connection, prefix, AmbiguousMatchesShown);
+            return matches.Count switch
+            {
+                0 => null,
+                1 => RunQueries.Details(_connection, matches[0].Id),
+                _ => throw new AmbiguousRunIdException(prefix, matches),
+            };
+        }
+    }
+
+    /// <summary>Every value of metric <paramref name="key"/> of a run, by step (in logging order within a step).</summary>
+    public IReadOnlyList<MetricPoint> MetricHistory(string runId, string key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return RunQueries.MetricHistory(_connection, runId, key);
+        }
+    }
+
+    /// <summary>Hides a run from listings and lookups; its rows are kept.</summary>
+    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    public void DeleteRun(string runId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_connection.Execute("UPDATE runs SET deleted = 1 WHERE id = @id AND deleted = 0;", ("@id", runId)) == 0)
+            {
+                throw new RunNotFoundException(runId);
+            }
+        }
+    }
+
+    /// <summary>The result of SQLite's <c>PRAGMA integrity_check</c>: <c>ok</c> for a sound file, else the problems, one a line.</summary>
+    public string IntegrityCheck()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return string.Join('\n', _connection.Query("PRAGMA integrity_check;", r => r.GetString(0)));
+        }
+    }
+
+    /// <summary>Closes the store's connection. Recorders it started keep working.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _connection.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens the recorder's own connection first (so a run is never left without one), runs <paramref name="claim"/>
+    /// in a write transaction, and hands the claimed run id to a new recorder. If anything fails, the run is not
+    /// left marked live in this process.
+    /// </summary>
+    private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
+    {
+        var writerConnection = SqliteConnections.Open(DatabasePath, _options.BusyTimeout);
+        string? live = null;
+        try
+        {
+            string runId;
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                runId = _connection.InWriteTransaction(() => claim(id =>
+                {
+                    live = id;
+                    LiveRuns.Add(id);
+                }));
+            }
+
+            return new RunRecorder(runId, writerConnection, _options);
+        }
+        catch
+        {
+            if (live is not null)
+            {
+                LiveRuns.Remove(live);
+            }
+
+            writerConnection.Dispose();
+            throw;
+        }
+    }
+
+    private long EnsureExperiment(string name, long now)
+    {
+        _connection.Execute(
+            "INSERT INTO experiments (name, created) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING;",
+            ("@name", name), ("@now", now));
+        return _connection.Scalar<long>("SELECT id FROM experiments WHERE name = @name;", ("@name", name));
+    }
+
+    /// <summary>A fresh id; checked under the write lock, so no other writer can take it meanwhile.</summary>
+    private string NewUnusedId()
+    {
+        while (true)
+        {
+            var id = RunIds.New();
+            if (_connection.Scalar<long>("SELECT count(*) FROM runs WHERE id = @id;", ("@id", id)) == 0)
+            {
+                return id;
+            }
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+using Diffusion.Tracking.Tests.Support;
+
+namespace Diffusion.Tracking.Tests;
+
+public sealed class RunLifecycleTests : IDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly TrackingStore _store;
+
+    public RunLifecycleTests() => _store = _db.Open();
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _db.Dispose();
+    }
+
+    [Fact]
+    public void A_started_run_is_running_and_records_where_and_what_it_runs()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using var run = _store.StartRun(TestOptions.Run("train", "mnist"));
+
+        Assert.Matches("^[0-9a-f]{10}$", run.RunId);
+        var details = _store.FindRun(run.RunId)!;
+        Assert.Equal(RunStatus.Running, details.Run.Status);
+        Assert.Equal("train", details.Run.Name);
+        Assert.Equal("mnist", details.Run.Experiment);
+        Assert.Equal(42, details.Run.Seed);
+        Assert.InRange(details.Run.StartTime, before, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Null(details.Run.EndTime);
+        Assert.Equal("pipelines/test.yaml", details.PipelinePath);
+        Assert.Equal("stages: []\n", details.PipelineText);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("stages: []\n"))), details.PipelineHash);
+        Assert.Equal("test-1.0", details.CodeVersion);
+        Assert.Equal(Environment.MachineName, details.Host);
+        Assert.Equal(Environment.ProcessId, details.Pid);
+        Assert.NotNull(details.Heartbeat);
+    }
+
+    [Fact]
+    public void Complete_sets_status_and_end_time()
+    {
+        var run = _store.StartRun(TestOptions.Run());
+        run.Complete();
+
+        var summary = _store.FindRun(run.RunId)!.Run;
+        Assert.Equal(RunStatus.Completed, summary.Status);
+        Assert.NotNull(summary.EndTime);
+        Assert.True(summary.EndTime >= summary.StartTime);
+        Assert.Null(summary.Message);
+        Assert.Equal("COMPLETED", _db.Scalar("SELECT status FROM runs WHERE id = @id;", ("@id", run.RunId)));
+    }
+
+    [Fact]
+    public void Fail_and_Kill_record_their_message()
+    {
+        var failed = _store.StartRun(TestOptions.Run("a"));
+        var killed = _store.StartRun(TestOptions.Run("b"));
+        failed.Fail("CUDA out of memory");
+        killed.Kill("cancelled by Ctrl+C");
+
+        var f = _store.FindRun(failed.RunId)!.Run;
+        var k = _store.FindRun(killed.RunId)!.Run;
+        Assert.Equal((RunStatus.Failed, "CUDA out of memory"), (f.Status, f.Message));
+        Assert.Equal((RunStatus.Killed, "cancelled by Ctrl+C"), (k.Status, k.Message));
+        Assert.NotNull(f.EndTime);
+        Assert.NotNull(k.EndTime);
+    }
+
+    [Fact]
+    public void A_closed_run_takes_no_more_values_and_closes_once()
+    {
+        var run = _store.StartRun(TestOptions.Run());
+        run.LogMetric("loss", 1, 0);
+        run.Complete();
+
+        Assert.Throws<InvalidOperationException>(() => run.LogMetric("loss", 2, 1));
+        Assert.Throws<InvalidOperationException>(() => run.Fail("late"));
+        run.Flush();
+        run.Dispose();
+        Assert.Equal(RunStatus.Completed, _store.FindRun(run.RunId)!.Run.Status);
+        Assert.Single(_store.MetricHistory(run.RunId, "loss"));
+    }
+
+    [Fact]
+    public void Dispose_without_closing_writes_what_was_queued_and_leaves_the_status()
+    {
+        var run = _store.StartRun(TestOptions.Run());
+        run.LogMetric("loss", 0.5, 0);
+        run.Dispose();
+
+        Assert.Equal("RUNNING", _db.Scalar("SELECT status FROM runs WHERE id = @id;", ("@id", run.RunId)));
+        Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM metrics WHERE run_id = @id;", ("@id", run.RunId)));
+    }
+
+    [Fact]
+    public void Resume_brings_an_ended_run_back_to_running_and_it_can_log_again()
+    {
+        var first = _store.StartRun(TestOptions.Run());
+        first.LogMetric("loss", 1, 0);
+        first.Fail("preempted");
+
+        using var resumed = _store.ResumeRun(first.RunId);
+        Assert.Equal(first.RunId, resumed.RunId);
+        var running = _store.FindRun(first.RunId)!;
+        Assert.Equal(RunStatus.Running, running.Run.Status);
+        Assert.Null(running.Run.EndTime);
+        Assert.Null(running.Run.Message);
+        Assert.Equal(Environment.ProcessId, running.Pid);
+
+        resumed.LogMetric("loss", 0.5, 1);
+        resumed.Complete();
+        Assert.Equal(RunStatus.Completed, _store.FindRun(first.RunId)!.Run.Status);
+        Assert.Equal([0L, 1L], _store.MetricHistory(first.RunId, "loss").Select(p => p.Step));
+    }
+
+    [Fact]
+    public void Resume_refuses_unknown_runs_and_runs_still_being_recorded()
+    {
+        Assert.Equal("0123456789", Assert.Throws<RunNotFoundException>(() => _store.ResumeRun("0123456789")).RunId);
+
+        using var live = _store.StartRun(TestOptions.Run());
+        Assert.Throws<InvalidOperationException>(() => _store.ResumeRun(live.RunId));
+    }
+
+    [Fact]
+    public void Runs_of_a_sweep_point_to_their_parent_which_must_exist()
+    {
+        using var sweep = _store.StartRun(TestOptions.Run("sweep"));
+        using var child = _store.StartRun(TestOptions.Run("trial 1", parent: sweep.RunId));
+
+        Assert.Equal(sweep.RunId, _store.FindRun(child.RunId)!.Run.ParentRunId);
+        Assert.Throws<RunNotFoundException>(() => _store.StartRun(TestOptions.Run("orphan", parent: "ffffffffff")));
+    }
+
+    [Fact]
+    public void Experiments_are_created_on_first_use_and_shared()
+    {
+        using var a = _store.StartRun(TestOptions.Run("a", "cifar"));
+        using var b = _store.StartRun(TestOptions.Run("b", "cifar"));
+        using var c = _store.StartRun(TestOptions.Run("c", "mnist"));
+
+        Assert.Equal(2L, _db.Scalar("SELECT count(*) FROM experiments;"));
+        Assert.Equal(1L, _db.Scalar("SELECT count(DISTINCT experiment_id) FROM runs WHERE id IN (@a, @b);", ("@a", a.RunId), ("@b", b.RunId)));
+    }
+
+    [Fact]
+    public void Tags_are_recorded_and_replaced_by_key()
+    {
+        using var run = _store.StartRun(TestOptions.Run());
+        run.SetTag("stage", "train");
+        run.SetTag("stage", "sample");
+        run.SetTag("gpu", "none");
+        run.Flush();
+
+        Assert.Equal(
+            [new TagValue("gpu", "none"), new TagValue("stage", "sample")],
+            _store.FindRun(run.RunId)!.Tags);
+    }
+
+    [Fact]
+    public void A_recorder_works_on_after_its_store_is_disposed()
+    {
+        var store = _db.Open();
+        var run = store.StartRun(TestOptions.Run());
+        store.Dispose();
+
+        run.LogMetric("loss", 1, 0);
+        run.Complete();
+        Assert.Equal(RunStatus.Completed, _store.FindRun(run.RunId)!.Run.Status);
+        Assert.Throws<ObjectDisposedException>(() => store.ListRuns());
+    }
+}
