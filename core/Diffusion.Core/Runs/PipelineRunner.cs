@@ -46,7 +46,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         var spec = request.Pipeline;
         using var store = TrackingStore.Open(request.DatabasePath);
         using var recorder = request.ResumeRunId is { } resumeId
-            ? store.ResumeRun(resumeId)
+            ? store.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
             : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion));
         string runFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.DatabasePath))!, recorder.RunId);
         Directory.CreateDirectory(runFolder);
