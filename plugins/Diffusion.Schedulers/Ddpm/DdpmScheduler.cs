@@ -15,6 +15,8 @@ namespace Diffusion.Schedulers.Ddpm;
     Description = "Ancestral DDPM sampler (Ho et al. 2020), with timestep skipping for fewer steps.")]
 public sealed class DdpmScheduler(DdpmOptions options) : IScheduler
 {
+    private readonly DdpmOptions options = options;
+
     /// <inheritdoc />
     public NoiseSchedule CreateSchedule() => options.ToSchedule();
 
