@@ -14,7 +14,7 @@ internal sealed class AttentionBlock : nn.Module<Tensor, Tensor>
     public AttentionBlock(long channels, int heads, int groups) : base(nameof(AttentionBlock))
     {
         this.heads = heads;
-        norm = nn.GroupNorm(groups, channels);
+        norm = Normalization.Group(groups, channels);
         qkv = nn.Conv2d(channels, 3 * channels, 1);
         proj = nn.Conv2d(channels, channels, 1);
         RegisterComponents();

@@ -17,10 +17,10 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>
     public ResidualBlock(long inChannels, long outChannels, long embedDim, int groups, double dropoutRate)
         : base(nameof(ResidualBlock))
     {
-        norm1 = nn.GroupNorm(groups, inChannels);
+        norm1 = Normalization.Group(groups, inChannels);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
         time_proj = nn.Linear(embedDim, outChannels);
-        norm2 = nn.GroupNorm(groups, outChannels);
+        norm2 = Normalization.Group(groups, outChannels);
         dropout = nn.Dropout(dropoutRate);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
         skip = inChannels == outChannels ? null : nn.Conv2d(inChannels, outChannels, 1);

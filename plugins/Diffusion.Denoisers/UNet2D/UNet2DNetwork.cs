@@ -86,7 +86,7 @@ internal sealed class UNet2DNetwork : DenoiserModule
             if (level > 0) upsamplers.Add(new Upsample(current));
         }
 
-        norm_out = nn.GroupNorm(groups, current);
+        norm_out = Normalization.Group(groups, current);
         conv_out = nn.Conv2d(current, channels, 3, padding: 1);
         RegisterComponents();
 
