@@ -39,8 +39,8 @@ internal static class ShapesDataset
     /// <summary>Draws one shape into <paramref name="image"/> (row-major, values in [−1, 1]).</summary>
     private static void Draw(Span<float> image, int size, int shape, Random rng)
     {
-        // Half-extent between 18% and 34% of the side: 6 to 11 pixels across at 16x16.
-        double r = size * (0.18 + 0.16 * rng.NextDouble());
+        // Half-extent between 22% and 36% of the side: 7 to 11.5 pixels across at 16x16.
+        double r = size * (0.22 + 0.14 * rng.NextDouble());
         double margin = r + 0.5;
         double cx = margin + rng.NextDouble() * (size - 2 * margin);
         double cy = margin + rng.NextDouble() * (size - 2 * margin);
