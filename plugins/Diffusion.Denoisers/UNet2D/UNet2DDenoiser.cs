@@ -1,0 +1,28 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+
+namespace Diffusion.Denoisers.UNet2D;
+
+/// <summary>
+/// A DDPM-style U-Net for images (Ho et al. 2020; Nichol and Dhariwal 2021): residual blocks with a
+/// timestep embedding, self-attention at chosen resolutions, skip connections between the two halves.
+/// Odd feature-map sizes work (28 → 14 → 7 → 4 and back), because each upsampling goes to the exact size of
+/// its skip connection.
+/// </summary>
+[Plugin(PluginKind.Denoiser, "unet2d", Options = typeof(UNet2DOptions),
+    Description = "U-Net for images: residual blocks, timestep embedding, self-attention, optional class labels.")]
+public sealed class UNet2DDenoiser(UNet2DOptions options) : IDenoiser
+{
+    /// <inheritdoc />
+    public DenoiserModule Build(DataSpec data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Kind != "image" || data.ItemShape is not { Length: 3 } shape || shape.Any(d => d < 1))
+            throw new PluginInputException(
+                $"unet2d models images, but the modality provides {data.Kind} data of shape [{string.Join(", ", data.ItemShape ?? [])}]: " +
+                "pair it with an image modality (items [C, H, W]) or pick a denoiser for this kind of data");
+        int classes = options.ClassConditional ? data.NumClasses : 0;
+        return new UNet2DNetwork(options, (int)shape[0], (int)shape[1], classes);
+    }
+}

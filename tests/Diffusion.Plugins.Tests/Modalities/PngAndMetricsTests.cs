@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Modalities.Image;
+using Diffusion.Modalities.Image.Png;
+using Diffusion.Plugins.Tests.Fakes;
+using static TorchSharp.torch;
+
+namespace Diffusion.Plugins.Tests.Modalities;
+
+public class PngAndMetricsTests
+{
+    [Fact]
+    public void Crc32_matches_the_standard_check_value()
+    {
+        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Png_round_trip_without_a_decoder(int channels)
+    {
+        var pixels = Enumerable.Range(0, 5 * 3 * channels).Select(i => (byte)(i * 17)).ToArray();
+        using var stream = new MemoryStream();
+
+        PngEncoder.Write(stream, 5, 3, channels, pixels);
+
+        var png = ParsePng(stream.ToArray());
+        Assert.Equal((5, 3, channels == 1 ? 0 : 2), (png.Width, png.Height, png.ColorType));
+        Assert.Equal(pixels, png.Pixels);
+    }
+
+    [Fact]
+    public void Samples_are_written_as_a_grey_padded_grid_artifact()
+    {
+        using var context = new FakeRunContext();
+        var modality = new ImageModality(new ImageModalityOptions());
+        // 5 images of 3x3: -1 (black), 1 (white), 0 (mid grey), and values beyond the range, which are clamped.
+        var samples = stack([full(1, 3, 3, -1f), full(1, 3, 3, 1f), full(1, 3, 3, 0f), full(1, 3, 3, 7f), full(1, 3, 3, -7f)]);
+
+        modality.WriteSamples(samples, "samples-final", context);
+
+        Assert.Equal([("samples-final.png", "image-grid")], context.Artifacts.Recorded);
+        var png = ParsePng(File.ReadAllBytes(Path.Combine(context.Artifacts.Root, "samples-final.png")));
+        // 5 images -> 3 columns x 2 rows of 3x3 with 1 px padding: 13 x 9.
+        Assert.Equal((13, 9, 0), (png.Width, png.Height, png.ColorType));
+        byte At(int x, int y) => png.Pixels[y * 13 + x];
+        Assert.Equal(ImageGrid.PaddingGrey, At(0, 0));
+        Assert.Equal(ImageGrid.PaddingGrey, At(4, 2));
+        Assert.Equal(0, At(1, 1));        // image 0, black
+        Assert.Equal(255, At(5, 1));      // image 1, white
+        Assert.Equal(128, At(9, 3));      // image 2, mid grey
+        Assert.Equal(255, At(1, 5));      // image 3, clamped to white
+        Assert.Equal(0, At(7, 7));        // image 4, clamped to black
+        Assert.Equal(ImageGrid.PaddingGrey, At(11, 7)); // the empty sixth cell
+    }
+
+    [Fact]
+    public void Fd_pixels_is_zero_for_identical_sets_and_grows_with_a_shift()
+    {
+        using var scope = NewDisposeScope();
+        using var context = new FakeRunContext();
+        var modality = new ImageModality(new ImageModalityOptions { Count = 400 });
+        using var reference = modality.Load(DataSplit.Train);
+
+        var same = modality.Evaluate(reference.Items, reference, context);
+        var shifted = modality.Evaluate((reference.Items + 0.5f).clamp(-1, 1), reference, context);
+        var noise = modality.Evaluate(rand(400, 1, 16, 16) * 2 - 1, reference, context);
+
+        Assert.InRange(same[ImageMetrics.FdPixels], 0, 1e-6);
+        Assert.True(shifted[ImageMetrics.FdPixels] > 1.0, $"shifted: {shifted[ImageMetrics.FdPixels]}");
+        Assert.True(noise[ImageMetrics.FdPixels] > shifted[ImageMetrics.FdPixelsFloor], "noise scores worse than real data");
+        Assert.InRange(same[ImageMetrics.FdPixelsFloor], 1e-6, shifted[ImageMetrics.FdPixels]);
+        Assert.Equal(reference.Items.mean().item<float>(), same[ImageMetrics.PixelMean], 1e-5);
+        Assert.Equal(reference.Items.std().item<float>(), same[ImageMetrics.PixelStd], 1e-4);
+    }
+
+    [Fact]
+    public void Fd_matches_the_closed_form_for_gaussians_with_diagonal_covariances()
+    {
+        using var scope = NewDisposeScope();
+        // For diagonal covariances FD = |mu1 - mu2|^2 + sum (s1 - s2)^2. Whitening the draws first makes the sample
+        // means and covariances exactly the intended ones, so the result is exact too: 3·1² + (1−2)² + 0 + (0.5−1.5)².
+        var a = Standardised(randn(2000, 3)) * tensor(new[] { 1.0, 2.0, 0.5 }, dtype: ScalarType.Float64);
+        var b = Standardised(randn(2000, 3)) * tensor(new[] { 2.0, 2.0, 1.5 }, dtype: ScalarType.Float64) + 1.0;
+        double fd = Diffusion.Modalities.Image.Metrics.FrechetDistance.Between(a, b);
+
+        Assert.Equal(5.0, fd, 1e-6);
+    }
+
+    private static Tensor Standardised(Tensor x)
+    {
+        var centred = (x - x.mean([0])).to_type(ScalarType.Float64);
+        var covariance = centred.t().matmul(centred) / (x.shape[0] - 1);
+        var (values, vectors) = linalg.eigh(covariance);
+        var whitening = vectors.matmul(diag(values.rsqrt())).matmul(vectors.t());
+        return centred.matmul(whitening);
+    }
+
+    private sealed record Png(int Width, int Height, int ColorType, byte[] Pixels);
+
+    /// <summary>Checks the signature, chunk CRCs and IHDR, then inflates IDAT and strips the (type 0) filter bytes.</summary>
+    private static Png ParsePng(byte[] file)
+    {
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, file[..8]);
+        int offset = 8, width = 0, height = 0, colorType = -1;
+        var idat = new MemoryStream();
+        var chunkTypes = new List<string>();
+        while (offset < file.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(offset));
+            string type = Encoding.ASCII.GetString(file, offset + 4, 4);
+            var body = file.AsSpan(offset + 8, length);
+            uint crc = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(offset + 8 + length));
+            Assert.Equal(Crc32.Compute(file.AsSpan(offset + 4, 4 + length)), crc);
+            chunkTypes.Add(type);
+            if (type == "IHDR")
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(body);
+                height = BinaryPrimitives.ReadInt32BigEndian(body[4..]);
+                Assert.Equal(8, body[8]);
+                colorType = body[9];
+                Assert.Equal(new byte[] { 0, 0, 0 }, body[10..13].ToArray());
+            }
+            if (type == "IDAT") idat.Write(body);
+            offset += 12 + length;
+        }
+        Assert.Equal(["IHDR", "IDAT", "IEND"], chunkTypes);
+
+        int channels = colorType == 0 ? 1 : 3;
+        idat.Position = 0;
+        using var inflated = new MemoryStream();
+        using (var zlib = new ZLibStream(idat, CompressionMode.Decompress)) zlib.CopyTo(inflated);
+        var raw = inflated.ToArray();
+        int stride = width * channels;
+        Assert.Equal(height * (stride + 1), raw.Length);
+        var pixels = new byte[height * stride];
+        for (int y = 0; y < height; y++)
+        {
+            Assert.Equal(0, raw[y * (stride + 1)]);
+            Array.Copy(raw, y * (stride + 1) + 1, pixels, y * stride, stride);
+        }
+        return new Png(width, height, colorType, pixels);
+    }
+}
