@@ -125,7 +125,7 @@ internal sealed class OptionsBinder
                     result = new ValidationResult(ex.Message);
                 }
                 if (result is not null && result != ValidationResult.Success)
-                    _errors.Add(valueLocation, $"{key}: {result.ErrorMessage}");
+                    _errors.Add(valueLocation, WithKey(key, result.ErrorMessage));
             }
 
             if (property.ComponentKind is { } kind)
@@ -157,10 +157,16 @@ internal sealed class OptionsBinder
                     break;
                 }
             }
-            _errors.Add(location, prefix.Length > 0 ? $"{prefix.TrimEnd('.')}: {result.ErrorMessage}" : result.ErrorMessage ?? "invalid options");
+            _errors.Add(location, prefix.Length > 0 ? WithKey(prefix.TrimEnd('.'), result.ErrorMessage) : result.ErrorMessage ?? "invalid options");
         }
         return _errors.Count == before;
     }
+
+    /// <summary><c>key: message</c>, unless the message already names the key.</summary>
+    private static string WithKey(string key, string? message) =>
+        message is null ? $"{key}: invalid value"
+        : message.Contains(key, StringComparison.Ordinal) ? message
+        : $"{key}: {message}";
 
     private static bool IsValid(ValidationAttribute attribute, object? value)
     {

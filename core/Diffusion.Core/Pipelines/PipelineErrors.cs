@@ -14,9 +14,13 @@ internal sealed class PipelineErrors
             _errors.Add(error);
     }
 
-    /// <summary>The errors sorted by file, line and column (stable, so one place keeps the order found).</summary>
+    /// <summary>
+    /// The errors sorted by file, line and column (stable, so one place keeps the order found); errors in
+    /// <c>--set</c> values come after those in files, as overrides are applied after the files.
+    /// </summary>
     public IReadOnlyList<PipelineError> Sorted() =>
-        _errors.OrderBy(e => e.Location.File, StringComparer.Ordinal)
+        _errors.OrderBy(e => e.Location.File == PipelineOverrides.SourceName ? 1 : 0)
+            .ThenBy(e => e.Location.File, StringComparer.Ordinal)
             .ThenBy(e => e.Location.Line)
             .ThenBy(e => e.Location.Column)
             .ToList();

@@ -379,4 +379,25 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string path = Write("p.yaml", text);
         Assert.Contains("('train' is a stage type: use it as a stage's type)", Assert.Single(Errors(path)));
     }
+
+    [Fact]
+    public void Other_data_annotations_report_at_the_value_with_the_yaml_key()
+    {
+        string text = """
+            components:
+              model: { plugin: unet2d, channel_mults: [] }
+            """;
+        string path = Write("p.yaml", text);
+        Assert.Equal([$"{At(path, text, 2, "[]")}: error: The field channel_mults must be a string or array type with a minimum length of '1'."], Errors(path));
+    }
+
+    [Fact]
+    public void Errors_in_overrides_come_after_errors_in_files()
+    {
+        string text = "sede: 1\n";
+        string path = Write("p.yaml", text);
+        Assert.Equal(
+            [$"{path}:1:1", "--set:1:6"],
+            Assert.Throws<PipelineValidationException>(() => Bind(path, "seed=x")).Errors.Select(e => e.Location.ToString()));
+    }
 }

@@ -44,6 +44,7 @@ public sealed class TestUnetOptions
     [Range(1, 1024)]
     public int BaseChannels { get; set; } = 64;
 
+    [MinLength(1)]
     public int[] ChannelMults { get; set; } = [1, 2, 4];
 
     public List<int> AttentionResolutions { get; set; } = [];
