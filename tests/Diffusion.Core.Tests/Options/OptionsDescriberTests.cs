@@ -13,14 +13,14 @@ public sealed class OptionsDescriberTests
 
         Assert.Equal(["base_channels", "channel_mults", "attention_resolutions", "dropout", "ema.decay", "ema.enabled", "max_params"], options.Keys);
         Assert.Equal(new OptionInfo("base_channels", "int", "64", null, false, "[1, 1024]", null), options["base_channels"]);
-        Assert.Equal("list of int", options["channel_mults"].Type);
-        Assert.Equal("[1, 2, 4]", options["channel_mults"].Default);
-        Assert.Equal("[]", options["attention_resolutions"].Default);
-        Assert.Equal("float", options["dropout"].Type);
-        Assert.Equal("0.1", options["dropout"].Default);
-        Assert.Equal("0.999", options["ema.decay"].Default);
-        Assert.Equal("true", options["ema.enabled"].Default);
-        Assert.Equal("null", options["max_params"].Default);
+        Assert.Equal("list of int", options["channel_mults"].TypeName);
+        Assert.Equal("[1, 2, 4]", options["channel_mults"].DefaultValue);
+        Assert.Equal("[]", options["attention_resolutions"].DefaultValue);
+        Assert.Equal("float", options["dropout"].TypeName);
+        Assert.Equal("0.1", options["dropout"].DefaultValue);
+        Assert.Equal("0.999", options["ema.decay"].DefaultValue);
+        Assert.Equal("true", options["ema.enabled"].DefaultValue);
+        Assert.Equal("null", options["max_params"].DefaultValue);
     }
 
     [Fact]
@@ -28,10 +28,10 @@ public sealed class OptionsDescriberTests
     {
         var options = OptionsDescriber.Describe(typeof(TestDdpmOptions));
         Assert.Equal(["beta_schedule", "timesteps", "clip_sample"], options.Select(o => o.Key));
-        Assert.Equal("linear|scaled_linear|cosine", options[0].Type);
-        Assert.Equal("linear", options[0].Default);
+        Assert.Equal("linear|scaled_linear|cosine", options[0].TypeName);
+        Assert.Equal("linear", options[0].DefaultValue);
         Assert.Equal("Beta spacing.", options[0].Description);
-        Assert.Equal("1000", options[1].Default);
+        Assert.Equal("1000", options[1].DefaultValue);
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class OptionsDescriberTests
         var options = OptionsDescriber.Describe(typeof(TestTrainOptions)).ToDictionary(o => o.Key);
         Assert.True(options["model"].Required);
         Assert.Equal(PluginKind.Denoiser, options["model"].ComponentKind);
-        Assert.Equal("\"\"", options["model"].Default);
-        Assert.Equal("0.0002", options["lr"].Default);
+        Assert.Equal("\"\"", options["model"].DefaultValue);
+        Assert.Equal("0.0002", options["lr"].DefaultValue);
         Assert.Equal("[1E-08, 1]", options["lr"].Range);
 
         var folder = Assert.Single(OptionsDescriber.Describe(typeof(TestFolderOptions)));
