@@ -47,4 +47,14 @@ public sealed record PipelineSpec(
     string Device,
     IReadOnlyList<ComponentSpec> Components,
     IReadOnlyList<StageSpec> Stages,
-    IReadOnlyList<KeyValuePair<string, object>> Params);
+    IReadOnlyList<KeyValuePair<string, object>> Params)
+{
+    /// <summary>The pipeline's <c>description</c>, or null.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The pipeline's <c>tags</c> (values as text), in file order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>The extra plugin folders of <c>plugins:</c>, absolute.</summary>
+    public IReadOnlyList<string> PluginFolders { get; init; } = [];
+}

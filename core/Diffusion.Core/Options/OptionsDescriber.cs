@@ -1,0 +1,95 @@
+using Diffusion.Abstractions.Plugins;
+
+namespace Diffusion.Core.Options;
+
+/// <summary>One option of a plugin, as <c>diffusion plugins</c> lists it.</summary>
+/// <param name="Key">The YAML key; options of nested option classes are dotted (<c>ema.decay</c>).</param>
+/// <param name="TypeName">The YAML type: <c>int</c>, <c>float</c>, <c>bool</c>, <c>string</c>, enum values <c>a|b|c</c>, <c>list of X</c>.</param>
+/// <param name="DefaultValue">The default as YAML text (<c>null</c> when there is none); null when the options class cannot be created.</param>
+/// <param name="Description">From <see cref="System.ComponentModel.DescriptionAttribute"/>.</param>
+/// <param name="Required">True when the option carries <see cref="System.ComponentModel.DataAnnotations.RequiredAttribute"/>.</param>
+/// <param name="Range">From <see cref="System.ComponentModel.DataAnnotations.RangeAttribute"/>: <c>[1, 100]</c>; a parenthesis marks an exclusive bound.</param>
+/// <param name="ComponentKind">Set when the value names a component of this kind.</param>
+public sealed record OptionInfo(
+    string Key,
+    string TypeName,
+    string? DefaultValue,
+    string? Description,
+    bool Required,
+    string? Range,
+    PluginKind? ComponentKind);
+
+/// <summary>Lists the options of an options class with their types and defaults.</summary>
+public static class OptionsDescriber
+{
+    /// <summary>The options of <paramref name="optionsType"/>, base class first, in declaration order.</summary>
+    public static IReadOnlyList<OptionInfo> Describe(Type optionsType)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        var list = new List<OptionInfo>();
+        Describe(optionsType, CreateOrNull(optionsType), "", list, depth: 0);
+        return list;
+    }
+
+    private static void Describe(Type type, object? defaults, string prefix, List<OptionInfo> list, int depth)
+    {
+        foreach (var property in OptionProperty.Of(type))
+        {
+            object? value = null;
+            bool known = defaults is not null;
+            if (known)
+            {
+                try
+                {
+                    value = property.Property.GetValue(defaults);
+                }
+                catch (System.Reflection.TargetInvocationException)
+                {
+                    known = false;
+                }
+            }
+            string key = prefix + property.Key;
+            if (property.Type.Kind == OptionKind.Object && depth < 8)
+            {
+                Describe(property.Type.Core, value ?? CreateOrNull(property.Type.Core), key + ".", list, depth + 1);
+                continue;
+            }
+            list.Add(new OptionInfo(
+                key,
+                property.Type.YamlName,
+                known ? OptionValues.ToYaml(value) : null,
+                property.Description,
+                property.Required is not null,
+                property.Range is { } range ? OptionProperty.FormatRange(range) : null,
+                property.ComponentKind));
+        }
+    }
+
+    private static object? CreateOrNull(Type type)
+    {
+        try
+        {
+            return Activator.CreateInstance(type);
+        }
+        catch (Exception ex) when (ex is MissingMethodException or System.Reflection.TargetInvocationException or MemberAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every option of a bound options object as (dotted path, long/double/bool/string), nulls left out.</summary>
+    internal static void Flatten(object options, string prefix, List<KeyValuePair<string, object>> into, int depth = 0)
+    {
+        foreach (var property in OptionProperty.Of(options.GetType()))
+        {
+            var value = property.Property.GetValue(options);
+            if (value is null)
+                continue;
+            string key = prefix + property.Key;
+            if (property.Type.Kind == OptionKind.Object && depth < 8)
+                Flatten(value, key + ".", into, depth + 1);
+            else
+                into.Add(new KeyValuePair<string, object>(key, OptionValues.ToParam(value)));
+        }
+    }
+}
