@@ -78,6 +78,12 @@ public static class PluginDiscovery
             if (LoadedByPath.TryGetValue(full, out var loaded)) return loaded;
             try
             {
+                string? unusable = CheckFiles(full);
+                if (unusable is not null)
+                {
+                    problems.Add(new PluginProblem(full, unusable));
+                    return null;
+                }
                 var context = new PluginLoadContext(full);
                 var assembly = context.LoadFromAssemblyPath(full);
                 string? incompatibility = CheckContractVersion(assembly);
@@ -95,6 +101,35 @@ public static class PluginDiscovery
                 return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Checks what the native dependency resolver would otherwise choke on (it aborts the process on a malformed
+    /// .deps.json): the file must be a managed assembly and its .deps.json valid JSON with a "targets" object.
+    /// </summary>
+    private static string? CheckFiles(string dll)
+    {
+        try
+        {
+            AssemblyName.GetAssemblyName(dll);
+        }
+        catch (BadImageFormatException)
+        {
+            return "cannot load the assembly: it is not a .NET assembly";
+        }
+        string deps = dll[..^".dll".Length] + ".deps.json";
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(deps));
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object ||
+                !json.RootElement.TryGetProperty("targets", out var targets) || targets.ValueKind != System.Text.Json.JsonValueKind.Object)
+                return $"cannot load the assembly: {Path.GetFileName(deps)} has no \"targets\" section; rebuild the plugin with EnableDynamicLoading";
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return $"cannot load the assembly: {Path.GetFileName(deps)} is not valid JSON ({e.Message})";
+        }
+        return null;
     }
 
     private static string? CheckContractVersion(Assembly assembly)

@@ -9,6 +9,8 @@ namespace Diffusion.Core.Runs;
 /// </summary>
 public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpan? lineInterval = null) : IProgressReporter
 {
+    private readonly TextWriter _output = output;
+    private readonly bool _interactive = interactive;
     private readonly TimeSpan _lineInterval = lineInterval ?? TimeSpan.FromSeconds(10);
 
     /// <summary>A reporter for standard error: live when it is a terminal, plain lines otherwise.</summary>
@@ -22,6 +24,7 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _lastDraw = TimeSpan.MinValue;
         private long _done = start;
+        private readonly long _start = start;
         private string? _status;
         private bool _closed;
 
@@ -30,7 +33,7 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
             _done = done;
             _status = status ?? _status;
             var now = _clock.Elapsed;
-            var interval = owner.interactive ? TimeSpan.FromMilliseconds(100) : owner._lineInterval;
+            var interval = owner._interactive ? TimeSpan.FromMilliseconds(100) : owner._lineInterval;
             if (done < total && _lastDraw != TimeSpan.MinValue && now - _lastDraw < interval) return;
             _lastDraw = now;
             Draw(final: false);
@@ -46,7 +49,7 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
         private void Draw(bool final)
         {
             double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
-            double rate = (_done - start) / seconds;
+            double rate = (_done - _start) / seconds;
             string eta = rate > 0 && _done < total ? Format(TimeSpan.FromSeconds((total - _done) / rate)) : "0s";
             double fraction = total > 0 ? Math.Clamp((double)_done / total, 0, 1) : 1;
             string text = $"{label}  {_done}/{total} ({fraction:P0})" +
@@ -54,19 +57,19 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
                           $"  {rate:0.0} it/s  " + (final ? $"took {Format(_clock.Elapsed)}" : $"ETA {eta}");
             lock (owner)
             {
-                if (owner.interactive)
+                if (owner._interactive)
                 {
                     const int width = 24;
                     int filled = (int)Math.Round(fraction * width);
                     string bar = "[" + new string('#', filled) + new string('.', width - filled) + "] ";
-                    owner.output.Write("\r\u001b[2K" + bar + text);
-                    if (final) owner.output.WriteLine();
+                    owner._output.Write("\r\u001b[2K" + bar + text);
+                    if (final) owner._output.WriteLine();
                 }
                 else
                 {
-                    owner.output.WriteLine(text);
+                    owner._output.WriteLine(text);
                 }
-                owner.output.Flush();
+                owner._output.Flush();
             }
         }
 

@@ -108,7 +108,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         {
             var checkpoint = new Checkpoint(folder, 0);
             CheckpointIO.LoadWeights(checkpoint.ModelPath, network);
-            optimizer.load_state_dict(checkpoint.OptimizerPath);
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(checkpoint.OptimizerPath);
             start = CheckpointIO.LoadTrainerState(checkpoint).Step;
             context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, folder);
         }

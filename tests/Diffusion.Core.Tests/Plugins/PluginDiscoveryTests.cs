@@ -79,7 +79,7 @@ public class PluginDiscoveryTests
     }
 
     [Fact]
-    public void AnAssemblyThatCannotBeLoadedIsReportedWithItsFile()
+    public void AFileThatIsNotAnAssemblyIsReportedWithItsFile()
     {
         using var temp = new TempFolder();
         File.WriteAllText(Path.Combine(temp.Path, "Broken.dll"), "not an assembly");
@@ -89,7 +89,23 @@ public class PluginDiscoveryTests
 
         var problem = Assert.Single(catalog.Problems);
         Assert.EndsWith("Broken.dll", problem.Source);
-        Assert.Contains("cannot load", problem.Message);
+        Assert.Contains("not a .NET assembly", problem.Message);
+    }
+
+    [Fact]
+    public void AMalformedDepsFileIsReportedInsteadOfAbortingTheHost()
+    {
+        // The native dependency resolver aborts the whole process on such a file; discovery must catch it first.
+        using var temp = new TempFolder();
+        string plugin = Path.Combine(temp.Path, "clamp-copy");
+        CopyFolder(Path.Combine(FirstPartyFolder, "Diffusion.PostProcessing"), plugin);
+        File.WriteAllText(Path.Combine(plugin, "Diffusion.PostProcessing.deps.json"), "{}");
+
+        var catalog = PluginDiscovery.Discover([new PluginSource(temp.Path, "pipeline")]);
+
+        var problem = Assert.Single(catalog.Problems);
+        Assert.Contains("targets", problem.Message);
+        Assert.NotEmpty(catalog.NamesOf(PluginKind.Stage));
     }
 
     private static void CopyFolder(string from, string to)
