@@ -21,7 +21,7 @@ public class PluginsCommandTests
         }
         var clamp = plugins.Single(p => p.GetProperty("name").GetString() == "clamp");
         var min = clamp.GetProperty("options").EnumerateArray().Single(o => o.GetProperty("key").GetString() == "min");
-        Assert.Equal("-1", min.GetProperty("default").GetString());
+        Assert.Equal("-1.0", min.GetProperty("default").GetString());
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public static class PipelineBinder
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(catalog);
         var errors = new PipelineErrors();
+        foreach (var error in document.OverrideErrors) errors.Add(error.Location, error.Message);
         var root = document.Root;
 
         foreach (var entry in root.Entries.Where(e => !TopLevelKeys.Contains(e.Key)))

@@ -7,8 +7,9 @@ namespace Diffusion.Core.Pipelines;
 public sealed class PipelineDocument
 {
     internal PipelineDocument(string filePath, string displayPath, PipelineMap root,
-        IReadOnlyList<string> pluginFolders, IReadOnlyList<string> overrides)
+        IReadOnlyList<string> pluginFolders, IReadOnlyList<string> overrides, IReadOnlyList<PipelineError> overrideErrors)
     {
+        OverrideErrors = overrideErrors;
         FilePath = filePath;
         DisplayPath = displayPath;
         Root = root;
@@ -30,6 +31,9 @@ public sealed class PipelineDocument
     /// the current directory for a <c>--set</c> value), so the host can discover plugins before binding.
     /// </summary>
     public IReadOnlyList<string> PluginFolders { get; }
+
+    /// <summary>Overrides that could not be applied; <see cref="PipelineBinder.Bind"/> reports them with its own errors.</summary>
+    internal IReadOnlyList<PipelineError> OverrideErrors { get; }
 
     /// <summary>The <c>--set</c> overrides that were applied, in order.</summary>
     public IReadOnlyList<string> Overrides { get; }

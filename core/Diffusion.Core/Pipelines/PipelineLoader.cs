@@ -42,11 +42,15 @@ public static class PipelineLoader
         errors.ThrowIfAny();
         root ??= new PipelineMap(new SourceLocation(display, 1, 1));
 
-        PipelineOverrides.Apply(root, overrides, errors);
+        // A bad --set path leaves the document as the files wrote it, so binding can still run and report its own
+        // errors beside it: the user sees every mistake at once.
+        var overrideErrors = new PipelineErrors();
+        PipelineOverrides.Apply(root, overrides, overrideErrors);
         PipelineInterpolation.Run(root, errors);
         var folders = ResolvePluginFolders(root, errors);
-        errors.ThrowIfAny();
-        return new PipelineDocument(full, display, root, folders, overrides.ToList());
+        foreach (var error in overrideErrors.Sorted()) errors.Add(error.Location, error.Message);
+        if (errors.Count > overrideErrors.Count) errors.ThrowIfAny();
+        return new PipelineDocument(full, display, root, folders, overrides.ToList(), overrideErrors.Sorted());
     }
 
     /// <summary>A file with its bases merged under it; null when it could not be read.</summary>

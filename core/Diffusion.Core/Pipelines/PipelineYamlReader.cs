@@ -61,6 +61,12 @@ internal sealed class PipelineYamlReader
         catch (YamlException ex)
         {
             _errors.Add(_locate(ex.Start), ex.Message);
+            if (_openFlows.Count > 0)
+            {
+                // The parser notices an unclosed '[' or '{' only where the file ends; point at the bracket too.
+                var open = _openFlows[^1];
+                _errors.Add(_locate(open.Start), $"this '{(open is SequenceStart ? '[' : '{')}' is not closed");
+            }
             return null;
         }
         catch (InvalidOperationException)

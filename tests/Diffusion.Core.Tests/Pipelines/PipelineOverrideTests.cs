@@ -37,6 +37,14 @@ public sealed class PipelineOverrideTests : PipelineTestBase
     }
 
     [Fact]
+    public void A_bad_set_path_is_reported_together_with_errors_in_the_file()
+    {
+        var errors = Errors(Write("q.yaml", Quickstart.Replace("seed: 42", "sede: 42")), "stages.nosuch.steps=3");
+        Assert.Contains(errors, e => e.Contains("q.yaml:") && e.Contains("'sede'"));
+        Assert.Contains(errors, e => e.StartsWith("--set:1:1: error: bad --set path 'stages.nosuch.steps'"));
+    }
+
+    [Fact]
     public void Set_list_items_are_located_within_the_argument()
     {
         var errors = Errors(Write("q.yaml", Quickstart), "components.model.channel_mults=[1, x]");
@@ -63,21 +71,22 @@ public sealed class PipelineOverrideTests : PipelineTestBase
     [InlineData("a..b=1", "--set:1:1: error: bad --set path 'a..b': empty segment")]
     public void Bad_set_paths_are_errors(string argument, string expected)
     {
-        var ex = Assert.Throws<PipelineValidationException>(() => Load(Write("q.yaml", Quickstart), argument));
+        var ex = Assert.Throws<PipelineValidationException>(() => Bind(Write("q.yaml", Quickstart), argument));
         Assert.Equal([expected], ex.Errors.Select(e => e.ToString()));
     }
 
     [Fact]
     public void All_bad_overrides_are_reported_together()
     {
-        var ex = Assert.Throws<PipelineValidationException>(() => Load(Write("q.yaml", Quickstart), "x.y=1", "ok=1", "nope"));
-        Assert.Equal(["--set:1:1", "--set:3:1"], ex.Errors.Select(e => e.Location.ToString()));
+        var ex = Assert.Throws<PipelineValidationException>(() => Bind(Write("q.yaml", Quickstart), "x.y=1", "ok=1", "nope"));
+        // 1: bad path, 2: a new top-level key the binder then rejects as unknown, 3: not PATH=VALUE.
+        Assert.Equal(["--set:1:1", "--set:2:1", "--set:3:1"], ex.Errors.Select(e => e.Location.ToString()));
     }
 
     [Fact]
     public void Set_value_with_bad_yaml_is_located()
     {
-        var ex = Assert.Throws<PipelineValidationException>(() => Load(Write("q.yaml", Quickstart), "seed=[1, 2"));
+        var ex = Assert.Throws<PipelineValidationException>(() => Bind(Write("q.yaml", Quickstart), "seed=[1, 2"));
         var error = Assert.Single(ex.Errors);
         Assert.Equal("--set", error.Location.File);
         Assert.Equal(1, error.Location.Line);
