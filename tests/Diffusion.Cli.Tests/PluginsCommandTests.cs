@@ -34,4 +34,27 @@ public class PluginsCommandTests
         Assert.Contains("ddpm", result.Stdout);
         Assert.Contains("beta_schedule", result.Stdout);
     }
+
+    [Fact]
+    public void PluginsAreAlsoFoundInDiffusionPluginPathAndInFoldersAPipelineNames()
+    {
+        // A second copy of the first-party post-processors proves each folder is searched: the host reports the
+        // duplicate, naming both files, and keeps working.
+        using var work = new WorkDir();
+        string firstParty = Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.PostProcessing");
+        string copy = Path.Combine(work.Path, "extra", "Diffusion.PostProcessing");
+        Directory.CreateDirectory(copy);
+        foreach (string f in Directory.EnumerateFiles(firstParty)) File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
+
+        var fromEnvironment = Cli.Run(work.Path, new Dictionary<string, string> { ["DIFFUSION_PLUGIN_PATH"] = Path.Combine(work.Path, "extra") }, "plugins", "--verbose");
+        string pipeline = work.File("p.yaml", RunCommandTests.Tiny.Replace("device: cpu", "device: cpu\nplugins: [extra]"));
+        var fromPipeline = Cli.Run(work.Path, "validate", pipeline);
+
+        Assert.Equal(0, fromEnvironment.ExitCode);
+        Assert.Contains("two plugins are named postprocessor 'clamp'", fromEnvironment.Stderr);
+        Assert.Contains(copy, fromEnvironment.Stderr);
+        Assert.Contains("from " + Path.Combine(firstParty, "Diffusion.PostProcessing.dll"), fromEnvironment.Stdout);
+        Assert.Equal(0, fromPipeline.ExitCode);
+        Assert.Contains("two plugins are named postprocessor 'clamp'", fromPipeline.Stderr);
+    }
 }

@@ -6,21 +6,7 @@ namespace Diffusion.Cli.Tests;
 
 public class RunCommandTests
 {
-    internal const string Tiny = """
-        name: tiny-cli
-        seed: 3
-        device: cpu
-        components:
-          data: { plugin: image, dataset: shapes, image_size: 8, count: 64 }
-          model: { plugin: unet2d, base_channels: 8, channel_mults: [1, 2], attention_resolutions: [4], groups: 4 }
-          noise: { plugin: ddpm, timesteps: 50 }
-          clamp: { plugin: clamp }
-        stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 8, batch_size: 8, checkpoint_every: 4 }
-          - { name: sample, type: sample, model: model, scheduler: noise, data: data, count: 4, steps: 4 }
-          - { name: postprocess, type: postprocess, processors: [clamp], data: data }
-          - { name: evaluate, type: evaluate, data: data, model: model, loss_items: 8, loss_timesteps: 2 }
-        """;
+    internal static string Tiny { get; } = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Shared", "tiny.yaml"));
 
     [Fact]
     public void RunPrintsTheRunIdAndFolderAndRunsListAndShowFindIt()
@@ -40,14 +26,14 @@ public class RunCommandTests
         using var listJson = JsonDocument.Parse(list.Stdout);
         var entry = listJson.RootElement.EnumerateArray().Single();
         Assert.Equal(id, entry.GetProperty("id").GetString());
-        Assert.Equal("tiny-cli", entry.GetProperty("name").GetString());
+        Assert.Equal("tiny", entry.GetProperty("name").GetString());
         Assert.Equal("COMPLETED", entry.GetProperty("status").GetString());
 
         var show = Cli.Run(work.Path, "runs", "show", id[..6], "--json");
         Assert.Equal(0, show.ExitCode);
         using var showJson = JsonDocument.Parse(show.Stdout);
-        Assert.Equal(8, showJson.RootElement.GetProperty("metrics").GetProperty("train/loss").GetProperty("count").GetInt32());
-        Assert.Equal(8, showJson.RootElement.GetProperty("params").GetProperty("stages.train.steps").GetInt32());
+        Assert.Equal(6, showJson.RootElement.GetProperty("metrics").GetProperty("train/loss").GetProperty("count").GetInt32());
+        Assert.Equal(6, showJson.RootElement.GetProperty("params").GetProperty("stages.train.steps").GetInt32());
 
         var text = Cli.Run(work.Path, "runs", "show", id);
         Assert.Contains("train/loss", text.Stdout);
@@ -82,6 +68,26 @@ public class RunCommandTests
         Assert.Contains("FAILED", run.Stderr);
         Assert.Contains("dataset-fashion-mnist", run.Stderr);
         Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public void SigtermMarksTheRunKilledAndExitsWith130()
+    {
+        using var work = new WorkDir();
+        string file = work.File("long.yaml", Tiny);
+        using var process = Cli.Start(work.Path, null, "run", file, "--set", "stages.train.steps=100000");
+        string id = Regex.Match(process.StandardOutput.ReadLine() ?? "", @"run ([0-9a-f]+) started").Groups[1].Value;
+        Assert.NotEmpty(id);
+        Thread.Sleep(3000); // into the training loop
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString()])) kill.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the run should stop soon after SIGTERM");
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("--resume " + id, process.StandardError.ReadToEnd());
+        var entry = JsonDocument.Parse(Cli.Run(work.Path, "runs", "list", "--json").Stdout).RootElement.EnumerateArray().Single();
+        Assert.Equal("KILLED", entry.GetProperty("status").GetString());
+        Assert.Contains("interrupted", entry.GetProperty("message").GetString());
     }
 
     [Fact]

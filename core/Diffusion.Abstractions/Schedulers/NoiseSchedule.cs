@@ -137,16 +137,6 @@ public sealed class NoiseSchedule
         }
     }
 
-    /// <summary>The settings needed to rebuild this schedule, for checkpoints and run records.</summary>
-    public IReadOnlyDictionary<string, object> Describe() => new Dictionary<string, object>
-    {
-        ["beta_schedule"] = Options.OptionNames.EnumValueName(Kind),
-        ["timesteps"] = Timesteps,
-        ["beta_start"] = Betas[0],
-        ["beta_end"] = Betas[^1],
-        ["prediction_type"] = Options.OptionNames.EnumValueName(Prediction),
-    };
-
     /// <summary>Rebuilds a schedule from its betas (as stored in a checkpoint).</summary>
     public static NoiseSchedule FromBetas(double[] betas, PredictionType prediction, BetaSchedule kind) =>
         new((double[])betas.Clone(), prediction, kind);

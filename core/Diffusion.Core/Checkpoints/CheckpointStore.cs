@@ -9,6 +9,7 @@ namespace Diffusion.Core.Checkpoints;
 
 /// <summary>
 /// A training checkpoint folder: <c>model.safetensors</c> (weights, readable by Python's safetensors),
+/// <c>ema.safetensors</c> (the averaged weights, when kept),
 /// <c>optimizer.bin</c> (TorchSharp optimizer state) and <c>trainer.safetensors</c> (step, the noise schedule
 /// and the data spec), enough to resume bit for bit on the CPU.
 /// </summary>
@@ -16,6 +17,9 @@ public sealed record Checkpoint(string Folder, long Step)
 {
     /// <summary>The weights file.</summary>
     public string ModelPath => Path.Combine(Folder, "model.safetensors");
+
+    /// <summary>The weight average (EMA) file, present when training kept one.</summary>
+    public string EmaPath => Path.Combine(Folder, "ema.safetensors");
 
     /// <summary>The optimizer state file.</summary>
     public string OptimizerPath => Path.Combine(Folder, "optimizer.bin");
@@ -54,10 +58,11 @@ public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Da
 public static class CheckpointIO
 {
     /// <summary>Writes a checkpoint; the trainer file is written last, so a folder without it is incomplete and ignored.</summary>
-    public static void Save(Checkpoint checkpoint, DenoiserModule network, optim.Optimizer? optimizer, TrainerState state)
+    public static void Save(Checkpoint checkpoint, DenoiserModule network, DenoiserModule? average, optim.Optimizer? optimizer, TrainerState state)
     {
         Directory.CreateDirectory(checkpoint.Folder);
         SafeTensors.Write(checkpoint.ModelPath, network.state_dict(), ModelMetadata(state.Schedule, state.Data));
+        if (average is not null) SafeTensors.Write(checkpoint.EmaPath, average.state_dict(), ModelMetadata(state.Schedule, state.Data));
         if (optimizer is TorchSharp.Modules.OptimizerHelper helper) helper.save_state_dict(checkpoint.OptimizerPath);
         using var betas = tensor(state.Schedule.Betas.ToArray(), dtype: ScalarType.Float64);
         SafeTensors.Write(checkpoint.TrainerPath,

@@ -70,6 +70,10 @@ public sealed class TrainStageOptions
     [Range(0, int.MaxValue), Description("Steps of linear learning-rate warm-up.")]
     public int WarmupSteps { get; set; }
 
+    /// <summary>Decay of the exponential moving average of the weights used for sampling; 0 turns it off.</summary>
+    [Range(0.0, 0.99999), Description("EMA decay of the weights used for sampling (e.g. 0.999); 0: off, sample with the last weights.")]
+    public double EmaDecay { get; set; }
+
     /// <summary>Save a checkpoint every N steps (and always at the end); 0 saves only at the end.</summary>
     [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
     public int CheckpointEvery { get; set; } = 500;
@@ -112,6 +116,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             start = CheckpointIO.LoadTrainerState(checkpoint).Step;
             context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, folder);
         }
+        var average = options.EmaDecay > 0 ? CreateAverage(denoiser, modality.Spec, network, context) : null;
 
         network.train();
         var clock = Stopwatch.StartNew();
@@ -122,18 +127,20 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 double loss = TrainStep(network, optimizer, data, schedule, generator, context, step);
+                average?.Update(step);
                 context.Tracker.LogMetric("train/loss", loss, step + 1);
                 progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
-                    SaveCheckpoint(context, network, optimizer, schedule, modality.Spec, step + 1);
+                    SaveCheckpoint(context, network, average, optimizer, schedule, modality.Spec, step + 1);
             }
         }
         if (options.Steps > start)
             context.Tracker.LogMetric("train/steps_per_second", (options.Steps - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
 
         network.eval();
-        context.State[StateKeys.ModelPrefix + options.Model] = new TrainedModel(network, schedule, modality.Spec);
+        if (average is not null) network.Dispose();
+        context.State[StateKeys.ModelPrefix + options.Model] = new TrainedModel(average?.Network ?? network, schedule, modality.Spec);
     }
 
     private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, ModalityData data, NoiseSchedule schedule,
@@ -172,12 +179,27 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         _ => optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay),
     };
 
-    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, optim.Optimizer optimizer,
+    /// <summary>The weight average, restored from the checkpoint being resumed when it has one.</summary>
+    private WeightAverage CreateAverage(IDenoiser denoiser, DataSpec spec, DenoiserModule network, IRunContext context)
+    {
+        var copy = denoiser.Build(spec);
+        copy.to(context.Device);
+        var average = new WeightAverage(network, copy, options.EmaDecay);
+        if (context.ResumeCheckpoint is { } folder)
+        {
+            var checkpoint = new Checkpoint(folder, 0);
+            if (File.Exists(checkpoint.EmaPath)) CheckpointIO.LoadWeights(checkpoint.EmaPath, average.Network);
+            else context.Logger.LogWarning("{Folder} has no EMA weights; the average restarts from the resumed weights", folder);
+        }
+        return average;
+    }
+
+    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, WeightAverage? average, optim.Optimizer optimizer,
         NoiseSchedule schedule, DataSpec spec, long step)
     {
         var checkpoint = Checkpoint.For(context.Artifacts.Root, context.StageName, step);
-        CheckpointIO.Save(checkpoint, network, optimizer, new TrainerState(step, schedule, spec));
-        foreach (string file in new[] { checkpoint.ModelPath, checkpoint.OptimizerPath, checkpoint.TrainerPath })
+        CheckpointIO.Save(checkpoint, network, average?.Network, optimizer, new TrainerState(step, schedule, spec));
+        foreach (string file in Directory.EnumerateFiles(checkpoint.Folder))
             context.Artifacts.Record(Path.GetRelativePath(context.Artifacts.Root, file), "checkpoint");
     }
 }

@@ -82,8 +82,11 @@ public class PipelineRunnerTests
 
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(killed.RunId, resumed.RunId);
-        string final = Path.Combine("checkpoints", "train", "step-00000006", "model.safetensors");
-        Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.RunFolder, final)), File.ReadAllBytes(Path.Combine(resumed.RunFolder, final)));
+        foreach (string file in new[] { "model.safetensors", "ema.safetensors" })
+        {
+            string final = Path.Combine("checkpoints", "train", "step-00000006", file);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.RunFolder, final)), File.ReadAllBytes(Path.Combine(resumed.RunFolder, final)));
+        }
         using var store = TrackingStore.Open(db);
         Assert.Equal(RunStatus.Completed, store.FindRun(killed.RunId)!.Run.Status);
     }
