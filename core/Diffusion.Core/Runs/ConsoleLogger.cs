@@ -2,8 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Diffusion.Core.Runs;
 
-/// <summary>A minimal logger: one line per message on a writer (standard error by default), tagged with the level.</summary>
-public sealed class ConsoleLogger(TextWriter output, LogLevel minimum = LogLevel.Information) : ILogger
+/// <summary>
+/// A minimal logger: one line per message, tagged with the level, written through the progress display so that
+/// a message never lands in the middle of a live progress bar.
+/// </summary>
+public sealed class ConsoleLogger(ConsoleProgress output, LogLevel minimum = LogLevel.Information) : ILogger
 {
     /// <inheritdoc />
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
@@ -22,9 +25,6 @@ public sealed class ConsoleLogger(TextWriter output, LogLevel minimum = LogLevel
             LogLevel.Debug or LogLevel.Trace => "debug",
             _ => "info",
         };
-        lock (output)
-        {
-            output.WriteLine($"{level}: {formatter(state, exception)}");
-        }
+        output.WriteLine($"{level}: {formatter(state, exception)}");
     }
 }

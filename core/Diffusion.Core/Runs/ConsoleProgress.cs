@@ -12,9 +12,25 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
     private readonly TextWriter _output = output;
     private readonly bool _interactive = interactive;
     private readonly TimeSpan _lineInterval = lineInterval ?? TimeSpan.FromSeconds(10);
+    private string? _liveBar; // the bar now drawn on the terminal's last line, if any
 
     /// <summary>A reporter for standard error: live when it is a terminal, plain lines otherwise.</summary>
     public static ConsoleProgress ForStandardError() => new(Console.Error, !Console.IsErrorRedirected);
+
+    /// <summary>Writes a line of other output (a log message) above the live bar, which is then drawn again.</summary>
+    public void WriteLine(string line)
+    {
+        lock (this)
+        {
+            if (_liveBar is null)
+            {
+                _output.WriteLine(line);
+                return;
+            }
+            _output.Write("\r\u001b[2K" + line + Environment.NewLine + _liveBar);
+            _output.Flush();
+        }
+    }
 
     /// <inheritdoc />
     public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task(this, label, total, alreadyDone);
@@ -63,6 +79,7 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, TimeSpa
                     int filled = (int)Math.Round(fraction * width);
                     string bar = "[" + new string('#', filled) + new string('.', width - filled) + "] ";
                     owner._output.Write("\r\u001b[2K" + bar + text);
+                    owner._liveBar = final ? null : bar + text;
                     if (final) owner._output.WriteLine();
                 }
                 else

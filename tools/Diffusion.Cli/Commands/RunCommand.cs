@@ -35,7 +35,8 @@ internal static class RunCommand
                 cancellation.Cancel();
             });
 
-            var runner = new PipelineRunner(new ConsoleLogger(Console.Error), ConsoleProgress.ForStandardError());
+            var progress = ConsoleProgress.ForStandardError();
+            var runner = new PipelineRunner(new ConsoleLogger(progress), progress);
             runner.Started += (id, folder) =>
             {
                 Console.WriteLine($"run {id} started");
