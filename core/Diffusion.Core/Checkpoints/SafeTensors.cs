@@ -23,6 +23,14 @@ public static class SafeTensors
     /// <summary>Writes tensors (any device) and string metadata to <paramref name="path"/>, atomically.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write)) Write(stream, tensors, metadata);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Writes tensors (any device) and string metadata to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         using var scope = NewDisposeScope();
         var items = tensors.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => (p.Key, Tensor: p.Value.detach().cpu().contiguous())).ToList();
@@ -50,18 +58,13 @@ public static class SafeTensors
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;
 
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            Span<byte> length8 = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length8, (ulong)padded);
-            stream.Write(length8);
-            stream.Write(json);
-            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-            foreach (var (_, tensor) in items)
-                if (tensor.NumberOfElements > 0) stream.Write(tensor.bytes);
-        }
-        File.Move(temp, path, overwrite: true);
+        Span<byte> length8 = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length8, (ulong)padded);
+        stream.Write(length8);
+        stream.Write(json);
+        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        foreach (var (_, tensor) in items)
+            if (tensor.NumberOfElements > 0) stream.Write(tensor.bytes);
     }
 
     /// <summary>Reads every tensor (on the CPU) and the metadata of a safetensors file.</summary>

@@ -7,6 +7,7 @@ using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Abstractions.Stages;
+using Diffusion.Core.Checkpoints;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -72,6 +73,8 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         var all = cat(samples.ToArray());
         foreach (var s in samples) s.Dispose();
         context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
+        // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
+        context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
         StageHelpers.PublishSamples(context, all, options.Data);
     }
 
