@@ -20,7 +20,7 @@ public class PluginDiscoveryTests
         Assert.NotNull(catalog.Find(PluginKind.Denoiser, "unet2d"));
         Assert.NotNull(catalog.Find(PluginKind.Modality, "image"));
         Assert.NotNull(catalog.Find(PluginKind.PostProcessor, "clamp"));
-        Assert.Equal(["evaluate", "postprocess", "sample", "train"], catalog.NamesOf(PluginKind.Stage));
+        Assert.Equal(["compress", "evaluate", "postprocess", "sample", "train"], catalog.NamesOf(PluginKind.Stage));
         Assert.Equal(PluginDiscovery.BuiltIn, catalog.Find(PluginKind.Stage, "train")!.Source);
     }
 
