@@ -124,10 +124,42 @@ public static class PluginDiscovery
             if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object ||
                 !json.RootElement.TryGetProperty("targets", out var targets) || targets.ValueKind != System.Text.Json.JsonValueKind.Object)
                 return $"cannot load the assembly: {Path.GetFileName(deps)} has no \"targets\" section; rebuild the plugin with EnableDynamicLoading";
+            string? missing = MissingDependency(dll, targets);
+            if (missing is not null) return missing;
         }
         catch (System.Text.Json.JsonException e)
         {
             return $"cannot load the assembly: {Path.GetFileName(deps)} is not valid JSON ({e.Message})";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first assembly the plugin's .deps.json lists as a run-time dependency that is not beside it (the shared
+    /// assemblies come from the host and are not needed). Without this check the plugin would load and then fail
+    /// later, when a type or method that needs the dependency is first used.
+    /// </summary>
+    private static string? MissingDependency(string dll, System.Text.Json.JsonElement targets)
+    {
+        string folder = Path.GetDirectoryName(dll)!;
+        foreach (var target in targets.EnumerateObject())
+        {
+            if (target.Value.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
+            foreach (var library in target.Value.EnumerateObject())
+            {
+                if (library.Value.ValueKind != System.Text.Json.JsonValueKind.Object ||
+                    !library.Value.TryGetProperty("runtime", out var runtime) || runtime.ValueKind != System.Text.Json.JsonValueKind.Object)
+                    continue;
+                foreach (var asset in runtime.EnumerateObject())
+                {
+                    string file = Path.GetFileName(asset.Name);
+                    if (!file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) continue;
+                    if (PluginLoadContext.IsShared(new AssemblyName(Path.GetFileNameWithoutExtension(file)))) continue;
+                    if (!File.Exists(Path.Combine(folder, file)))
+                        return $"a dependency is missing: {file} (from {library.Name}, listed in {Path.GetFileNameWithoutExtension(dll)}.deps.json) " +
+                               $"is not in {folder}; copy the plugin's whole build output, not just {Path.GetFileName(dll)}";
+                }
+            }
         }
         return null;
     }
