@@ -47,6 +47,26 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
     }
 
     [Fact]
+    public void PluginsAreNotLoadedFromFoldersNobodyNamed()
+    {
+        // Only plugins/ beside the host, DIFFUSION_PLUGIN_PATH and a pipeline's plugins: are searched: not the
+        // working directory, nor a plugins/ folder under it.
+        using var work = new WorkDir();
+        foreach (string to in new[] { Path.Combine(work.Path, "plugins", "Example.Stripes"), Path.Combine(work.Path, "Example.Stripes") })
+        {
+            Directory.CreateDirectory(to);
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(examples.Out, "Example.Stripes")))
+                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        var list = Cli.Run(work.Path, "plugins", "--verbose");
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.DoesNotContain("stripes", list.Stdout);
+        Assert.DoesNotContain(work.Path, list.Stdout);
+    }
+
+    [Fact]
     public void APluginWhoseConstructorThrowsFailsTheRunNamingPluginFileAndCauseWhileOthersAreListed()
     {
         using var work = new WorkDir();
