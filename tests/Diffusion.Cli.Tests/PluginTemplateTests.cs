@@ -15,7 +15,8 @@ public class PluginTemplateTests
         using var work = new WorkDir();
         string hive = Path.Combine(work.Path, "hive");
         string project = Path.Combine(work.Path, "Sharpen");
-        string abstractions = Path.Combine(Cli.RepoRoot, "core", "Diffusion.Abstractions", "Diffusion.Abstractions.csproj");
+        // The built contracts beside the CLI (compiling against the .csproj would build it again, maybe concurrently).
+        string abstractions = Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "Diffusion.Abstractions.dll");
 
         Dotnet(work.Path, "new", "install", Path.Combine(Cli.RepoRoot, "tools", "templates", "diffusion-plugin"), "--debug:custom-hive", hive);
         Dotnet(work.Path, "new", "diffusion-plugin", "-n", "Sharpen", "-o", project, "--abstractions", abstractions, "--debug:custom-hive", hive);
