@@ -47,11 +47,13 @@ internal static class PluginsCommand
         Console.WriteLine(JsonSerializer.Serialize(items, new JsonSerializerOptions { WriteIndented = true }));
     }
 
+    private static string Plural(PluginKind kind) => kind == PluginKind.Modality ? "modalities" : kind.ToName() + "s";
+
     private static void PrintText(PluginCatalog catalog, bool verbose)
     {
         foreach (var group in catalog.All.GroupBy(p => p.Kind))
         {
-            Console.WriteLine($"{group.Key.ToName()}s:");
+            Console.WriteLine($"{Plural(group.Key)}:");
             foreach (var plugin in group)
             {
                 Console.WriteLine($"  {plugin.Name,-18} {plugin.Assembly} {plugin.Version}   {plugin.Description}");
