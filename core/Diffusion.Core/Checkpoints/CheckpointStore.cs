@@ -49,10 +49,14 @@ public sealed record Checkpoint(string Folder, long Step)
 }
 
 /// <summary>What a trainer needs back from a checkpoint besides the weights and optimizer.</summary>
-/// <param name="Step">Training steps completed (the trainer reseeds its generators from the step, so no RNG state is needed).</param>
+/// <param name="Step">Training steps completed.</param>
 /// <param name="Schedule">The noise schedule trained with.</param>
 /// <param name="Data">The data spec the network was built for.</param>
-public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data);
+/// <param name="Seed">
+/// The run seed: the whole random state of training. Step k reseeds its generators from (seed, k), so the seed and
+/// the step restore every random draw that follows; null in checkpoints written before it was recorded.
+/// </param>
+public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null);
 
 /// <summary>Saves and loads <see cref="Checkpoint"/> folders.</summary>
 public static class CheckpointIO
@@ -70,8 +74,13 @@ public static class CheckpointIO
             new Dictionary<string, string>(ModelMetadata(state.Schedule, state.Data))
             {
                 ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+                ["rng"] = RngScheme,
+                ["seed"] = state.Seed?.ToString(CultureInfo.InvariantCulture) ?? "",
             });
     }
+
+    /// <summary>How the trainer's random state follows from the seed and step, as recorded in trainer files.</summary>
+    public const string RngScheme = "per-step: every generator of step k is seeded from (seed, k)";
 
     /// <summary>The metadata stored in a weights file: what a reader needs to rebuild the schedule and data shape.</summary>
     public static Dictionary<string, string> ModelMetadata(NoiseSchedule schedule, DataSpec data) => new()
@@ -120,7 +129,10 @@ public static class CheckpointIO
         var schedule = NoiseSchedule.FromBetas(betas.data<double>().ToArray(),
             ParseEnum<PredictionType>(meta["prediction_type"]), ParseEnum<BetaSchedule>(meta["beta_schedule"]));
         var data = JsonSerializer.Deserialize<DataSpec>(meta["data_spec"])!;
-        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data);
+        long? seed = meta.TryGetValue("seed", out string? text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long s)
+            ? s
+            : null;
+        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data, seed);
     }
 
     private static T ParseEnum<T>(string yaml) where T : struct, Enum =>

@@ -1,3 +1,5 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Denoisers.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -26,12 +28,13 @@ internal sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         long headDim = c / heads;
         // [B, 3C, H, W] -> [3, B, heads, H·W, headDim]
-        var parts = qkv.forward(norm.forward(x))
+        var parts = qkv.call(norm.call(x))
             .reshape(b, 3, heads, headDim, h * w)
             .permute(1, 0, 2, 4, 3);
+        MacCount.Attention(parts[0], parts[1], parts[2]);
         var attended = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
         // [B, heads, H·W, headDim] -> [B, C, H, W]
         var merged = attended.permute(0, 1, 3, 2).reshape(b, c, h, w);
-        return x + proj.forward(merged);
+        return x + proj.call(merged);
     }
 }

@@ -1,3 +1,4 @@
+using Diffusion.Denoisers.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -30,9 +31,9 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Runs the block on <paramref name="x"/> [B, C, H, W] with the time embedding <paramref name="embedding"/> [B, E].</summary>
     public override Tensor forward(Tensor x, Tensor embedding)
     {
-        var h = conv1.forward(nn.functional.silu(norm1.forward(x)));
-        h = h + time_proj.forward(nn.functional.silu(embedding)).unsqueeze(-1).unsqueeze(-1);
-        h = conv2.forward(dropout.forward(nn.functional.silu(norm2.forward(h))));
-        return (skip is null ? x : skip.forward(x)) + h;
+        var h = conv1.call(nn.functional.silu(norm1.call(x)));
+        h = h + time_proj.call(nn.functional.silu(embedding)).unsqueeze(-1).unsqueeze(-1);
+        h = conv2.call(dropout.call(nn.functional.silu(norm2.call(h))));
+        return (skip is null ? x : skip.call(x)) + h;
     }
 }

@@ -7,11 +7,14 @@ namespace Diffusion.Denoisers.UNet2D;
 /// <summary>
 /// A DDPM-style U-Net for images (Ho et al. 2020; Nichol and Dhariwal 2021): residual blocks with a
 /// timestep embedding, self-attention at chosen resolutions, skip connections between the two halves.
+/// Conditioning: class labels (an embedding added to the time embedding), a context of tokens (cross-attention at the
+/// attention resolutions, and its pooled mean added to the time embedding), and extra input channels concatenated
+/// to x_t (e.g. the upsampled low-resolution image of super-resolution).
 /// Odd feature-map sizes work (28 → 14 → 7 → 4 and back), because each upsampling goes to the exact size of
 /// its skip connection.
 /// </summary>
 [Plugin(PluginKind.Denoiser, "unet2d", Options = typeof(UNet2DOptions),
-    Description = "U-Net for images: residual blocks, timestep embedding, self-attention, optional class labels.")]
+    Description = "U-Net for images: residual blocks, timestep embedding, self-attention; optional class labels, cross-attention to a context, concat channels.")]
 public sealed class UNet2DDenoiser(UNet2DOptions options) : IDenoiser
 {
     /// <inheritdoc />

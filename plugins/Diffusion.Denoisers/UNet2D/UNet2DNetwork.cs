@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Denoisers;
+using Diffusion.Denoisers.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,10 +14,12 @@ internal sealed class UNet2DNetwork : DenoiserModule
     private readonly int inChannels;
     private readonly int extraInChannels;
     private readonly int numClasses;
+    private readonly long contextDim;
 
     private readonly Conv2d conv_in;
     private readonly Sequential time_mlp;
     private readonly Embedding? class_embedding;
+    private readonly Linear? context_proj;
     private readonly ModuleList<UNetBlock> down_blocks = new();
     private readonly ModuleList<Conv2d> downsamplers = new();
     private readonly UNetBlock mid_block1;
@@ -38,6 +41,7 @@ internal sealed class UNet2DNetwork : DenoiserModule
         inChannels = channels;
         extraInChannels = options.ExtraInChannels;
         this.numClasses = numClasses;
+        contextDim = options.ContextDim;
         int groups = options.Groups;
         int heads = options.NumHeads;
         long embedDim = 4L * options.BaseChannels;
@@ -46,6 +50,8 @@ internal sealed class UNet2DNetwork : DenoiserModule
         time_mlp = nn.Sequential(nn.Linear(embedInputDim, embedDim), nn.SiLU(), nn.Linear(embedDim, embedDim));
         if (numClasses > 0)
             class_embedding = nn.Embedding(numClasses + 1, embedDim); // index numClasses = "no class"
+        if (contextDim > 0)
+            context_proj = nn.Linear(contextDim, embedDim); // the pooled context joins the time embedding
 
         conv_in = nn.Conv2d(channels + extraInChannels, options.BaseChannels, 3, padding: 1);
 
@@ -92,71 +98,52 @@ internal sealed class UNet2DNetwork : DenoiserModule
 
         UNetBlock Block(long cin, long cout, bool attention) => new(
             new ResidualBlock(cin, cout, embedDim, groups, options.Dropout),
-            attention ? new AttentionBlock(cout, heads, groups) : null);
+            attention ? new AttentionBlock(cout, heads, groups) : null,
+            attention && contextDim > 0 ? new CrossAttentionBlock(cout, contextDim, heads, groups) : null);
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor x, Tensor t, Conditioning? conditioning)
     {
-        var embedding = time_mlp.forward(TimestepEmbedding.Sinusoidal(t, embedInputDim));
-        if (class_embedding is not null)
-            embedding = embedding + class_embedding.forward(ClassIndices(x, conditioning?.ClassLabels));
+        if (x.dim() != 4 || x.shape[1] != inChannels)
+            throw new ArgumentException($"unet2d expects images [B, {inChannels}, H, W], got [{string.Join(", ", x.shape)}]");
+        if (contextDim == 0 && conditioning?.Context is not null)
+            throw new ArgumentException("the conditioning has a context, but unet2d was built with context_dim: 0; set context_dim to the context's width");
+        var context = contextDim > 0 ? ContextInput.From(conditioning, x.shape[0], contextDim, x.device, x.dtype) : null;
 
-        var h = conv_in.forward(WithConcat(x, conditioning?.Concat));
+        var embedding = time_mlp.call(TimestepEmbedding.Sinusoidal(t.to(x.device), embedInputDim));
+        if (class_embedding is not null)
+            embedding = embedding + class_embedding.call(ClassLabels.Indices(conditioning?.ClassLabels, x.shape[0], numClasses, x.device));
+        if (context_proj is not null)
+            embedding = embedding + context_proj.call(context!.Pooled());
+
+        var h = conv_in.call(Concat.Append(x, conditioning?.Concat, extraInChannels, "unet2d"));
         var skips = new Stack<Tensor>();
         skips.Push(h);
         for (int level = 0, block = 0; level < levels; level++)
         {
             for (int r = 0; r < resBlocks; r++, block++)
             {
-                h = down_blocks[block].forward(h, embedding);
+                h = down_blocks[block].call(h, embedding, context);
                 skips.Push(h);
             }
             if (level < levels - 1)
             {
-                h = downsamplers[level].forward(h);
+                h = downsamplers[level].call(h);
                 skips.Push(h);
             }
         }
 
-        h = mid_block2.forward(mid_block1.forward(h, embedding), embedding);
+        h = mid_block2.call(mid_block1.call(h, embedding, context), embedding);
 
         for (int level = levels - 1, block = 0, up = 0; level >= 0; level--)
         {
             for (int r = 0; r < resBlocks + 1; r++, block++)
-                h = up_blocks[block].forward(cat([h, skips.Pop()], dim: 1), embedding);
+                h = up_blocks[block].call(cat([h, skips.Pop()], dim: 1), embedding, context);
             if (level > 0)
-                h = upsamplers[up++].forward(h, skips.Peek());
+                h = upsamplers[up++].call(h, skips.Peek());
         }
 
-        return conv_out.forward(nn.functional.silu(norm_out.forward(h)));
-    }
-
-    /// <summary>The class labels to embed: the given ones, or "no class" for every row when none are given.</summary>
-    private Tensor ClassIndices(Tensor x, Tensor? labels)
-    {
-        if (labels is null)
-            return full(x.shape[0], numClasses, dtype: ScalarType.Int64, device: x.device);
-        if (labels.shape.Length != 1 || labels.shape[0] != x.shape[0])
-            throw new ArgumentException($"class labels must have shape [{x.shape[0]}] (one per batch row), got [{string.Join(", ", labels.shape)}]");
-        return labels.to(ScalarType.Int64, x.device);
-    }
-
-    private Tensor WithConcat(Tensor x, Tensor? concat)
-    {
-        if (extraInChannels == 0)
-        {
-            if (concat is not null)
-                throw new ArgumentException("the conditioning has concat channels, but unet2d was built with extra_in_channels: 0; set extra_in_channels to their count");
-            return x;
-        }
-        if (concat is null)
-            throw new ArgumentException($"unet2d was built with extra_in_channels: {extraInChannels}, but the conditioning has no concat channels");
-        if (concat.dim() != 4 || concat.shape[1] != extraInChannels || concat.shape[2] != x.shape[2] || concat.shape[3] != x.shape[3])
-            throw new ArgumentException(
-                $"concat conditioning must have shape [B, {extraInChannels}, {x.shape[2]}, {x.shape[3]}], got [{string.Join(", ", concat.shape)}]");
-        if (x.shape[1] != inChannels)
-            throw new ArgumentException($"unet2d expects {inChannels} input channels, got {x.shape[1]}");
-        return cat([x, concat.to(x.dtype, x.device)], dim: 1);
+        return conv_out.call(nn.functional.silu(norm_out.call(h)));
     }
 }

@@ -45,6 +45,15 @@ public sealed class UNet2DOptions : IValidatableObject
     [Range(0, 1024), Description("Channels concatenated to the input from the conditioning (0 = none).")]
     public int ExtraInChannels { get; set; }
 
+    /// <summary>
+    /// Width of <c>Conditioning.Context</c> tokens (e.g. a text encoder's output). Above 0, every block at an attention
+    /// resolution (and the middle block) also cross-attends to the context, and the mean of the valid context tokens
+    /// is projected and added to the time embedding (a pooled text embedding). No context at sampling time means
+    /// "unconditional", the same as a zeroed context. Default 0 (no context).
+    /// </summary>
+    [Range(0, 65536), Description("Width of the context tokens for cross-attention at the attention resolutions (0 = no context).")]
+    public int ContextDim { get; set; }
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

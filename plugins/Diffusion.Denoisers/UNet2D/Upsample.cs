@@ -18,6 +18,6 @@ internal sealed class Upsample : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor like)
     {
         var up = nn.functional.interpolate(x, size: [like.shape[2], like.shape[3]], mode: InterpolationMode.Nearest);
-        return conv.forward(up);
+        return conv.call(up);
     }
 }

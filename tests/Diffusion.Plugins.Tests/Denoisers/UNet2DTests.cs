@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Options;
@@ -143,14 +142,67 @@ public class UNet2DTests
     [Fact]
     public void Defaults_are_valid_and_bad_combinations_are_reported()
     {
-        Assert.Empty(Validate(new UNet2DOptions()));
+        Assert.Empty(Networks.Validate(new UNet2DOptions()));
 
-        var groups = Validate(new UNet2DOptions { Groups = 6 });
+        var groups = Networks.Validate(new UNet2DOptions { Groups = 6 });
         Assert.Contains(groups, r => r.ErrorMessage!.Contains("groups (6) must divide base_channels (32)"));
-        Assert.Contains(Validate(new UNet2DOptions { NumHeads = 3 }), r => r.ErrorMessage!.Contains("num_heads"));
-        Assert.NotEmpty(Validate(new UNet2DOptions { Dropout = 1.0 }));
-        Assert.NotEmpty(Validate(new UNet2DOptions { ChannelMults = [] }));
-        Assert.NotEmpty(Validate(new UNet2DOptions { BaseChannels = 33, Groups = 1, NumHeads = 1 }));
+        Assert.Contains(Networks.Validate(new UNet2DOptions { NumHeads = 3 }), r => r.ErrorMessage!.Contains("num_heads"));
+        Assert.NotEmpty(Networks.Validate(new UNet2DOptions { Dropout = 1.0 }));
+        Assert.NotEmpty(Networks.Validate(new UNet2DOptions { ChannelMults = [] }));
+        Assert.NotEmpty(Networks.Validate(new UNet2DOptions { BaseChannels = 33, Groups = 1, NumHeads = 1 }));
+    }
+
+    [Fact]
+    public void Context_is_cross_attended_and_changes_the_output()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new UNet2DDenoiser(Small(o => o.ContextDim = 6)).Build(new DataSpec("image", [1, 16, 16]));
+        net.eval();
+        var x = randn(1, 1, 16, 16).expand(2, 1, 16, 16);
+        var t = full(2, 100f);
+
+        var output = net.forward(x, t, new Conditioning(Context: randn(2, 5, 6)));
+
+        Assert.Equal(x.shape, output.shape);
+        Assert.False(output[0].allclose(output[1]));
+        Assert.Contains(net.named_parameters(), p => p.name.Contains(".cross.attn.to_kv.", StringComparison.Ordinal) && p.parameter.shape[1] == 6);
+        Assert.Contains(net.named_parameters(), p => p.name.StartsWith("mid_block1.cross.", StringComparison.Ordinal));
+        Assert.Contains(net.named_parameters(), p => p.name.StartsWith("context_proj.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void No_context_means_a_zeroed_context_and_masked_positions_are_ignored()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new UNet2DDenoiser(Small(o => o.ContextDim = 4)).Build(new DataSpec("image", [1, 16, 16]));
+        net.eval();
+        var x = randn(2, 1, 16, 16);
+        var t = full(2, 300f);
+
+        var none = net.forward(x, t, null);
+        var zeroed = net.forward(x, t, new Conditioning(Context: zeros(2, 7, 4)));
+        Assert.True(none.allclose(zeroed, rtol: 1e-4, atol: 1e-5));
+
+        var context = randn(2, 3, 4);
+        var mask = tensor(new[] { true, true, false, true, false, false }).reshape(2, 3);
+        var changedPadding = context.clone();
+        changedPadding[0, 2] = randn(4);
+        changedPadding[1, 1] = randn(4);
+        var a = net.forward(x, t, new Conditioning(Context: context, ContextMask: mask));
+        var b = net.forward(x, t, new Conditioning(Context: changedPadding, ContextMask: mask));
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5));
+
+        var wrongWidth = Assert.Throws<ArgumentException>(() => net.forward(x, t, new Conditioning(Context: randn(2, 3, 5))));
+        Assert.Contains("[2, L, 4]", wrongWidth.Message);
+    }
+
+    [Fact]
+    public void A_context_given_to_a_network_without_cross_attention_is_refused()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new UNet2DDenoiser(Small()).Build(new DataSpec("image", [1, 16, 16]));
+        var error = Assert.Throws<ArgumentException>(() => net.forward(randn(1, 1, 16, 16), full(1, 5f), new Conditioning(Context: randn(1, 2, 3))));
+        Assert.Contains("context_dim", error.Message);
     }
 
     [Fact]
@@ -160,14 +212,7 @@ public class UNet2DTests
         Assert.Equal((PluginKind.Denoiser, "unet2d", typeof(UNet2DOptions)), (plugin.Kind, plugin.Name, plugin.Options));
         var keys = typeof(UNet2DOptions).GetProperties().Select(OptionNames.KeyOf).Order().ToArray();
         Assert.Equal(
-            ["attention_resolutions", "base_channels", "channel_mults", "class_conditional", "dropout", "extra_in_channels", "groups", "num_heads", "res_blocks"],
+            ["attention_resolutions", "base_channels", "channel_mults", "class_conditional", "context_dim", "dropout", "extra_in_channels", "groups", "num_heads", "res_blocks"],
             keys);
-    }
-
-    private static List<ValidationResult> Validate(object options)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
     }
 }

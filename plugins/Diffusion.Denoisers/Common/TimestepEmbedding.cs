@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Diffusion.Denoisers.UNet2D;
+namespace Diffusion.Denoisers.Common;
 
 /// <summary>Transformer-style sinusoidal features of (fractional) timesteps.</summary>
 internal static class TimestepEmbedding

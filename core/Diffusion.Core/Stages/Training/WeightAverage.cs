@@ -1,7 +1,7 @@
 using Diffusion.Abstractions.Denoisers;
 using static TorchSharp.torch;
 
-namespace Diffusion.Core.Stages;
+namespace Diffusion.Core.Stages.Training;
 
 /// <summary>
 /// An exponential moving average of a network's weights (what diffusion models sample with): after each step,

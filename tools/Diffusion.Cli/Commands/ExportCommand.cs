@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Diffusion.Core.Checkpoints;
+using Diffusion.Tracking;
+
+namespace Diffusion.Cli.Commands;
+
+/// <summary>
+/// <c>diffusion export RUN_ID --format safetensors --out FILE [--stage NAME] [--weights auto|ema|model]</c>: writes a
+/// run's trained weights (the EMA weights when it kept them) as one file other tools can read.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." };
+        var format = new Option<string>("--format")
+        {
+            Description = "File format; safetensors (readable by PyTorch, diffusers and Python's safetensors).",
+            DefaultValueFactory = _ => "safetensors",
+        };
+        format.AcceptOnlyFromAmong("safetensors");
+        var output = new Option<string>("--out") { Description = "The file to write.", Required = true };
+        var stage = new Option<string?>("--stage") { Description = "The train stage to export (needed when the run has several)." };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "auto: the EMA weights when kept, else the trained ones; ema; model.",
+            DefaultValueFactory = _ => "auto",
+        };
+        weights.AcceptOnlyFromAmong("auto", "ema", "model");
+        var command = new Command("export", "Write a run's trained (EMA) weights from its last checkpoint to a file.") { id, format, output, stage, weights };
+        command.SetAction(result =>
+        {
+            string db = CommandLine.DatabasePath(result);
+            if (!File.Exists(db))
+            {
+                Console.Error.WriteLine($"error: {db} does not exist: no runs recorded there (pass --db PATH)");
+                return CommandLine.InvalidInput;
+            }
+            RunDetails? run;
+            using (var store = TrackingStore.Open(db))
+            {
+                try
+                {
+                    run = store.FindRun(result.GetValue(id)!);
+                }
+                catch (AmbiguousRunIdException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return CommandLine.InvalidInput;
+                }
+            }
+            if (run is null)
+            {
+                Console.Error.WriteLine($"error: no run '{result.GetValue(id)}' in {db}; 'diffusion runs list' shows the ids");
+                return CommandLine.InvalidInput;
+            }
+            string folder = Path.Combine(Path.GetDirectoryName(db)!, run.Run.Id);
+            string file = result.GetValue(output)!;
+            try
+            {
+                var exported = WeightsExport.Export(folder, run.Run.Id, result.GetValue(stage), Enum.Parse<ExportedWeights>(result.GetValue(weights)!, ignoreCase: true), file);
+                Console.WriteLine($"wrote {exported.Tensors} tensors ({(exported.Weights == ExportedWeights.Ema ? "EMA" : "trained")} weights of stage '{exported.Stage}' at step {exported.Step}) to {file}");
+                return 0;
+            }
+            catch (ExportException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return CommandLine.InvalidInput;
+            }
+        });
+        return command;
+    }
+}
