@@ -78,7 +78,7 @@ public sealed class ConcurrencyTests : IDisposable
 
         using var store = _db.Open();
         Assert.Equal("ok", store.IntegrityCheck());
-        Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal((long)Migrations.Latest, _db.Scalar("SELECT count(*) FROM schema_version;"));
         Assert.Equal(ids.Order(), store.ListRuns(experiment: "multi").Select(r => r.Id).Order());
         foreach (var id in ids)
         {
