@@ -9,7 +9,8 @@ namespace Diffusion.Tracking;
 internal sealed class WriterStatements : IDisposable
 {
     private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
-    private readonly SqliteCommand _metric;
+    private readonly List<PendingMetric> _pendingMetrics = new(MetricInserter.Block);
+    private readonly MetricInserter _metrics;
     private readonly SqliteCommand _latest;
     private readonly SqliteCommand _param;
     private readonly SqliteCommand _tag;
@@ -19,9 +20,7 @@ internal sealed class WriterStatements : IDisposable
 
     public WriterStatements(SqliteConnection connection, string runId)
     {
-        _metric = Prepare(connection, runId,
-            "INSERT INTO metrics (run_id, key, step, value, time) VALUES (@run, @key, @step, @value, @time);",
-            "@key", "@step", "@value", "@time");
+        _metrics = new MetricInserter(connection, runId);
         // The stored row is older than the batch: at an equal step the batch's value is the later one.
         // SQLite's two-argument min/max give NULL when either side is NULL (a NaN), hence the coalesce pairs.
         _latest = Prepare(connection, runId,
@@ -65,12 +64,22 @@ internal sealed class WriterStatements : IDisposable
             "@time");
     }
 
-    /// <summary>Forgets what an earlier, rolled-back attempt of a batch summed up.</summary>
-    public void BeginBatch() => _latestInBatch.Clear();
+    /// <summary>Forgets what an earlier, rolled-back attempt of a batch summed up or held back.</summary>
+    public void BeginBatch()
+    {
+        _latestInBatch.Clear();
+        _pendingMetrics.Clear();
+    }
 
+    /// <summary>Queues a metric row; rows are inserted in logging order, a block at a time, and all of them by <see cref="EndBatch"/>.</summary>
     public void InsertMetric(string key, double value, long step, long timeMs)
     {
-        Run(_metric, key, step, double.IsNaN(value) ? null : value, timeMs);
+        _pendingMetrics.Add(new PendingMetric(key, step, value, timeMs));
+        if (_pendingMetrics.Count == MetricInserter.Block)
+        {
+            InsertPendingMetrics();
+        }
+
         if (_latestInBatch.TryGetValue(key, out var latest))
         {
             latest.Add(value, step, timeMs);
@@ -84,12 +93,19 @@ internal sealed class WriterStatements : IDisposable
     /// <summary>Merges the batch's metric values into <c>latest_metrics</c>, one statement per key.</summary>
     public void EndBatch()
     {
+        InsertPendingMetrics();
         foreach (var (key, latest) in _latestInBatch)
         {
             Run(_latest, key, latest.Step, NullIfNaN(latest.Value), NullIfNaN(latest.Min), NullIfNaN(latest.Max), latest.Count, latest.TimeMs);
         }
 
         _latestInBatch.Clear();
+    }
+
+    private void InsertPendingMetrics()
+    {
+        _metrics.Insert(_pendingMetrics);
+        _pendingMetrics.Clear();
     }
 
     public void UpsertParam(string key, EncodedParam value) =>
@@ -107,7 +123,8 @@ internal sealed class WriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _metric, _latest, _param, _tag, _artifact, _status, _heartbeat })
+        _metrics.Dispose();
+        foreach (var command in new[] { _latest, _param, _tag, _artifact, _status, _heartbeat })
         {
             command.Dispose();
         }
