@@ -299,6 +299,21 @@ public sealed class TrackingStore : IDisposable
         return removed;
     }
 
+    /// <summary>Replaces the message of a run that has ended (e.g. a sweep trial stopped by its pruner says so).</summary>
+    /// <exception cref="RunNotFoundException">No (undeleted) run that has ended has this id.</exception>
+    public void SetRunMessage(string runId, string message)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(message);
+        InWriteTransactionOnRun(runId, () =>
+        {
+            if (_connection.Execute($"UPDATE runs SET message = @message WHERE id = @id AND status != '{RunStatusText.Running}';", ("@id", runId), ("@message", message)) == 0)
+            {
+                throw new RunNotFoundException(runId);
+            }
+        });
+    }
+
     /// <summary>The result of SQLite's <c>PRAGMA integrity_check</c>: <c>ok</c> for a sound file, else the problems, one a line.</summary>
     public string IntegrityCheck()
     {

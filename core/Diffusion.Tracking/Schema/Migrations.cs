@@ -123,6 +123,7 @@ internal static class Migrations
             direction     TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
             budget        INTEGER NOT NULL,
             fail_fast     INTEGER NOT NULL DEFAULT 0,
+            stale_after   INTEGER NOT NULL,
             state         TEXT NOT NULL CHECK (state IN ('RUNNING', 'COMPLETED', 'STOPPED')),
             message       TEXT,
             created       INTEGER NOT NULL
