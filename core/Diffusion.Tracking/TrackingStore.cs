@@ -153,6 +153,36 @@ public sealed class TrackingStore : IDisposable
     }
 
     /// <summary>
+    /// The runs that match <paramref name="search"/>'s filter, in its order, with the values of its columns.
+    /// RUNNING runs whose process is gone are recorded as KILLED first.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter, order-by or columns cannot be read.</exception>
+    public RunSearchResult SearchRuns(RunSearch search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            StaleRuns.Sweep(_connection, _options);
+            return RunSearchQuery.Run(_connection, search);
+        }
+    }
+
+    /// <summary>The runs that match <paramref name="search"/>, each with all its params, metric summaries and tags.</summary>
+    /// <exception cref="FilterSyntaxException">The filter, order-by or columns cannot be read.</exception>
+    public IReadOnlyList<RunValues> ExportRuns(RunSearch search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            StaleRuns.Sweep(_connection, _options);
+            var runs = RunSearchQuery.Run(_connection, search).Rows.Select(r => r.Run).ToList();
+            return RunQueries.Values(_connection, runs);
+        }
+    }
+
+    /// <summary>
     /// The run whose id is <paramref name="idOrUniquePrefix"/> or starts with it, or null if none does.
     /// A RUNNING run whose process is gone is recorded as KILLED first.
     /// </summary>
@@ -200,6 +230,88 @@ public sealed class TrackingStore : IDisposable
                 throw new RunNotFoundException(runId);
             }
         }
+    }
+
+    /// <summary>
+    /// Brings back a deleted run whose id is <paramref name="idOrUniquePrefix"/> or starts with it; returns its id.
+    /// </summary>
+    /// <exception cref="RunNotFoundException">No deleted run has this id.</exception>
+    /// <exception cref="AmbiguousRunIdException">The prefix matches several deleted runs.</exception>
+    public string RestoreRun(string idOrUniquePrefix)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idOrUniquePrefix);
+        var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var matches = RunQueries.WithIdPrefix(_connection, prefix, AmbiguousMatchesShown, deleted: true);
+            switch (matches.Count)
+            {
+                case 0:
+                    throw new RunNotFoundException(prefix);
+                case > 1:
+                    throw new AmbiguousRunIdException(prefix, matches);
+            }
+
+            _connection.Execute("UPDATE runs SET deleted = 0 WHERE id = @id;", ("@id", matches[0].Id));
+            return matches[0].Id;
+        }
+    }
+
+    /// <summary>Sets tags of a run (a key set again gets the new value), e.g. to mark a run after it ended.</summary>
+    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    public void SetTags(string runId, IEnumerable<KeyValuePair<string, string>> tags)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(tags);
+        var list = tags.ToList();
+        if (list.Any(t => string.IsNullOrEmpty(t.Key)))
+        {
+            throw new ArgumentException("a tag key cannot be empty", nameof(tags));
+        }
+
+        InWriteTransactionOnRun(runId, () =>
+        {
+            foreach (var (key, value) in list)
+            {
+                _connection.Execute(
+                    "INSERT INTO tags (run_id, key, value) VALUES (@id, @key, @value) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;",
+                    ("@id", runId), ("@key", key), ("@value", value ?? ""));
+            }
+        });
+    }
+
+    /// <summary>Removes tags of a run; returns how many existed.</summary>
+    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    public int RemoveTags(string runId, IEnumerable<string> keys)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(keys);
+        var list = keys.ToList();
+        var removed = 0;
+        InWriteTransactionOnRun(runId, () =>
+        {
+            foreach (var key in list)
+            {
+                removed += _connection.Execute("DELETE FROM tags WHERE run_id = @id AND key = @key;", ("@id", runId), ("@key", key));
+            }
+        });
+        return removed;
+    }
+
+    /// <summary>Replaces the message of a run that has ended (e.g. a sweep trial stopped by its pruner says so).</summary>
+    /// <exception cref="RunNotFoundException">No (undeleted) run that has ended has this id.</exception>
+    public void SetRunMessage(string runId, string message)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(message);
+        InWriteTransactionOnRun(runId, () =>
+        {
+            if (_connection.Execute($"UPDATE runs SET message = @message WHERE id = @id AND status != '{RunStatusText.Running}';", ("@id", runId), ("@message", message)) == 0)
+            {
+                throw new RunNotFoundException(runId);
+            }
+        });
     }
 
     /// <summary>The result of SQLite's <c>PRAGMA integrity_check</c>: <c>ok</c> for a sound file, else the problems, one a line.</summary>
@@ -258,6 +370,23 @@ public sealed class TrackingStore : IDisposable
 
             writerConnection.Dispose();
             throw;
+        }
+    }
+
+    private void InWriteTransactionOnRun(string runId, Action work)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _connection.InWriteTransaction(() =>
+            {
+                if (!RunQueries.Exists(_connection, runId))
+                {
+                    throw new RunNotFoundException(runId);
+                }
+
+                work();
+            });
         }
     }
 

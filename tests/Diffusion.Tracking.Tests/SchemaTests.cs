@@ -9,7 +9,7 @@ public sealed class SchemaTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     [Fact]
-    public void Open_creates_the_folder_and_applies_version_1_in_wal_mode()
+    public void Open_creates_the_folder_and_applies_every_version_in_wal_mode()
     {
         using (var store = _db.Open())
         {
@@ -19,8 +19,8 @@ public sealed class SchemaTests : IDisposable
 
         Assert.True(File.Exists(_db.Path));
         Assert.Equal("wal", _db.Scalar("PRAGMA journal_mode;"));
-        var versions = _db.Rows("SELECT version FROM schema_version;");
-        Assert.Equal(1L, Assert.Single(versions)[0]);
+        var versions = _db.Rows("SELECT version FROM schema_version ORDER BY version;").Select(r => (long)r[0]!);
+        Assert.Equal(Enumerable.Range(1, Migrations.Latest).Select(v => (long)v), versions);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class SchemaTests : IDisposable
             Assert.NotNull(store.FindRun(runId));
         }
 
-        Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal((long)Migrations.Latest, _db.Scalar("SELECT count(*) FROM schema_version;"));
         Assert.Equal(appliedAt, _db.Scalar("SELECT applied FROM schema_version WHERE version = 1;"));
     }
 
@@ -59,8 +59,8 @@ public sealed class SchemaTests : IDisposable
 
         await Task.WhenAll(tasks);
 
-        Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM schema_version;"));
-        Assert.Equal(1L, _db.Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal((long)Migrations.Latest, _db.Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal((long)Migrations.Latest, _db.Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal((long)openers, _db.Scalar("SELECT count(*) FROM runs;"));
         Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM experiments;"));
     }
@@ -81,6 +81,33 @@ public sealed class SchemaTests : IDisposable
         var versions = Migrations.All.Select(m => m.Version).ToList();
         Assert.Equal(Enumerable.Range(1, versions.Count), versions);
         Assert.Equal(versions[^1], Migrations.Latest);
+    }
+
+    [Fact]
+    public void Version_2_fills_latest_metrics_from_the_values_a_version_1_database_holds()
+    {
+        // A version 1 database, written by hand as the version 1 writer did.
+        using (var connection = _db.RawCreate())
+        {
+            connection.Execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied INTEGER NOT NULL);");
+            connection.Execute(Migrations.All[0].Sql);
+            connection.Execute("INSERT INTO schema_version VALUES (1, 'v1', 0);");
+            connection.Execute("INSERT INTO experiments (id, name, created) VALUES (1, 'exp', 0);");
+            connection.Execute(
+                """
+                INSERT INTO runs (id, experiment_id, name, status, start_time, seed, pipeline_path, pipeline_text, pipeline_hash, code_version, host, pid)
+                VALUES ('aaaaaaaaaa', 1, 'old', 'COMPLETED', 0, 1, 'p.yaml', '', '', 'v1', 'h', 1);
+                INSERT INTO metrics (run_id, key, step, value, time) VALUES
+                    ('aaaaaaaaaa', 'loss', 1, 0.9, 1), ('aaaaaaaaaa', 'loss', 3, 0.5, 2), ('aaaaaaaaaa', 'loss', 3, 0.4, 3),
+                    ('aaaaaaaaaa', 'loss', 2, NULL, 4), ('aaaaaaaaaa', 'loss', 0, 1.5, 5);
+                """);
+        }
+
+        using var store = _db.Open();
+
+        var loss = Assert.Single(store.FindRun("aaaaaaaaaa")!.Metrics);
+        Assert.Equal(new MetricSummary("loss", 0.4, 3, 0.4, 1.5, 5), loss);
+        Assert.Single(store.SearchRuns(new RunSearch { Filter = "metrics.loss < 0.45" }).Rows);
     }
 
     [Fact]

@@ -5,11 +5,11 @@ namespace Diffusion.Tracking;
 /// <summary>The reads behind <see cref="TrackingStore"/>'s listing and lookup.</summary>
 internal static class RunQueries
 {
-    private const string SummaryColumns = """
+    public const string SummaryColumns = """
         r.id, r.name, e.name, r.status, r.start_time, r.end_time, r.seed, r.message, r.parent_run_id
         """;
 
-    private const string RunsWithExperiment = "runs r JOIN experiments e ON e.id = r.experiment_id";
+    public const string RunsWithExperiment = "runs r JOIN experiments e ON e.id = r.experiment_id";
 
     public static List<RunSummary> List(SqliteConnection connection, int limit, string? experiment) =>
         connection.Query(
@@ -22,17 +22,17 @@ internal static class RunQueries
             ReadSummary,
             ("@experiment", experiment), ("@limit", limit));
 
-    /// <summary>Up to <paramref name="limit"/> runs (not deleted) whose id starts with <paramref name="prefix"/>.</summary>
-    public static List<RunSummary> WithIdPrefix(SqliteConnection connection, string prefix, int limit) =>
+    /// <summary>Up to <paramref name="limit"/> runs (deleted ones or the others) whose id starts with <paramref name="prefix"/>.</summary>
+    public static List<RunSummary> WithIdPrefix(SqliteConnection connection, string prefix, int limit, bool deleted = false) =>
         connection.Query(
             $"""
             SELECT {SummaryColumns} FROM {RunsWithExperiment}
-            WHERE r.deleted = 0 AND substr(r.id, 1, length(@prefix)) = @prefix
+            WHERE r.deleted = @deleted AND substr(r.id, 1, length(@prefix)) = @prefix
             ORDER BY r.id
             LIMIT @limit;
             """,
             ReadSummary,
-            ("@prefix", prefix), ("@limit", limit));
+            ("@prefix", prefix), ("@limit", limit), ("@deleted", deleted ? 1 : 0));
 
     public static bool Exists(SqliteConnection connection, string runId) =>
         connection.Scalar<long>("SELECT count(*) FROM runs WHERE id = @id AND deleted = 0;", ("@id", runId)) > 0;
@@ -69,17 +69,37 @@ internal static class RunQueries
             r => new ParamValue(r.GetString(0), ParamEncoding.Decode(r.GetString(1), r.GetString(2)), r.GetString(2)),
             ("@id", runId));
 
-    /// <summary>Last is the value at the highest step; when a step was logged twice, the later one.</summary>
+    /// <summary>Last is the value at the highest step; when a step was logged twice, the later one (kept so by the writer).</summary>
     private static List<MetricSummary> Metrics(SqliteConnection connection, string runId) =>
         connection.Query(
-            """
-            SELECT m.key, count(*), min(m.value), max(m.value), max(m.step),
-                   (SELECT l.value FROM metrics l WHERE l.run_id = @id AND l.key = m.key ORDER BY l.step DESC, l.rowid DESC LIMIT 1)
-            FROM metrics m WHERE m.run_id = @id
-            GROUP BY m.key ORDER BY m.key;
-            """,
-            r => new MetricSummary(r.GetString(0), r.DoubleOrNaN(5), r.GetInt64(4), r.DoubleOrNaN(2), r.DoubleOrNaN(3), r.GetInt64(1)),
+            "SELECT key, value, step, min_value, max_value, count FROM latest_metrics WHERE run_id = @id ORDER BY key;",
+            ReadMetricSummary,
             ("@id", runId));
+
+    /// <summary>The params, metric summaries and tags of many runs at once (the ids travel as one JSON array).</summary>
+    public static List<RunValues> Values(SqliteConnection connection, IReadOnlyList<RunSummary> runs)
+    {
+        var ids = System.Text.Json.JsonSerializer.Serialize(runs.Select(r => r.Id));
+        var parameters = connection.Query(
+                "SELECT run_id, key, value_text, value_type FROM params WHERE run_id IN (SELECT value FROM json_each(@ids)) ORDER BY run_id, key;",
+                r => (Run: r.GetString(0), Value: new ParamValue(r.GetString(1), ParamEncoding.Decode(r.GetString(2), r.GetString(3)), r.GetString(3))),
+                ("@ids", ids))
+            .ToLookup(p => p.Run, p => p.Value);
+        var metrics = connection.Query(
+                "SELECT key, value, step, min_value, max_value, count, run_id FROM latest_metrics WHERE run_id IN (SELECT value FROM json_each(@ids)) ORDER BY run_id, key;",
+                r => (Run: r.GetString(6), Value: ReadMetricSummary(r)),
+                ("@ids", ids))
+            .ToLookup(m => m.Run, m => m.Value);
+        var tags = connection.Query(
+                "SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(@ids)) ORDER BY run_id, key;",
+                r => (Run: r.GetString(0), Value: new TagValue(r.GetString(1), r.GetString(2))),
+                ("@ids", ids))
+            .ToLookup(t => t.Run, t => t.Value);
+        return runs.Select(run => new RunValues(run, parameters[run.Id].ToList(), metrics[run.Id].ToList(), tags[run.Id].ToList())).ToList();
+    }
+
+    private static MetricSummary ReadMetricSummary(SqliteDataReader r) =>
+        new(r.GetString(0), r.DoubleOrNaN(1), r.GetInt64(2), r.DoubleOrNaN(3), r.DoubleOrNaN(4), r.GetInt64(5));
 
     private static List<TagValue> Tags(SqliteConnection connection, string runId) =>
         connection.Query(
@@ -93,7 +113,7 @@ internal static class RunQueries
             r => new ArtifactRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)),
             ("@id", runId));
 
-    private static RunSummary ReadSummary(SqliteDataReader r) => new(
+    public static RunSummary ReadSummary(SqliteDataReader r) => new(
         Id: r.GetString(0),
         Name: r.GetString(1),
         Experiment: r.GetString(2),

@@ -156,10 +156,13 @@ internal sealed class BackgroundWriter
                         _statements.Heartbeat(UnixTime.NowMs());
                     }
 
+                    _statements.BeginBatch();
                     foreach (var write in batch)
                     {
                         write.Apply(_statements);
                     }
+
+                    _statements.EndBatch();
                 });
                 return;
             }

@@ -2,10 +2,16 @@ using Microsoft.Data.Sqlite;
 
 namespace Diffusion.Tracking;
 
-/// <summary>The background writer's statements, prepared once per run and reused for every batch.</summary>
+/// <summary>
+/// The background writer's statements, prepared once per run and reused for every batch. Metric values are
+/// also summed up per key over a batch and merged into <c>latest_metrics</c> once per key at its end.
+/// </summary>
 internal sealed class WriterStatements : IDisposable
 {
-    private readonly SqliteCommand _metric;
+    private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
+    private readonly List<PendingMetric> _pendingMetrics = new(MetricInserter.Block);
+    private readonly MetricInserter _metrics;
+    private readonly SqliteCommand _latest;
     private readonly SqliteCommand _param;
     private readonly SqliteCommand _tag;
     private readonly SqliteCommand _artifact;
@@ -14,9 +20,22 @@ internal sealed class WriterStatements : IDisposable
 
     public WriterStatements(SqliteConnection connection, string runId)
     {
-        _metric = Prepare(connection, runId,
-            "INSERT INTO metrics (run_id, key, step, value, time) VALUES (@run, @key, @step, @value, @time);",
-            "@key", "@step", "@value", "@time");
+        _metrics = new MetricInserter(connection, runId);
+        // The stored row is older than the batch: at an equal step the batch's value is the later one.
+        // SQLite's two-argument min/max give NULL when either side is NULL (a NaN), hence the coalesce pairs.
+        _latest = Prepare(connection, runId,
+            """
+            INSERT INTO latest_metrics (run_id, key, step, value, min_value, max_value, count, time)
+            VALUES (@run, @key, @step, @value, @min, @max, @count, @time)
+            ON CONFLICT (run_id, key) DO UPDATE SET
+                value = CASE WHEN excluded.step >= latest_metrics.step THEN excluded.value ELSE latest_metrics.value END,
+                time = CASE WHEN excluded.step >= latest_metrics.step THEN excluded.time ELSE latest_metrics.time END,
+                step = max(excluded.step, latest_metrics.step),
+                min_value = min(coalesce(excluded.min_value, latest_metrics.min_value), coalesce(latest_metrics.min_value, excluded.min_value)),
+                max_value = max(coalesce(excluded.max_value, latest_metrics.max_value), coalesce(latest_metrics.max_value, excluded.max_value)),
+                count = latest_metrics.count + excluded.count;
+            """,
+            "@key", "@step", "@value", "@min", "@max", "@count", "@time");
         _param = Prepare(connection, runId,
             """
             INSERT INTO params (run_id, key, value_text, value_num, value_type) VALUES (@run, @key, @text, @num, @type)
@@ -45,8 +64,49 @@ internal sealed class WriterStatements : IDisposable
             "@time");
     }
 
-    public void InsertMetric(string key, double value, long step, long timeMs) =>
-        Run(_metric, key, step, double.IsNaN(value) ? null : value, timeMs);
+    /// <summary>Forgets what an earlier, rolled-back attempt of a batch summed up or held back.</summary>
+    public void BeginBatch()
+    {
+        _latestInBatch.Clear();
+        _pendingMetrics.Clear();
+    }
+
+    /// <summary>Queues a metric row; rows are inserted in logging order, a block at a time, and all of them by <see cref="EndBatch"/>.</summary>
+    public void InsertMetric(string key, double value, long step, long timeMs)
+    {
+        _pendingMetrics.Add(new PendingMetric(key, step, value, timeMs));
+        if (_pendingMetrics.Count == MetricInserter.Block)
+        {
+            InsertPendingMetrics();
+        }
+
+        if (_latestInBatch.TryGetValue(key, out var latest))
+        {
+            latest.Add(value, step, timeMs);
+        }
+        else
+        {
+            _latestInBatch[key] = new LatestMetric(value, step, timeMs);
+        }
+    }
+
+    /// <summary>Merges the batch's metric values into <c>latest_metrics</c>, one statement per key.</summary>
+    public void EndBatch()
+    {
+        InsertPendingMetrics();
+        foreach (var (key, latest) in _latestInBatch)
+        {
+            Run(_latest, key, latest.Step, NullIfNaN(latest.Value), NullIfNaN(latest.Min), NullIfNaN(latest.Max), latest.Count, latest.TimeMs);
+        }
+
+        _latestInBatch.Clear();
+    }
+
+    private void InsertPendingMetrics()
+    {
+        _metrics.Insert(_pendingMetrics);
+        _pendingMetrics.Clear();
+    }
 
     public void UpsertParam(string key, EncodedParam value) =>
         Run(_param, key, value.Text, value.Number, value.Type);
@@ -63,11 +123,14 @@ internal sealed class WriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _metric, _param, _tag, _artifact, _status, _heartbeat })
+        _metrics.Dispose();
+        foreach (var command in new[] { _latest, _param, _tag, _artifact, _status, _heartbeat })
         {
             command.Dispose();
         }
     }
+
+    private static object? NullIfNaN(double value) => double.IsNaN(value) ? null : value;
 
     private static SqliteCommand Prepare(SqliteConnection connection, string runId, string sql, params string[] names)
     {
@@ -91,5 +154,36 @@ internal sealed class WriterStatements : IDisposable
         }
 
         command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>One key's values within a batch: the last (highest step, later wins), min and max without NaNs, count.</summary>
+internal sealed class LatestMetric(double value, long step, long timeMs)
+{
+    public double Value { get; private set; } = value;
+
+    public long Step { get; private set; } = step;
+
+    public long TimeMs { get; private set; } = timeMs;
+
+    public double Min { get; private set; } = value;
+
+    public double Max { get; private set; } = value;
+
+    public long Count { get; private set; } = 1;
+
+    public void Add(double value, long step, long timeMs)
+    {
+        Count++;
+        if (step >= Step)
+        {
+            (Value, Step, TimeMs) = (value, step, timeMs);
+        }
+
+        if (!double.IsNaN(value))
+        {
+            Min = double.IsNaN(Min) || value < Min ? value : Min;
+            Max = double.IsNaN(Max) || value > Max ? value : Max;
+        }
     }
 }

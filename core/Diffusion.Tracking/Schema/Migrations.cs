@@ -9,6 +9,7 @@ internal static class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "experiments, runs, params, metrics, tags, artifacts", V1),
+        new(2, "latest_metrics and indexes for run search; sweeps and sweep_trials", V2),
     ];
 
     public static int Latest => All[^1].Version;
@@ -79,5 +80,68 @@ internal static class Migrations
             created INTEGER NOT NULL,
             PRIMARY KEY (run_id, path)
         ) WITHOUT ROWID;
+        """;
+
+    // latest_metrics: one row per (run, metric key) kept up to date by the background writer, so a search over
+    // many runs reads one row per run and key instead of scanning every logged value. Filled from metrics here
+    // for databases written before it existed. The (key, ...) indexes serve filters and ordering by one key.
+    // sweeps: a parent run's search settings; sweep_trials: one row per trial, claimed by worker processes.
+    private const string V2 = """
+        CREATE TABLE latest_metrics (
+            run_id    TEXT NOT NULL REFERENCES runs(id),
+            key       TEXT NOT NULL,
+            step      INTEGER NOT NULL,
+            value     REAL,
+            min_value REAL,
+            max_value REAL,
+            count     INTEGER NOT NULL,
+            time      INTEGER NOT NULL,
+            PRIMARY KEY (run_id, key)
+        ) WITHOUT ROWID;
+
+        INSERT INTO latest_metrics (run_id, key, step, value, min_value, max_value, count, time)
+        SELECT run_id, key, step, value, low, high, n, time FROM (
+            SELECT run_id, key, step, value, time,
+                   min(value) OVER whole AS low, max(value) OVER whole AS high, count(*) OVER whole AS n,
+                   row_number() OVER (PARTITION BY run_id, key ORDER BY step DESC, rowid DESC) AS position
+            FROM metrics
+            WINDOW whole AS (PARTITION BY run_id, key))
+        WHERE position = 1;
+
+        CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, value);
+        CREATE INDEX params_by_key_number ON params (key, value_num);
+        CREATE INDEX params_by_key_text ON params (key, value_text);
+        CREATE INDEX tags_by_key_value ON tags (key, value);
+
+        CREATE TABLE sweeps (
+            run_id        TEXT PRIMARY KEY REFERENCES runs(id),
+            pipeline_path TEXT NOT NULL,
+            pipeline_text TEXT NOT NULL,
+            overrides     TEXT NOT NULL,
+            method        TEXT NOT NULL,
+            objective     TEXT NOT NULL,
+            direction     TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+            budget        INTEGER NOT NULL,
+            fail_fast     INTEGER NOT NULL DEFAULT 0,
+            stale_after   INTEGER NOT NULL,
+            state         TEXT NOT NULL CHECK (state IN ('RUNNING', 'COMPLETED', 'STOPPED')),
+            message       TEXT,
+            created       INTEGER NOT NULL
+        );
+
+        CREATE TABLE sweep_trials (
+            sweep_id  TEXT NOT NULL REFERENCES sweeps(run_id),
+            number    INTEGER NOT NULL,
+            params    TEXT NOT NULL,
+            state     TEXT NOT NULL CHECK (state IN ('PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'PRUNED')),
+            worker    TEXT,
+            heartbeat INTEGER,
+            attempts  INTEGER NOT NULL DEFAULT 0,
+            run_id    TEXT REFERENCES runs(id),
+            value     REAL,
+            message   TEXT,
+            PRIMARY KEY (sweep_id, number)
+        ) WITHOUT ROWID;
+        CREATE INDEX sweep_trials_by_state ON sweep_trials (sweep_id, state);
         """;
 }

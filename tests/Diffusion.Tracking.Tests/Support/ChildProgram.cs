@@ -21,6 +21,9 @@ internal static class ChildProgram
                 case ["leave-open", var path]:
                     LeaveOpen(path);
                     return 0;
+                case ["claim-all", var path, var sweep, var worker]:
+                    ClaimAll(path, sweep, worker);
+                    return 0;
                 default:
                     Console.Error.WriteLine($"unknown child command: {string.Join(' ', args)}");
                     return 2;
@@ -77,5 +80,31 @@ internal static class ChildProgram
         run.LogParam("lr", 0.1);
         run.Flush();
         Console.WriteLine(run.RunId);
+    }
+
+    /// <summary>Claims and finishes trials of a sweep until none is left; prints each number claimed.</summary>
+    private static void ClaimAll(string path, string sweep, string worker)
+    {
+        using var store = SweepStore.Open(path, TestOptions.Fast);
+        while (true)
+        {
+            var claim = store.Claim(sweep, worker, null);
+            if (claim.Outcome is ClaimOutcome.Finished or ClaimOutcome.Stopped)
+            {
+                return;
+            }
+
+            if (claim.Trial is not { } trial)
+            {
+                Thread.Sleep(5);
+                continue;
+            }
+
+            Console.WriteLine(trial.Number);
+            if (!store.Finish(sweep, trial.Number, worker, TrialState.Completed, trial.Number, null))
+            {
+                throw new InvalidOperationException($"lost trial {trial.Number}");
+            }
+        }
     }
 }

@@ -52,6 +52,13 @@ internal sealed class TempDatabase : IDisposable
         return rows;
     }
 
+    /// <summary>A connection that may create the file (for writing an old schema by hand).</summary>
+    public SqliteConnection RawCreate()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        return Raw();
+    }
+
     public SqliteConnection Raw()
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());

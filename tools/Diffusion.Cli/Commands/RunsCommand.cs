@@ -2,108 +2,175 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Diffusion.Tracking;
+using static Diffusion.Cli.Commands.RunsSupport;
 
 namespace Diffusion.Cli.Commands;
 
-/// <summary><c>diffusion runs list|show</c>: look at recorded runs.</summary>
+/// <summary>
+/// <c>diffusion runs list|show|compare|plot|export|tag|delete|restore|query</c>: look at, search and annotate
+/// recorded runs. The filter language is described in docs/tracking.md.
+/// </summary>
 internal static class RunsCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static Command Create()
     {
-        var command = new Command("runs", "Look at recorded runs.");
+        var command = new Command("runs", "Look at, search, compare and plot recorded runs.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
+        command.Subcommands.Add(RunsCompareCommand.Create());
+        command.Subcommands.Add(RunsPlotCommand.Create());
+        command.Subcommands.Add(RunsExportCommand.Create());
+        foreach (var edit in RunsEditCommands.Create()) command.Subcommands.Add(edit);
+        command.Subcommands.Add(RunsQueryCommand.Create());
         return command;
+    }
+
+    /// <summary>The options that choose runs, shared by list and export.</summary>
+    internal sealed class SearchOptions
+    {
+        public Option<string?> Filter { get; } = new("--filter")
+        {
+            Description = "Only runs matching EXPR, e.g. \"params.stages.train.lr < 1e-3 AND metrics.\\\"train/loss\\\" < 0.05 OR tags.note LIKE '%ema%'\" (see docs/tracking.md).",
+        };
+
+        public Option<string?> OrderBy { get; } = new("--order-by")
+        {
+            Description = "Sort by comma-separated keys, each ASC (default) or DESC, e.g. \"metrics.eval/loss, start_time DESC\"; missing values last.",
+        };
+
+        public Option<string?> Experiment { get; } = new("--experiment") { Description = "Only runs of this experiment." };
+
+        public Option<string?> Parent { get; } = new("--parent") { Description = "Only the child runs of this run (e.g. a sweep's trials)." };
+
+        public Option<bool> Deleted { get; } = new("--deleted") { Description = "List deleted runs instead (see runs restore)." };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Filter);
+            command.Options.Add(OrderBy);
+            command.Options.Add(Experiment);
+            command.Options.Add(Parent);
+            command.Options.Add(Deleted);
+        }
+
+        /// <summary>The search, or null after an error (an unknown parent run) was printed.</summary>
+        public RunSearch? Build(ParseResult result, TrackingStore store, int limit, string? columns = null)
+        {
+            string? parent = null;
+            if (result.GetValue(Parent) is { } prefix)
+            {
+                if (Find(store, prefix) is not { } details) return null;
+                parent = details.Run.Id;
+            }
+            return new RunSearch
+            {
+                Filter = result.GetValue(Filter),
+                OrderBy = result.GetValue(OrderBy),
+                Columns = columns,
+                Limit = limit,
+                Experiment = result.GetValue(Experiment),
+                ParentRunId = parent,
+                Deleted = result.GetValue(Deleted),
+            };
+        }
     }
 
     private static Command List()
     {
+        var search = new SearchOptions();
+        var columns = new Option<string?>("--columns") { Description = "Extra columns, comma-separated (e.g. \"params.stages.train.lr, metrics.train/loss.min\"); the keys in --filter and --order-by are shown too." };
+        var limit = new Option<int>("--limit") { Description = "At most N runs (default 50).", DefaultValueFactory = _ => 50 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array." };
-        var limit = new Option<int>("--limit") { Description = "At most this many runs, newest first.", DefaultValueFactory = _ => 50 };
-        var command = new Command("list", "List runs, newest first.") { json, limit };
+        var csv = new Option<bool>("--csv") { Description = "Print CSV with a header line." };
+        var command = new Command("list", "List runs, newest first, or those matching --filter in --order-by order.") { columns, limit, json, csv };
+        search.AddTo(command);
         command.SetAction(result =>
         {
+            if (result.GetValue(json) && result.GetValue(csv))
+            {
+                Console.Error.WriteLine("error: choose one of --json and --csv");
+                return CommandLine.InvalidInput;
+            }
+            if (result.GetValue(limit) < 1)
+            {
+                Console.Error.WriteLine("error: --limit must be at least 1");
+                return CommandLine.InvalidInput;
+            }
             string db = CommandLine.DatabasePath(result);
             if (!File.Exists(db))
             {
                 Console.Error.WriteLine($"no runs yet: {db} does not exist (run a pipeline first, or pass --db PATH)");
-                return result.GetValue(json) ? PrintEmptyJson() : 0;
-            }
-            using var store = TrackingStore.Open(db);
-            var runs = store.ListRuns(result.GetValue(limit));
-            if (result.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(runs.Select(ToJson), Indented));
+                if (result.GetValue(json)) Console.WriteLine("[]");
                 return 0;
             }
-            Console.WriteLine($"{"ID",-12} {"NAME",-20} {"STATUS",-10} {"STARTED (UTC)",-20} {"DURATION",9}  MESSAGE");
-            foreach (var run in runs)
-                Console.WriteLine($"{run.Id,-12} {Trim(run.Name, 20),-20} {StatusText(run.Status),-10} {run.StartTime.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {Duration(run),9}  {run.Message}");
+            using var store = TrackingStore.Open(db);
+            if (search.Build(result, store, result.GetValue(limit), result.GetValue(columns)) is not { } query) return CommandLine.InvalidInput;
+            RunSearchResult found;
+            try
+            {
+                found = store.SearchRuns(query);
+            }
+            catch (FilterSyntaxException e)
+            {
+                return FilterError(e);
+            }
+
+            if (result.GetValue(json)) PrintJson(found);
+            else if (result.GetValue(csv)) PrintCsv(found);
+            else PrintText(found);
             return 0;
         });
         return command;
     }
 
-    private static int PrintEmptyJson()
+    private static void PrintJson(RunSearchResult found)
     {
-        Console.WriteLine("[]");
-        return 0;
+        var items = found.Rows.Select(row =>
+        {
+            var item = Json(row.Run);
+            if (found.Columns.Count > 0) item["columns"] = found.Columns.Zip(row.Values).ToDictionary(c => c.First, c => c.Second);
+            return item;
+        });
+        Console.WriteLine(JsonSerializer.Serialize(items, Indented));
+    }
+
+    private static void PrintCsv(RunSearchResult found)
+    {
+        Console.WriteLine(CsvLine(CsvSummaryHeader.Concat(found.Columns)));
+        foreach (var row in found.Rows)
+            Console.WriteLine(CsvLine(CsvSummary(row.Run).Concat(row.Values.Select(v => Format(v, exact: true)))));
+    }
+
+    private static void PrintText(RunSearchResult found)
+    {
+        string[] header = ["ID", "NAME", "STATUS", "STARTED (UTC)", "DURATION", .. found.Columns, "MESSAGE"];
+        var rows = found.Rows.Select(row => (IReadOnlyList<string>)
+        [
+            row.Run.Id, Trim(row.Run.Name, 24), StatusText(row.Run.Status), Format(row.Run.StartTime), Duration(row.Run),
+            .. row.Values.Select(v => v is null ? "-" : Format(v)), row.Run.Message ?? "",
+        ]);
+        PrintTable(header, rows);
     }
 
     private static Command Show()
     {
         var id = new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." };
         var json = new Option<bool>("--json") { Description = "Print a JSON object." };
-        var command = new Command("show", "Show a run: status, params, metrics, artifacts.") { id, json };
+        var command = new Command("show", "Show a run: status, params, metrics, tags, artifacts.") { id, json };
         command.SetAction(result =>
         {
-            string db = CommandLine.DatabasePath(result);
-            if (!File.Exists(db))
-            {
-                Console.Error.WriteLine($"error: {db} does not exist: no runs recorded there (pass --db PATH)");
-                return CommandLine.InvalidInput;
-            }
-            using var store = TrackingStore.Open(db);
-            RunDetails? details;
-            try
-            {
-                details = store.FindRun(result.GetValue(id)!);
-            }
-            catch (AmbiguousRunIdException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return CommandLine.InvalidInput;
-            }
-            if (details is null)
-            {
-                Console.Error.WriteLine($"error: no run '{result.GetValue(id)}' in {db}; 'diffusion runs list' shows the ids");
-                return CommandLine.InvalidInput;
-            }
-            string folder = Path.Combine(Path.GetDirectoryName(db)!, details.Run.Id);
-            if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(ToJson(details, folder), Indented));
-            else PrintDetails(details, folder);
+            using var store = OpenExisting(result);
+            if (store is null || Find(store, result.GetValue(id)!) is not { } details) return CommandLine.InvalidInput;
+            var children = store.SearchRuns(new RunSearch { ParentRunId = details.Run.Id, Limit = int.MaxValue }).Rows.Count;
+            string folder = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, details.Run.Id);
+            if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(ToJson(details, folder, children), Indented));
+            else PrintDetails(details, folder, children);
             return 0;
         });
         return command;
     }
 
-    private static object ToJson(RunSummary run) => new
-    {
-        id = run.Id,
-        name = run.Name,
-        experiment = run.Experiment,
-        status = StatusText(run.Status),
-        start_time = run.StartTime,
-        end_time = run.EndTime,
-        duration_seconds = run.EndTime is { } end ? (end - run.StartTime).TotalSeconds : (double?)null,
-        seed = run.Seed,
-        message = run.Message,
-        parent_run_id = run.ParentRunId,
-    };
-
-    private static object ToJson(RunDetails d, string folder) => new
+    private static object ToJson(RunDetails d, string folder, int children) => new
     {
         id = d.Run.Id,
         name = d.Run.Name,
@@ -114,6 +181,8 @@ internal static class RunsCommand
         heartbeat = d.Heartbeat,
         seed = d.Run.Seed,
         message = d.Run.Message,
+        parent_run_id = d.Run.ParentRunId,
+        child_runs = children,
         pipeline_path = d.PipelinePath,
         pipeline_hash = d.PipelineHash,
         code_version = d.CodeVersion,
@@ -125,7 +194,7 @@ internal static class RunsCommand
         artifacts = d.Artifacts.Select(a => new { path = a.Path, kind = a.Kind, sha256 = a.Sha256, bytes = a.Bytes }),
     };
 
-    private static void PrintDetails(RunDetails d, string folder)
+    private static void PrintDetails(RunDetails d, string folder, int children)
     {
         Console.WriteLine($"run {d.Run.Id}  {d.Run.Name}  {StatusText(d.Run.Status)}");
         if (d.Run.Message is not null) Console.WriteLine($"  message:   {d.Run.Message}");
@@ -133,6 +202,8 @@ internal static class RunsCommand
         Console.WriteLine($"  seed:      {d.Run.Seed}   host: {d.Host}   code: {d.CodeVersion}");
         Console.WriteLine($"  pipeline:  {d.PipelinePath} (sha256 {d.PipelineHash[..Math.Min(12, d.PipelineHash.Length)]})");
         Console.WriteLine($"  artifacts: {Path.GetRelativePath(Environment.CurrentDirectory, folder)}");
+        if (d.Run.ParentRunId is not null) Console.WriteLine($"  parent:    {d.Run.ParentRunId}");
+        if (children > 0) Console.WriteLine($"  children:  {children} (diffusion runs list --parent {d.Run.Id})");
         Console.WriteLine();
         Console.WriteLine("metrics (last / min / max over steps):");
         foreach (var m in d.Metrics)
@@ -149,18 +220,5 @@ internal static class RunsCommand
         Console.WriteLine();
         Console.WriteLine("artifacts:");
         foreach (var a in d.Artifacts) Console.WriteLine($"  {a.Path,-48} {a.Kind,-12} {a.Bytes,10:N0} bytes");
-    }
-
-    private static string StatusText(RunStatus status) => status.ToString().ToUpperInvariant();
-
-    private static string Num(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
-
-    private static string Trim(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
-
-    private static string Duration(RunSummary run)
-    {
-        if (run.EndTime is not { } end) return "-";
-        var t = end - run.StartTime;
-        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:D2}s" : $"{t.TotalSeconds:0.0}s";
     }
 }

@@ -1,0 +1,45 @@
+namespace Diffusion.Tracking;
+
+/// <summary>What <see cref="TrackingStore.SearchRuns"/> looks for. The language is described in docs/tracking.md.</summary>
+public sealed record RunSearch
+{
+    /// <summary>
+    /// A filter such as <c>params.lr &gt;= 1e-3 AND metrics."train/loss" &lt; 0.1 OR tags.note LIKE '%ema%'</c>;
+    /// null or blank for every run.
+    /// </summary>
+    public string? Filter { get; init; }
+
+    /// <summary>Keys to sort by, such as <c>metrics.loss ASC, start_time DESC</c>; null for newest first. Missing values sort last.</summary>
+    public string? OrderBy { get; init; }
+
+    /// <summary>
+    /// Extra fields to return with each run, comma-separated (<c>params.lr, metrics.loss.min</c>). The params,
+    /// metrics and tags that <see cref="Filter"/> and <see cref="OrderBy"/> name are returned too.
+    /// </summary>
+    public string? Columns { get; init; }
+
+    /// <summary>At most this many runs. Default 100.</summary>
+    public int Limit { get; init; } = 100;
+
+    /// <summary>Only runs of this experiment, or null for all.</summary>
+    public string? Experiment { get; init; }
+
+    /// <summary>Only the children of this run (a sweep's trials), or null for all.</summary>
+    public string? ParentRunId { get; init; }
+
+    /// <summary>Search the deleted runs instead of the others.</summary>
+    public bool Deleted { get; init; }
+}
+
+/// <summary>The runs a search found, with the values of its columns.</summary>
+/// <param name="Columns">The extra columns' titles (<c>params.lr</c>, <c>metrics.train/loss.min</c>, ...).</param>
+/// <param name="Rows">The runs, in order.</param>
+public sealed record RunSearchResult(IReadOnlyList<string> Columns, IReadOnlyList<RunSearchRow> Rows);
+
+/// <summary>One run of a search.</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Values">
+/// One value per column: a <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="string"/> or
+/// <see cref="DateTimeOffset"/>, or null when the run has no such key.
+/// </param>
+public sealed record RunSearchRow(RunSummary Run, IReadOnlyList<object?> Values);
