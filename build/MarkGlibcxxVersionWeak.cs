@@ -45,8 +45,12 @@ public sealed class MarkGlibcxxVersionWeak : Task
             return true;
         }
 
+        // Keep the copied file's timestamp (the size is unchanged too), so the next incremental build sees the
+        // output as up to date and does not copy the unpatched library over it again.
+        DateTime stamp = File.GetLastWriteTimeUtc(LibraryPath);
         string temp = LibraryPath + ".patching";
         File.WriteAllBytes(temp, elf);
+        File.SetLastWriteTimeUtc(temp, stamp);
         File.Delete(LibraryPath);
         File.Move(temp, LibraryPath);
         Log.LogMessage(MessageImportance.High, $"Marked {VersionName} weak in {LibraryPath} (this machine's libstdc++ lacks it).");

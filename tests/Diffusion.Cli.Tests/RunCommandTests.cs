@@ -102,21 +102,30 @@ public class RunCommandTests
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "trainer.safetensors", SearchOption.AllDirectories).Any()) && DateTime.UtcNow < deadline)
             Thread.Sleep(200);
-        Thread.Sleep(1000); // let a few more metrics reach the database
+        string db = Path.Combine(work.Path, "runs", "tracking.db");
+        long LossRows()
+        {
+            using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM metrics WHERE run_id = '{id}' AND key = 'train/loss'";
+            return (long)count.ExecuteScalar()!;
+        }
+        long before;
+        while ((before = LossRows()) < 20 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        Assert.True(before >= 20, "the run should have logged metrics by now");
 
         process.Kill(); // SIGKILL: no chance to close the run
         process.WaitForExit();
 
-        string db = Path.Combine(work.Path, "runs", "tracking.db");
         using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
         {
             connection.Open();
             using var check = connection.CreateCommand();
             check.CommandText = "PRAGMA integrity_check";
             Assert.Equal("ok", check.ExecuteScalar());
-            check.CommandText = $"SELECT COUNT(*) FROM metrics WHERE run_id = '{id}' AND key = 'train/loss'";
-            Assert.True((long)check.ExecuteScalar()! >= 20, "metrics logged before the kill are kept");
         }
+        Assert.True(LossRows() >= before, "metrics logged before the kill are kept");
 
         var list = Cli.Run(work.Path, "runs", "list", "--json");
         var entry = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().Single();

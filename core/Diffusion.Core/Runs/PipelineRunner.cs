@@ -43,6 +43,18 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
     /// <exception cref="RunNotFoundException">The run to resume does not exist.</exception>
     public RunResult Run(RunRequest request, CancellationToken cancellation)
     {
+        // libtorch's default generator (weight init, dropout) is process-wide: two pipelines running at once in
+        // one process would draw from it in an interleaved order and lose reproducibility. Runs take turns.
+        lock (ProcessWideRun)
+        {
+            return RunAlone(request, cancellation);
+        }
+    }
+
+    private static readonly object ProcessWideRun = new();
+
+    private RunResult RunAlone(RunRequest request, CancellationToken cancellation)
+    {
         var spec = request.Pipeline;
         using var store = TrackingStore.Open(request.DatabasePath);
         using var recorder = request.ResumeRunId is { } resumeId
