@@ -21,10 +21,10 @@ internal static class Cli
         using var process = Start(workingDirectory, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"diffusion {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"diffusion {string.Join(' ', args)} did not finish in 10 minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
