@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Schedulers;
+using Diffusion.Schedulers;
+using Diffusion.Schedulers.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -154,6 +156,29 @@ public class SamplerContractTests
         Assert.All(context.Sigmas, s => Assert.InRange(s, trained.SigmaMin * (1 - 1e-9), trained.SigmaMax * (1 + 1e-9)));
         var std = samples.std([0]).data<double>().ToArray();
         for (int d = 0; d < 3; d++) Assert.InRange(std[d] / Data.Std[d], 0.75, 1.3); // a v model read as epsilon would be far off
+    }
+
+    [Theory]
+    [InlineData(SigmaSchedule.Schedule, TimestepSpacing.Linspace)]
+    [InlineData(SigmaSchedule.Schedule, TimestepSpacing.Leading)]
+    [InlineData(SigmaSchedule.Schedule, TimestepSpacing.Trailing)]
+    [InlineData(SigmaSchedule.Karras, TimestepSpacing.Linspace)]
+    [InlineData(SigmaSchedule.Exponential, TimestepSpacing.Linspace)]
+    public void Sigma_samplers_visit_the_noise_levels_their_options_name(SigmaSchedule sigmaSchedule, TimestepSpacing spacing)
+    {
+        using var scope = NewDisposeScope();
+        var scheduler = Samplers.Create("euler", PredictionType.Epsilon, ("SigmaSchedule", sigmaSchedule), ("TimestepSpacing", spacing), ("Rho", 5.0));
+        using var context = new ExactSamplingContext(Schedule, 25, Data);
+        scheduler.Sample(randn(4, 3, dtype: ScalarType.Float64), context);
+
+        double[] expected = sigmaSchedule switch
+        {
+            SigmaSchedule.Karras => Schedule.KarrasSigmas(25, 5.0)[..25],
+            SigmaSchedule.Exponential => Schedule.ExponentialSigmas(25)[..25],
+            _ => [.. SamplingTimesteps.Select(1000, 25, spacing).Select(t => Schedule.Sigmas[t])],
+        };
+        Assert.Equal(expected.Length, context.Sigmas.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], context.Sigmas[i], expected[i] * 1e-9);
     }
 
     [Theory]

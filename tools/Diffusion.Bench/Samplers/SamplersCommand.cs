@@ -31,7 +31,10 @@ internal static class SamplersCommand
         var batch = new Option<int>("--batch-size") { Description = "Samples per network call (does not change the samples).", DefaultValueFactory = _ => 256 };
         var nfe = new Option<string>("--nfe") { Description = "Comma-separated NFE budgets.", DefaultValueFactory = _ => "5,10,20,50,100,1000" };
         var longSamplers = new Option<string>("--above-100") { Description = "Samplers that also run budgets above 100 NFE ('all' for every one).", DefaultValueFactory = _ => "ddpm,ddim,euler" };
-        var only = new Option<string?>("--samplers") { Description = "Comma-separated sampler names (default: every scheduler plugin found)." };
+        var only = new Option<string?>("--samplers")
+        {
+            Description = "Comma-separated samplers (default: every scheduler plugin found); NAME:KEY=VALUE;KEY=VALUE sets options, e.g. unipc:sigma_schedule=karras.",
+        };
         var cache = new Option<string>("--cache") { Description = "Folder for the trained model, sample grids and results.", DefaultValueFactory = _ => "artifacts/bench/samplers" };
         var seed = new Option<long>("--seed") { Description = "Seed of the sampling noise.", DefaultValueFactory = _ => 1234 };
         var set = new Option<string[]>("--set") { Description = "Override a value of the model pipeline (repeatable), e.g. --set stages.train.steps=500.", Arity = ArgumentArity.ZeroOrMore };
@@ -79,13 +82,14 @@ internal static class SamplersCommand
             : [];
         foreach (string name in names)
         {
-            var plugin = bench.Catalog.Find(PluginKind.Scheduler, name) ?? throw new ArgumentException($"no scheduler plugin named '{name}'");
-            var scheduler = (IScheduler)ComponentFactory.Create(services, plugin, Activator.CreateInstance(plugin.OptionsType!));
+            var (pluginName, options) = SamplerOptions.Parse(name, bench.Catalog);
+            var plugin = bench.Catalog.Find(PluginKind.Scheduler, pluginName)!;
+            var scheduler = (IScheduler)ComponentFactory.Create(services, plugin, options);
             foreach (int budget in settings.Nfe)
             {
                 if (budget > 100 && !longNames.Contains(name)) continue;
                 if (cells.ContainsKey($"{name}@{budget}")) continue;
-                int steps = TwoEvaluationsPerStep.Contains(name) ? (budget + 1) / 2 : budget;
+                int steps = TwoEvaluationsPerStep.Contains(pluginName) ? (budget + 1) / 2 : budget;
                 var watch = Stopwatch.StartNew();
                 var (x, evaluations) = Draw(bench, scheduler, steps, settings, device);
                 using (x)
@@ -97,7 +101,7 @@ internal static class SamplersCommand
                     logger.LogInformation("{Sampler} NFE {Nfe} ({Steps} steps, {Evaluations} evaluations): fd-pixels {Fd:0.000} in {Seconds:0.0} s",
                         name, budget, steps, evaluations, fd, watch.Elapsed.TotalSeconds);
                     if (budget == 10 || (name == "ddpm" && budget == settings.Nfe.Max()))
-                        bench.Data.WriteSamples(x.narrow(0, 0, Math.Min(64, x.shape[0])), $"{name}-nfe{budget}", context);
+                        bench.Data.WriteSamples(x.narrow(0, 0, Math.Min(64, x.shape[0])), $"{name.Replace(':', '-').Replace(';', '-').Replace('=', '-')}-nfe{budget}", context);
                 }
             }
         }
