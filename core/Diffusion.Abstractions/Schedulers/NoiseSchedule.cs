@@ -20,7 +20,18 @@ public sealed class NoiseSchedule
             prod *= 1.0 - betas[i];
             AlphasCumprod[i] = prod;
         }
+        _sigmas = new double[betas.Length];
+        _logSigmas = new double[betas.Length];
+        for (int i = 0; i < betas.Length; i++)
+        {
+            double ab = Math.Max(AlphasCumprod[i], MinAlphaBarForSigmas);
+            _sigmas[i] = Math.Sqrt((1 - ab) / ab);
+            _logSigmas[i] = Math.Log(_sigmas[i]);
+        }
     }
+
+    private readonly double[] _sigmas;
+    private readonly double[] _logSigmas;
 
     /// <summary>β_t for t = 0..T−1.</summary>
     public IReadOnlyList<double> Betas { get; }
@@ -109,8 +120,19 @@ public sealed class NoiseSchedule
         PredictionType.Epsilon => noise.alias(),
         PredictionType.Sample => x0.alias(),
         PredictionType.VPrediction => VelocityOf(x0, noise, t),
+        PredictionType.Edm => EdmTargetOf(x0, noise, t),
         _ => throw new InvalidOperationException(),
     };
+
+    /// <summary>F = (σ·x0 − σ_d²·ε) / (σ_d·√(σ² + σ_d²)) with σ = s/a, written with a = √ᾱ and s = √(1 − ᾱ) so that ᾱ = 0 is finite.</summary>
+    private Tensor EdmTargetOf(Tensor x0, Tensor noise, Tensor t)
+    {
+        const double sd = EdmSigmaData;
+        var ab = AlphaBarAt(t, x0);
+        var a = ab.sqrt();
+        var s = (1 - ab).sqrt();
+        return (s * x0 - sd * sd * a * noise) / (sd * (s.square() + sd * sd * ab).sqrt());
+    }
 
     private Tensor VelocityOf(Tensor x0, Tensor noise, Tensor t)
     {
@@ -132,9 +154,127 @@ public sealed class NoiseSchedule
                 return (output.alias(), (xt - a * output) / s.clamp_min(1e-8));
             case PredictionType.VPrediction:
                 return (a * xt - s * output, s * xt + a * output);
+            case PredictionType.Edm:
+            {
+                const double sd = EdmSigmaData;
+                var norm = s.square() + sd * sd * ab;
+                var x0 = sd * sd * a * xt / norm + sd * s * output / norm.sqrt();
+                return (x0, (xt - a * x0) / s.clamp_min(1e-8));
+            }
             default:
                 throw new InvalidOperationException();
         }
+    }
+
+    /// <summary>
+    /// σ_data of <see cref="PredictionType.Edm"/>: the standard deviation the EDM preconditioning assumes for the data
+    /// (0.5, as Karras et al. 2022 use for images scaled to [−1, 1]).
+    /// </summary>
+    public const double EdmSigmaData = 0.5;
+
+    /// <summary>
+    /// The smallest ᾱ used when converting to noise levels σ: a schedule rescaled to zero terminal SNR has ᾱ_{T−1} = 0,
+    /// an infinite σ; like diffusers, σ-space samplers treat it as 2^−24 (σ ≈ 4096).
+    /// </summary>
+    public const double MinAlphaBarForSigmas = 1.0 / (1 << 24);
+
+    /// <summary>
+    /// The noise level σ_t = √((1 − ᾱ_t) / ᾱ_t) of each training timestep, increasing with t: the same forward process
+    /// written as x_σ = x_0 + σ·ε with x_σ = x_t / √ᾱ_t (the variance-exploding view of k-diffusion and EDM).
+    /// </summary>
+    public IReadOnlyList<double> Sigmas => _sigmas;
+
+    /// <summary>The smallest noise level, σ at t = 0.</summary>
+    public double SigmaMin => _sigmas[0];
+
+    /// <summary>The largest noise level, σ at t = T − 1 (finite: see <see cref="MinAlphaBarForSigmas"/>).</summary>
+    public double SigmaMax => _sigmas[^1];
+
+    /// <summary>σ at a (possibly fractional) timestep: log σ is interpolated linearly between table entries; t is clamped to [0, T − 1].</summary>
+    public double SigmaAt(double t)
+    {
+        if (double.IsNaN(t)) throw new ArgumentException("timestep is NaN", nameof(t));
+        t = Math.Clamp(t, 0, Timesteps - 1);
+        int lo = Math.Min((int)Math.Floor(t), Timesteps - 2);
+        double w = t - lo;
+        return Math.Exp(_logSigmas[lo] * (1 - w) + _logSigmas[lo + 1] * w);
+    }
+
+    /// <summary>
+    /// The fractional training timestep whose noise level is <paramref name="sigma"/>: the inverse of <see cref="SigmaAt"/>
+    /// (k-diffusion's <c>sigma_to_t</c>). Values outside [<see cref="SigmaMin"/>, <see cref="SigmaMax"/>] are clamped to 0 or T − 1.
+    /// </summary>
+    public double TimestepAt(double sigma)
+    {
+        if (!(sigma > 0)) return 0;
+        double logSigma = Math.Log(sigma);
+        if (logSigma <= _logSigmas[0]) return 0;
+        if (logSigma >= _logSigmas[^1]) return Timesteps - 1;
+        int lo = 0, hi = Timesteps - 1; // invariant: logSigmas[lo] < logSigma <= logSigmas[hi]
+        while (hi - lo > 1)
+        {
+            int mid = (lo + hi) / 2;
+            if (_logSigmas[mid] < logSigma) lo = mid; else hi = mid;
+        }
+        double span = _logSigmas[hi] - _logSigmas[lo];
+        return span > 0 ? lo + (logSigma - _logSigmas[lo]) / span : hi;
+    }
+
+    /// <summary>
+    /// The preconditioning (Karras et al. 2022, table 1) that turns this schedule's model into a denoiser in σ space:
+    /// D(x; σ) = c_skip·x + c_out·F(c_in·x, t(σ)), where F is the raw network output under <see cref="Prediction"/>,
+    /// t(σ) = <see cref="TimestepAt"/> and c_in = 1/√(1 + σ²) turns x_σ back into the x_t the network was trained on.
+    /// </summary>
+    public Preconditioning PreconditioningAt(double sigma)
+    {
+        if (!(sigma >= 0) || double.IsPositiveInfinity(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "must be finite and non-negative");
+        double norm = Math.Sqrt(1 + sigma * sigma);
+        double cIn = 1 / norm;
+        const double sd = EdmSigmaData;
+        return Prediction switch
+        {
+            PredictionType.Epsilon => new Preconditioning(1, -sigma, cIn),
+            PredictionType.VPrediction => new Preconditioning(1 / (1 + sigma * sigma), -sigma / norm, cIn),
+            PredictionType.Sample => new Preconditioning(0, 1, cIn),
+            PredictionType.Edm => new Preconditioning(sd * sd / (sigma * sigma + sd * sd), sigma * sd / Math.Sqrt(sigma * sigma + sd * sd), cIn),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> noise levels from <see cref="SigmaMax"/> down to <see cref="SigmaMin"/>, evenly spaced in σ^(1/ρ)
+    /// (Karras et al. 2022, eq. 5), followed by a final 0: <paramref name="steps"/> + 1 values. ρ = 7 is the paper's choice;
+    /// larger ρ spends more steps at low noise.
+    /// </summary>
+    public double[] KarrasSigmas(int steps, double rho = 7.0)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "needs at least 1 step");
+        if (!(rho > 0)) throw new ArgumentOutOfRangeException(nameof(rho), rho, "must be positive");
+        var sigmas = new double[steps + 1];
+        double maxRoot = Math.Pow(SigmaMax, 1 / rho), minRoot = Math.Pow(SigmaMin, 1 / rho);
+        for (int i = 0; i < steps; i++)
+        {
+            double f = steps == 1 ? 0 : (double)i / (steps - 1);
+            sigmas[i] = Math.Pow(maxRoot + f * (minRoot - maxRoot), rho);
+        }
+        return sigmas;
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> noise levels from <see cref="SigmaMax"/> down to <see cref="SigmaMin"/>, evenly spaced in log σ
+    /// (k-diffusion's exponential schedule: equal steps in log-SNR), followed by a final 0.
+    /// </summary>
+    public double[] ExponentialSigmas(int steps)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "needs at least 1 step");
+        var sigmas = new double[steps + 1];
+        double hi = Math.Log(SigmaMax), lo = Math.Log(SigmaMin);
+        for (int i = 0; i < steps; i++)
+        {
+            double f = steps == 1 ? 0 : (double)i / (steps - 1);
+            sigmas[i] = Math.Exp(hi + f * (lo - hi));
+        }
+        return sigmas;
     }
 
     /// <summary>Rebuilds a schedule from its betas (as stored in a checkpoint).</summary>

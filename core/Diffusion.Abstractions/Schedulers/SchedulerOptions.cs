@@ -23,7 +23,7 @@ public class SchedulerOptions
     public double BetaEnd { get; set; } = 0.02;
 
     /// <summary>What the denoiser predicts.</summary>
-    [Description("What the denoiser predicts: epsilon, v_prediction or sample.")]
+    [Description("What the denoiser predicts: epsilon, v_prediction, sample or edm (EDM preconditioning, sigma_data 0.5).")]
     public PredictionType PredictionType { get; set; } = PredictionType.Epsilon;
 
     /// <summary>Rescale betas so the last timestep has zero SNR (Lin et al. 2023).</summary>

@@ -1,5 +1,6 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
+using Diffusion.Schedulers.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,6 @@ public sealed class DdpmScheduler(DdpmOptions options) : IScheduler
         var schedule = context.Schedule;
         int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, options.TimestepSpacing);
         double[] alphaBar = schedule.AlphasCumprod;
-        long batch = noise.shape[0];
         int total = timesteps.Length;
 
         using var noGrad = no_grad();
@@ -39,9 +39,8 @@ public sealed class DdpmScheduler(DdpmOptions options) : IScheduler
             double abT = alphaBar[t];
             double abPrev = last ? 1.0 : alphaBar[timesteps[i + 1]];
 
-            var tBatch = full(batch, t, dtype: ScalarType.Float32, device: x.device);
-            var output = context.Predict(x, tBatch);
-            var x0 = schedule.Split(x, tBatch, output).X0;
+            var output = context.Predict(x, TimestepTensors.Batch(x, t));
+            var x0 = schedule.Split(x, TimestepTensors.Shared(x, t), output.to_type(x.dtype)).X0;
             if (options.ClipSample) x0 = x0.clamp(-options.ClipRange, options.ClipRange);
 
             Tensor next;

@@ -1,0 +1,13 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Schedulers.Sampling;
+
+namespace Diffusion.Schedulers.Deis;
+
+/// <summary>Options of <see cref="DeisScheduler"/>.</summary>
+public sealed class DeisOptions : SigmaSamplerOptions
+{
+    /// <summary>Order of the multistep exponential integrator (past evaluations used). Default 2, as diffusers.</summary>
+    [Range(1, 3), Description("Order: number of past evaluations the extrapolation uses (1 = ddim).")]
+    public int SolverOrder { get; set; } = 2;
+}

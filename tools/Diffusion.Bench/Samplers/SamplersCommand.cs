@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Core.Plugins;
+using Diffusion.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Bench.Samplers;
+
+/// <summary>
+/// <c>diffusion-bench samplers</c>: trains (or loads) one model, then draws the same samples (same seeds) with every
+/// scheduler plugin at several budgets of network evaluations (NFE) and scores them with the modality's
+/// <c>fd-pixels</c>. Prints a markdown table for docs/benchmarks.md.
+/// </summary>
+internal static class SamplersCommand
+{
+    /// <summary>Samplers that evaluate the network twice per step (except the last): they get ⌈NFE/2⌉ steps.</summary>
+    private static readonly string[] TwoEvaluationsPerStep = ["heun", "dpm2", "dpmpp-2s-ancestral", "edm"];
+
+    public static Command Create()
+    {
+        var samples = new Option<int>("--samples") { Description = "Samples per sampler and NFE (the same seeds for all).", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch-size") { Description = "Samples per network call (does not change the samples).", DefaultValueFactory = _ => 256 };
+        var nfe = new Option<string>("--nfe") { Description = "Comma-separated NFE budgets.", DefaultValueFactory = _ => "5,10,20,50,100,1000" };
+        var longSamplers = new Option<string>("--above-100") { Description = "Samplers that also run budgets above 100 NFE ('all' for every one).", DefaultValueFactory = _ => "ddpm,ddim,euler" };
+        var only = new Option<string?>("--samplers")
+        {
+            Description = "Comma-separated samplers (default: every scheduler plugin found); NAME:KEY=VALUE;KEY=VALUE sets options, e.g. unipc:sigma_schedule=karras.",
+        };
+        var cache = new Option<string>("--cache") { Description = "Folder for the trained model, sample grids and results.", DefaultValueFactory = _ => "artifacts/bench/samplers" };
+        var seed = new Option<long>("--seed") { Description = "Seed of the sampling noise.", DefaultValueFactory = _ => 1234 };
+        var set = new Option<string[]>("--set") { Description = "Override a value of the model pipeline (repeatable), e.g. --set stages.train.steps=500.", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("samplers", "Image quality (fd-pixels) of every sampler at several NFE budgets on one trained model.")
+        {
+            samples, batch, nfe, longSamplers, only, cache, seed, set,
+        };
+        command.SetAction(result => Run(new Settings(
+            result.GetValue(samples), result.GetValue(batch),
+            [.. result.GetValue(nfe)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)],
+            result.GetValue(longSamplers)!, result.GetValue(only), result.GetValue(cache)!, result.GetValue(seed), result.GetValue(set) ?? [])));
+        return command;
+    }
+
+    private sealed record Settings(int Samples, int BatchSize, int[] Nfe, string AboveHundred, string? Only, string Cache, long Seed, string[] Overrides);
+
+    private static int Run(Settings settings)
+    {
+        var logger = new ConsoleLogger(Console.Error);
+        var device = cuda.is_available() ? CUDA : CPU;
+        var overrides = settings.Overrides.ToList();
+        const string fashionMnist = "/usr/share/datasets/fashion-mnist";
+        if (!File.Exists(Path.Combine(fashionMnist, "train-images-idx3-ubyte.gz")) && !File.Exists(Path.Combine(fashionMnist, "train-images-idx3-ubyte")))
+        {
+            logger.LogWarning("Fashion-MNIST is not installed ({Folder}); using the built-in shapes", fashionMnist);
+            overrides.Insert(0, "components.data.dataset=shapes");
+        }
+        string pipeline = Path.Combine(AppContext.BaseDirectory, "pipelines", "samplers-model.yaml");
+        var clock = Stopwatch.StartNew();
+        using var bench = BenchModel.TrainOrLoad(pipeline, overrides, settings.Cache, logger, device);
+        logger.LogInformation("model from {Checkpoint} ({Seconds:0} s{Trained})", bench.CheckpointFolder, clock.Elapsed.TotalSeconds, bench.Trained ? ", trained now" : "");
+
+        var names = settings.Only?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    ?? [.. bench.Catalog.NamesOf(PluginKind.Scheduler)];
+        var longNames = settings.AboveHundred == "all" ? names : settings.AboveHundred.Split(',', StringSplitOptions.TrimEntries);
+        string outputFolder = Path.GetFullPath(settings.Cache);
+        var context = new BenchRunContext(Path.Combine(outputFolder, "grids"), settings.Seed, logger);
+        using var reference = bench.Data.Load(DataSplit.Test);
+        using var services = new ServiceCollection().AddSingleton<ILogger>(logger).BuildServiceProvider();
+
+        // Finished cells are kept on disk, so an interrupted run (or one with more samplers or budgets) picks up where it stopped.
+        string cellsFile = Path.Combine(outputFolder, $"cells-{bench.Key}-n{settings.Samples}-seed{settings.Seed}.json");
+        var cells = File.Exists(cellsFile)
+            ? JsonSerializer.Deserialize<Dictionary<string, Cell>>(File.ReadAllText(cellsFile))!
+            : [];
+        foreach (string name in names)
+        {
+            var (pluginName, options) = SamplerOptions.Parse(name, bench.Catalog);
+            var plugin = bench.Catalog.Find(PluginKind.Scheduler, pluginName)!;
+            var scheduler = (IScheduler)ComponentFactory.Create(services, plugin, options);
+            foreach (int budget in settings.Nfe)
+            {
+                if (budget > 100 && !longNames.Contains(name)) continue;
+                if (cells.ContainsKey($"{name}@{budget}")) continue;
+                int steps = TwoEvaluationsPerStep.Contains(pluginName) ? (budget + 1) / 2 : budget;
+                var watch = Stopwatch.StartNew();
+                var (x, evaluations) = Draw(bench, scheduler, steps, settings, device);
+                using (x)
+                {
+                    double fd = bench.Data.Evaluate(x, reference, context)["fd-pixels"];
+                    cells[$"{name}@{budget}"] = new Cell(fd, evaluations, watch.Elapsed.TotalSeconds);
+                    Directory.CreateDirectory(outputFolder);
+                    File.WriteAllText(cellsFile, JsonSerializer.Serialize(cells));
+                    logger.LogInformation("{Sampler} NFE {Nfe} ({Steps} steps, {Evaluations} evaluations): fd-pixels {Fd:0.000} in {Seconds:0.0} s",
+                        name, budget, steps, evaluations, fd, watch.Elapsed.TotalSeconds);
+                    if (budget == 10 || (name == "ddpm" && budget == settings.Nfe.Max()))
+                        bench.Data.WriteSamples(x.narrow(0, 0, Math.Min(64, x.shape[0])), $"{name.Replace(':', '-').Replace(';', '-').Replace('=', '-')}-nfe{budget}", context);
+                }
+            }
+        }
+
+        string table = Table(names, settings, cells, bench, clock.Elapsed);
+        File.WriteAllText(Path.Combine(outputFolder, "results.md"), table);
+        Console.WriteLine(table);
+        return 0;
+    }
+
+    /// <summary>Draws the benchmark's samples (sample i from generator (seed, i), as the sample stage does), clamped to [−1, 1] as the quickstart's post-processing does.</summary>
+    private static (Tensor Samples, int Evaluations) Draw(BenchModel bench, IScheduler scheduler, int steps, Settings settings, Device device)
+    {
+        var parts = new List<Tensor>();
+        int evaluations = 0;
+        using (no_grad())
+        {
+            for (int first = 0; first < settings.Samples; first += settings.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int n = Math.Min(settings.BatchSize, settings.Samples - first);
+                using var generators = new SampleGenerators(settings.Seed, "sample", first, n);
+                var noise = generators.Randn(bench.Model.Data.ItemShape, device);
+                var context = new BenchSamplingContext(bench.Model, steps, generators);
+                var x = scheduler.Sample(noise, context);
+                evaluations = context.Evaluations;
+                parts.Add(scope.MoveToOuter(x.clamp(-1, 1).cpu()));
+            }
+        }
+        var all = cat(parts.ToArray());
+        foreach (var p in parts) p.Dispose();
+        return (all, evaluations);
+    }
+
+    /// <summary>One sampler at one budget: the score, the evaluations one sample took, and the sampling time.</summary>
+    internal sealed record Cell(double Fd, int Evaluations, double Seconds);
+
+    private static string Table(IReadOnlyList<string> names, Settings settings, Dictionary<string, Cell> cells, BenchModel bench, TimeSpan elapsed)
+    {
+        var text = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        text.AppendLine(inv, $"fd-pixels of {settings.Samples} samples (lower is better; same noise seeds for every sampler), default options of each sampler.");
+        text.AppendLine();
+        text.AppendLine("| sampler | " + string.Join(" | ", settings.Nfe.Select(n => $"NFE {n}")) + " |");
+        text.AppendLine("|---|" + string.Concat(settings.Nfe.Select(_ => "---|")));
+        foreach (string name in names)
+        {
+            var row = settings.Nfe.Select(n => cells.TryGetValue($"{name}@{n}", out var c)
+                ? c.Evaluations == n ? c.Fd.ToString("0.000", inv) : $"{c.Fd.ToString("0.000", inv)} ({c.Evaluations})"
+                : "–");
+            text.AppendLine(inv, $"| {name} | {string.Join(" | ", row)} |");
+        }
+        text.AppendLine();
+        text.AppendLine("A number in parentheses is the NFE actually spent where it differs from the column (two evaluations per step, the last step one).");
+        if (cells.TryGetValue($"ddpm@{settings.Nfe.Max()}", out var reference))
+        {
+            var best = cells.Where(c => c.Key.EndsWith("@10", StringComparison.Ordinal) && names.Contains(c.Key[..^3])).OrderBy(c => c.Value.Fd).FirstOrDefault();
+            if (best.Value is not null)
+                text.AppendLine(inv, $"Best at 10 NFE: {best.Key[..^3]} {best.Value.Fd:0.000} against ddpm at {settings.Nfe.Max()} steps {reference.Fd:0.000}: ratio {best.Value.Fd / reference.Fd:0.00}.");
+        }
+        double total = cells.Values.Sum(c => c.Seconds);
+        text.AppendLine(inv, $"Sampling time {total / 60:0.0} min in all (this run {elapsed.TotalMinutes:0.0} min, cells already on disk reused); per cell (s): {string.Join(", ", cells.Select(c => $"{c.Key} {c.Value.Seconds:0}"))}.");
+        text.AppendLine(inv, $"Model {bench.CheckpointFolder}.");
+        return text.ToString();
+    }
+}
