@@ -94,10 +94,13 @@ void Memory(int steps, int every)
     {
         Directory.Delete(scratch, recursive: true);
     }
-    var warm = samples.First(s => s.Step >= steps / 10);
-    var end = samples[^1];
-    Console.WriteLine($"RSS after warm-up (step {warm.Step}): {warm.Rss:0.0} MiB; at step {end.Step}: {end.Rss:0.0} MiB; " +
-                      $"growth {(end.Rss - warm.Rss) / warm.Rss * 100:0.00}%; peak {samples.Max(s => s.Rss):0.0} MiB");
+    // RSS moves up and down by a few hundred MiB as the allocator takes and returns memory (checkpoints, sampling of the
+    // EMA), so compare windows, not single readings: the median over the first 20% of steps after warm-up against the last 20%.
+    var afterWarmup = samples.Where(s => s.Step > steps / 10).ToList();
+    var early = afterWarmup.Where(s => s.Step <= steps * 3 / 10).Select(s => s.Rss).ToList();
+    var late = afterWarmup.Where(s => s.Step > steps * 8 / 10).Select(s => s.Rss).ToList();
+    Console.WriteLine($"median RSS over steps {steps / 10}-{steps * 3 / 10}: {Median(early):0.0} MiB; over steps {steps * 8 / 10}-{steps}: {Median(late):0.0} MiB; " +
+                      $"growth {(Median(late) - Median(early)) / Median(early) * 100:0.00}%; lowest / highest after warm-up {afterWarmup.Min(s => s.Rss):0.0} / {afterWarmup.Max(s => s.Rss):0.0} MiB");
 }
 
 static double Median(IEnumerable<double> values)
