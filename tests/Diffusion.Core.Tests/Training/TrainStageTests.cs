@@ -5,6 +5,14 @@ using static TorchSharp.torch;
 
 namespace Diffusion.Core.Tests.Training;
 
+/// <summary>
+/// Pipeline runs that must be bit-for-bit reproducible. Network initialisation and dropout draw from libtorch's global
+/// generator, which every thread of the process shares, so these run alone, not beside other test classes that train.
+/// </summary>
+[CollectionDefinition(nameof(TrainStageTests), DisableParallelization = true)]
+public sealed class TrainStageCollection;
+
+[Collection(nameof(TrainStageTests))]
 public class TrainStageTests
 {
     private static Dictionary<string, Tensor> Weights(string path) => SafeTensors.Read(path).Tensors;

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Core.Pipelines;
+using Diffusion.Core.Plugins;
+using Diffusion.Core.Stages;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Diffusion.Bench.Training;
+
+/// <summary>
+/// The training loop a user would write by hand in TorchSharp, with the pipeline's model, data, schedule, batch size,
+/// optimizer (AdamW, same learning rate and weight decay) and gradient clipping: no tracking, no progress, no reseeding.
+/// </summary>
+internal sealed class HandLoop : IDisposable
+{
+    private readonly ModalityData data;
+    private readonly DenoiserModule network;
+    private readonly NoiseSchedule schedule;
+    private readonly optim.Optimizer optimizer;
+    private readonly TrainStageOptions options;
+    private readonly Generator generator = new(1234, CPU);
+
+    public HandLoop(PipelineSpec spec)
+    {
+        options = (TrainStageOptions)spec.Stages.Single(s => s.Type.Name == "train").Options!;
+        using var services = new ServiceCollection().AddSingleton<ILogger>(NullLogger.Instance).BuildServiceProvider();
+        object Create(string name)
+        {
+            var component = spec.Components.Single(c => c.Name == name);
+            return ComponentFactory.Create(services, component.Plugin, component.Options);
+        }
+        var modality = (IModality)Create(options.Data);
+        data = modality.Load(DataSplit.Train);
+        schedule = ((IScheduler)Create(options.Scheduler)).CreateSchedule();
+        manual_seed(1);
+        network = ((IDenoiser)Create(options.Model)).Build(modality.Spec);
+        network.train();
+        optimizer = optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>Runs <paramref name="steps"/> steps; returns the wall-clock and process CPU duration of each.</summary>
+    public (double[] Wall, double[] Cpu) Run(int steps)
+    {
+        var times = new double[steps];
+        var cpu = new double[steps];
+        var clock = new Stopwatch();
+        for (int i = 0; i < steps; i++)
+        {
+            clock.Restart();
+            double cpuStart = StepClock.ProcessCpuSeconds();
+            using (NewDisposeScope())
+            {
+                var index = randint(0, data.Count, [options.BatchSize], dtype: ScalarType.Int64, generator: generator);
+                var x0 = data.Items.index_select(0, index);
+                var t = randint(0, schedule.Timesteps, [options.BatchSize], dtype: ScalarType.Int64, generator: generator);
+                var noise = randn(x0.shape, generator: generator);
+                var output = network.forward(schedule.AddNoise(x0, noise, t), t.to_type(ScalarType.Float32), null);
+                var loss = nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, t));
+                optimizer.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
+                optimizer.step();
+                _ = loss.item<float>();
+            }
+            times[i] = clock.Elapsed.TotalSeconds;
+            cpu[i] = StepClock.ProcessCpuSeconds() - cpuStart;
+        }
+        return (times, cpu);
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        network.Dispose();
+        data.Dispose();
+        generator.Dispose();
+    }
+}

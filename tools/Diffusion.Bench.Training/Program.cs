@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using Diffusion.Bench.Training;
+
+// Training benchmarks; see docs/benchmarks.md ("Training") for the commands and the figures.
+//   overhead [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
+//   memory   [--pipeline FILE] [--steps N] [--every K] [--set PATH=VALUE ...]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+string mode = args.FirstOrDefault() ?? "overhead";
+string Arg(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+string pipeline = Arg("--pipeline", "pipelines/quickstart.yaml");
+string[] overrides = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToArray();
+
+switch (mode)
+{
+    case "overhead":
+        Overhead(int.Parse(Arg("--steps", "40")), int.Parse(Arg("--rounds", "3")), int.Parse(Arg("--warmup", "5")));
+        break;
+    case "memory":
+        Memory(int.Parse(Arg("--steps", "5000")), int.Parse(Arg("--every", "250")));
+        break;
+    default:
+        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] [--set PATH=VALUE ...]");
+        return 2;
+}
+return 0;
+
+// One training step through the pipeline's train stage against the hand-written loop with the same model, batch,
+// optimizer and data, in alternating rounds (so load from other processes hits both alike). Medians of wall-clock step
+// times, and of process CPU time per step (all threads), which other processes on a shared machine disturb far less.
+void Overhead(int steps, int rounds, int warmup)
+{
+    var spec = Quickstart.Load(pipeline, [$"stages.train.steps={steps}", "stages.train.ema_decay=0", "stages.train.warmup_steps=0",
+        "stages.train.checkpoint_every=0", .. overrides]);
+    Console.WriteLine($"overhead: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round ({warmup} discarded), {rounds} rounds, {Environment.ProcessorCount} cores");
+    var pipelineWall = new List<double>();
+    var pipelineCpu = new List<double>();
+    var handWall = new List<double>();
+    var handCpu = new List<double>();
+    string scratch = Quickstart.Scratch();
+    try
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            Quickstart.RunTraining(spec, scratch, cancel => new StepClock(cancel), out var clock);
+            var (pw, pc) = (clock.StepSeconds().Skip(warmup).ToArray(), clock.StepCpuSeconds().Skip(warmup).ToArray());
+            using var hand = new HandLoop(spec);
+            var (hw, hc) = hand.Run(steps);
+            (hw, hc) = (hw.Skip(warmup + 1).ToArray(), hc.Skip(warmup + 1).ToArray());
+            pipelineWall.AddRange(pw);
+            pipelineCpu.AddRange(pc);
+            handWall.AddRange(hw);
+            handCpu.AddRange(hc);
+            Console.WriteLine($"  round {round + 1}: wall {Median(pw) * 1000:0.0} vs {Median(hw) * 1000:0.0} ms (ratio {Median(pw) / Median(hw):0.000}), " +
+                              $"cpu {Median(pc) * 1000:0.0} vs {Median(hc) * 1000:0.0} ms (ratio {Median(pc) / Median(hc):0.000})");
+        }
+    }
+    finally
+    {
+        Directory.Delete(scratch, recursive: true);
+    }
+    Console.WriteLine($"all rounds ({pipelineWall.Count} steps each side): pipeline vs hand-written median wall {Median(pipelineWall) * 1000:0.0} vs " +
+                      $"{Median(handWall) * 1000:0.0} ms/step, ratio {Median(pipelineWall) / Median(handWall):0.000}; median CPU {Median(pipelineCpu) * 1000:0.0} vs " +
+                      $"{Median(handCpu) * 1000:0.0} ms/step, ratio {Median(pipelineCpu) / Median(handCpu):0.000}");
+}
+
+// Process RSS while the quickstart's train stage runs for many steps (EMA and checkpoints on, as shipped).
+void Memory(int steps, int every)
+{
+    var spec = Quickstart.Load(pipeline, [$"stages.train.steps={steps}", .. overrides]);
+    Console.WriteLine($"memory: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps, RSS every {every} steps");
+    var process = Process.GetCurrentProcess();
+    var samples = new List<(long Step, double Rss)>();
+    string scratch = Quickstart.Scratch();
+    try
+    {
+        Quickstart.RunTraining(spec, scratch, cancel => new StepClock(cancel)
+        {
+            OnStep = step =>
+            {
+                if (step % every != 0) return;
+                process.Refresh();
+                double rss = process.WorkingSet64 / 1048576.0;
+                samples.Add((step, rss));
+                Console.WriteLine($"  step {step,6}: RSS {rss,8:0.0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0,6:0.0} MiB");
+            },
+        }, out _);
+    }
+    finally
+    {
+        Directory.Delete(scratch, recursive: true);
+    }
+    // RSS moves up and down by a few hundred MiB as the allocator takes and returns memory (checkpoints, sampling of the
+    // EMA), so compare windows, not single readings: the median over the first 20% of steps after warm-up against the last 20%.
+    var afterWarmup = samples.Where(s => s.Step > steps / 10).ToList();
+    var early = afterWarmup.Where(s => s.Step <= steps * 3 / 10).Select(s => s.Rss).ToList();
+    var late = afterWarmup.Where(s => s.Step > steps * 8 / 10).Select(s => s.Rss).ToList();
+    Console.WriteLine($"median RSS over steps {steps / 10}-{steps * 3 / 10}: {Median(early):0.0} MiB; over steps {steps * 8 / 10}-{steps}: {Median(late):0.0} MiB; " +
+                      $"growth {(Median(late) - Median(early)) / Median(early) * 100:0.00}%; lowest / highest after warm-up {afterWarmup.Min(s => s.Rss):0.0} / {afterWarmup.Max(s => s.Rss):0.0} MiB");
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
