@@ -24,6 +24,8 @@ internal static class CommandLine
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(SweepCommand.CreateWorker());
         return root;
     }
 
