@@ -31,7 +31,10 @@ internal static class SweepBinder
         foreach (var entry in map.Entries.Where(e => !Keys.Contains(e.Key)))
             errors.Add(entry.KeyLocation, $"sweep: unknown key '{entry.Key}'{Suggestions.DidYouMean(entry.Key, Keys)}; valid keys: {string.Join(", ", Keys)}");
 
+        int beforeMethod = errors.Count;
         var method = Word(map, "method", Methods, "random", errors) switch { "grid" => SweepMethod.Grid, "tpe" => SweepMethod.Tpe, _ => SweepMethod.Random };
+        // With a misspelt method, checks that depend on the method would only add noise.
+        bool methodKnown = errors.Count == beforeMethod;
         string? objective = null;
         if (map["objective"] is not { } objectiveNode)
             errors.Add(map.Location, "sweep: no 'objective': name the metric that scores a trial, e.g. objective: eval/denoise_loss");
@@ -47,7 +50,7 @@ internal static class SweepBinder
         int grid = method == SweepMethod.Grid
             ? parameters.Aggregate(1, (size, p) => (int)Math.Min(int.MaxValue, (long)size * ((p.Distribution as ChoiceDistribution)?.Values.Count ?? 1)))
             : 0;
-        if (trials is null && map["trials"] is null && method != SweepMethod.Grid)
+        if (methodKnown && trials is null && map["trials"] is null && method != SweepMethod.Grid)
             errors.Add(map.Location, $"sweep: no 'trials': say how many trials a {method.ToString().ToLowerInvariant()} sweep runs, e.g. trials: 20");
         if (method == SweepMethod.Grid && trials > grid && parameters.Count > 0)
             errors.Add(map["trials"]!.Location, $"sweep.trials: {trials} is more than the grid's {grid} combinations");
