@@ -174,8 +174,11 @@ internal static class SweepCommand
         var workers = Enumerable.Range(1, count).Select(k => Worker.Start(db, id, k, Path.Combine(logs, $"worker-{k}.log"))).ToList();
         Console.WriteLine($"{count} worker{(count == 1 ? "" : "s")}; logs in {Path.GetRelativePath(Environment.CurrentDirectory, logs)}");
         using var sweeps = SweepStore.Open(db);
-        var reported = new Dictionary<int, TrialState>();
-        double? best = null;
+        // Trials that ended before a resume were reported (and logged to the parent run) by the first process.
+        var reported = sweeps.Trials(id).Where(t => t.State is TrialState.Completed or TrialState.Failed or TrialState.Pruned)
+            .ToDictionary(t => t.Number, t => t.State);
+        var earlier = sweeps.Trials(id).Where(t => t.State == TrialState.Completed && t.Value is not null).Select(t => t.Value!.Value).ToList();
+        double? best = earlier.Count == 0 ? null : definition.Maximize ? earlier.Max() : earlier.Min();
         bool forwarded = false;
         while (true)
         {
