@@ -25,6 +25,8 @@ internal static class CommandLine
         root.Subcommands.Add(PluginsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(SweepCommand.CreateWorker());
         return root;
     }
 

@@ -1,6 +1,7 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Core.Options;
 using Diffusion.Core.Plugins;
+using Diffusion.Core.Sweeps;
 
 namespace Diffusion.Core.Pipelines;
 
@@ -13,7 +14,7 @@ public static class PipelineBinder
 {
     /// <summary>The keys a pipeline file may have at its top level.</summary>
     public static IReadOnlyList<string> TopLevelKeys { get; } =
-        ["extends", "name", "description", "seed", "device", "plugins", "tags", "components", "stages"];
+        ["extends", "name", "description", "seed", "device", "plugins", "tags", "components", "stages", "sweep"];
 
     /// <summary>The values <c>device</c> may take.</summary>
     public static IReadOnlyList<string> Devices { get; } = ["auto", "cpu", "cuda"];
@@ -74,6 +75,7 @@ public static class PipelineBinder
         }
 
         var tags = BindTags(root["tags"], errors);
+        var sweep = SweepBinder.Bind(root["sweep"], seed, errors);
 
         var components = ReadComponents(root["components"], catalog, errors);
         var kinds = new Dictionary<string, PluginKind?>();
@@ -123,6 +125,7 @@ public static class PipelineBinder
             Description = description,
             Tags = tags,
             PluginFolders = document.PluginFolders,
+            Sweep = sweep,
         };
     }
 

@@ -57,4 +57,7 @@ public sealed record PipelineSpec(
 
     /// <summary>The extra plugin folders of <c>plugins:</c>, absolute.</summary>
     public IReadOnlyList<string> PluginFolders { get; init; } = [];
+
+    /// <summary>The pipeline's <c>sweep:</c> block (run by <c>diffusion sweep</c>), or null.</summary>
+    public Sweeps.SweepSpec? Sweep { get; init; }
 }

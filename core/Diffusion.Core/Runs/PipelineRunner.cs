@@ -16,7 +16,11 @@ namespace Diffusion.Core.Runs;
 /// <param name="Pipeline">The validated pipeline.</param>
 /// <param name="DatabasePath">The tracking database; run folders go beside it (<c>runs/RUN_ID/</c>).</param>
 /// <param name="ResumeRunId">A run to continue from its last checkpoints, or null for a new run.</param>
-public sealed record RunRequest(PipelineSpec Pipeline, string DatabasePath, string? ResumeRunId = null);
+public sealed record RunRequest(PipelineSpec Pipeline, string DatabasePath, string? ResumeRunId = null)
+{
+    /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
+    public string? ParentRunId { get; init; }
+}
 
 /// <summary>How a run ended.</summary>
 /// <param name="RunId">The run's id.</param>
@@ -59,7 +63,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         using var store = TrackingStore.Open(request.DatabasePath);
         using var recorder = request.ResumeRunId is { } resumeId
             ? store.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
-            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion));
+            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId));
         string runFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.DatabasePath))!, recorder.RunId);
         Directory.CreateDirectory(runFolder);
         var artifacts = new ArtifactStore(runFolder, recorder);

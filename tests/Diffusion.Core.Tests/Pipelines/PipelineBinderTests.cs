@@ -78,7 +78,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string text = "sede: 42\n";
         string path = Write("p.yaml", text);
         var error = Assert.Single(Errors(path));
-        Assert.Equal($"{path}:1:1: error: unknown key 'sede' (did you mean 'seed'?); valid keys: extends, name, description, seed, device, plugins, tags, components, stages", error);
+        Assert.Equal($"{path}:1:1: error: unknown key 'sede' (did you mean 'seed'?); valid keys: extends, name, description, seed, device, plugins, tags, components, stages, sweep", error);
     }
 
     [Fact]
