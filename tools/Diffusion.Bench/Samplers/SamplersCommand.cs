@@ -53,7 +53,7 @@ internal static class SamplersCommand
 
     private static int Run(Settings settings)
     {
-        var logger = new ConsoleLogger(Console.Error);
+        var logger = new ConsoleLogger(ConsoleProgress.ForStandardError());
         var device = cuda.is_available() ? CUDA : CPU;
         var overrides = settings.Overrides.ToList();
         const string fashionMnist = "/usr/share/datasets/fashion-mnist";

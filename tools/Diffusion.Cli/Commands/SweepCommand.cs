@@ -76,10 +76,11 @@ internal static class SweepCommand
                 cancellation.Cancel();
             });
             string worker = $"{Environment.MachineName}:{Environment.ProcessId}:{result.GetValue(tag)}";
-            var logger = new Core.Runs.ConsoleLogger(Console.Error);
+            var progress = Core.Runs.ConsoleProgress.ForStandardError();
+            var logger = new Core.Runs.ConsoleLogger(progress);
             try
             {
-                return new SweepWorker(CommandLine.DatabasePath(result), result.GetValue(id)!, worker, logger, Core.Runs.ConsoleProgress.ForStandardError())
+                return new SweepWorker(CommandLine.DatabasePath(result), result.GetValue(id)!, worker, logger, progress)
                     .Run(cancellation.Token);
             }
             catch (PipelineValidationException e)
