@@ -91,7 +91,7 @@ public sealed class SweepBinderTests : PipelineTestBase
     {
         public bool Equals(SweepDistribution? x, SweepDistribution? y) => x is ChoiceDistribution a && y is ChoiceDistribution b
             ? a.Values.SequenceEqual(b.Values)
-            : Equals(x, y);
+            : object.Equals(x, y);
 
         public int GetHashCode(SweepDistribution obj) => 0;
     }
