@@ -38,6 +38,8 @@ public class RunCommandTests
         var text = Cli.Run(work.Path, "runs", "show", id);
         Assert.Contains("train/loss", text.Stdout);
         Assert.Contains("sample.png", text.Stdout);
+        // Params read as they were written in YAML: booleans in lower case, as a user would type them in --set.
+        Assert.Contains("components.noise.clip_sample = true", text.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +101,7 @@ public class RunCommandTests
         string id = Regex.Match(process.StandardOutput.ReadLine() ?? "", @"run ([0-9a-f]+) started").Groups[1].Value;
         Assert.NotEmpty(id);
         string checkpoints = Path.Combine(work.Path, "runs", id, "checkpoints", "train");
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
         while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "trainer.safetensors", SearchOption.AllDirectories).Any()) && DateTime.UtcNow < deadline)
             Thread.Sleep(200);
         string db = Path.Combine(work.Path, "runs", "tracking.db");

@@ -210,7 +210,7 @@ internal static class RunsCommand
             Console.WriteLine($"  {m.Key,-32} {Num(m.Last),12} {Num(m.Min),12} {Num(m.Max),12}   ({m.Count} values, last step {m.LastStep})");
         Console.WriteLine();
         Console.WriteLine("params:");
-        foreach (var p in d.Params) Console.WriteLine($"  {p.Key} = {Convert.ToString(p.Value, CultureInfo.InvariantCulture)}");
+        foreach (var p in d.Params) Console.WriteLine($"  {p.Key} = {Format(p.Value, exact: true)}");
         if (d.Tags.Count > 0)
         {
             Console.WriteLine();
