@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
 namespace Diffusion.Cli.Tests;
 
 /// <summary>Every pipeline in pipelines/ runs end to end, shrunk with --set to a few steps.</summary>
@@ -18,6 +21,20 @@ public class ShippedPipelinesTests
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("COMPLETED", result.Stdout);
+    }
+
+    [Fact]
+    public void QuickstartSamplesWithAnotherSamplerThanItTrainedWith()
+    {
+        using var work = new WorkDir();
+        var result = Cli.Run(work.Path, ["run", Path.Combine(Cli.RepoRoot, "pipelines", "quickstart.yaml"), .. SetAll(Tiny), "--set", "components.data.count=32",
+            "--set", "components.sampler.plugin=dpmpp-2m"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var show = Cli.Run(work.Path, "runs", "show", "--json", Regex.Match(result.Stdout, @"run ([0-9a-f]+) COMPLETED").Groups[1].Value);
+        var parameters = JsonDocument.Parse(show.Stdout).RootElement.GetProperty("params");
+        Assert.Equal("ddpm", parameters.GetProperty("components.noise.plugin").GetString());
+        Assert.Equal("dpmpp-2m", parameters.GetProperty("components.sampler.plugin").GetString());
     }
 
     [Fact]
