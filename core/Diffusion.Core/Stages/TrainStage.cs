@@ -151,7 +151,16 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             var x = data.Items.narrow(0, 0, 1).to(context.Device);
             var t = full([1], schedule.Timesteps / 2, dtype: ScalarType.Float32, device: context.Device);
             var labels = data.Labels?.narrow(0, 0, 1).to(context.Device);
-            macs = MacCounter.Count(network, x, t, Condition(x, labels is null ? null : new Conditioning(ClassLabels: labels)));
+            try
+            {
+                macs = MacCounter.Count(network, x, t, Condition(x, labels is null ? null : new Conditioning(ClassLabels: labels)));
+            }
+            catch (ArgumentException e) when (options.LowResScale > 0)
+            {
+                throw new PluginInputException(
+                    $"low_res_scale feeds {x.shape[1]} extra input channel(s) (the upsampled low-resolution image) to '{options.Model}', which does not take them: " +
+                    $"set extra_in_channels: {x.shape[1]} on it ({e.Message})", e);
+            }
         }
         context.Tracker.LogParam($"model.{options.Model}.parameters", parameters);
         context.Tracker.LogParam($"model.{options.Model}.macs", macs);
