@@ -113,7 +113,7 @@ public class RestorationStageTests
         var metrics = context.Tracker.Metrics;
         foreach (string key in new[] { "psnr", "ssim", "psnr_input", "ssim_input", "input_rms_difference" })
             Assert.True(metrics.ContainsKey("denoise/" + key), key);
-        Assert.InRange(metrics["denoise/psnr_input"], 17, 23); // std 0.1 of the range: about 20 dB (clamping helps a little)
+        Assert.InRange(metrics["denoise/psnr_input"], 17, 26); // std 0.1 of the range: 20 dB, up to 3 dB more where clamping at black or white halves the noise
         var schedule = ((Abstractions.Denoisers.TrainedModel)context.State["model:model"]).Schedule;
         Assert.True(schedule.SigmaAt(metrics["denoise/start_timestep"]) >= 0.2, "noise std 0.1 is sigma 0.2 in model space");
     }
