@@ -92,3 +92,37 @@ public class StartingLevelTests
         Assert.Equal(1 - alphaBar, x.var().item<double>(), 2);
     }
 }
+
+/// <summary>
+/// Denoising with the exact denoiser of Gaussian data x0 ~ N(mu, s²), so the answer is known: started at the input's own
+/// noise level σ with nothing added, the deterministic sampler follows the probability-flow ODE, whose solution is
+/// mu + (y − mu)·s/√(s² + σ²), and lands closer to the truth than the noisy input.
+/// </summary>
+public class ExactDenoisingTests
+{
+    [Fact]
+    public void Denoise_mode_follows_the_probability_flow_from_the_input_noise_level()
+    {
+        using var scope = NewDisposeScope();
+        var data = new Diffusion.Plugins.Tests.Schedulers.GaussianExact([0.2, -0.4], [0.5, 1.0]);
+        var schedule = NoiseSchedule.Create(BetaSchedule.Linear, 1000, 1e-4, 0.02, PredictionType.Epsilon);
+        var ddim = new DdimScheduler(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing, ClipSample = false });
+        double sigma = schedule.Sigmas[150];
+        var generator = new TorchSharp.torch.Generator(5);
+        var mu = tensor(data.Mu, dtype: ScalarType.Float64);
+        var std = tensor(data.Std, dtype: ScalarType.Float64);
+        var clean = mu + randn([4000, 2], dtype: ScalarType.Float64, generator: generator) * std;
+        var noisy = clean + sigma * randn([4000, 2], dtype: ScalarType.Float64, generator: generator);
+
+        var (cut, start) = StartingLevel.ForNoise(ddim, schedule, 150, [2], sigma);
+        var x = StartingLevel.Noised(cut, start, noisy, zeros_like(noisy), sigma);
+        using var context = new Diffusion.Plugins.Tests.Schedulers.ExactSamplingContext(cut, 150, data);
+        var denoised = ddim.Sample(x, context);
+
+        Assert.Equal(150, start, 6);
+        var flow = mu + (noisy - mu) * std / (std.square() + sigma * sigma).sqrt();
+        Assert.True((denoised - flow).abs().max().item<double>() < 0.01, $"largest gap to the ODE solution {(denoised - flow).abs().max().item<double>()}");
+        double before = (noisy - clean).square().mean().item<double>(), after = (denoised - clean).square().mean().item<double>();
+        Assert.True(after < 0.8 * before, $"MSE {before} before, {after} after");
+    }
+}
