@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Runs;
+using Diffusion.Core.Pipelines;
+using Diffusion.Core.Plugins;
+using Diffusion.Core.Runs;
 using Diffusion.Core.Stages;
 using Diffusion.Tracking;
 using static TorchSharp.torch;
@@ -71,5 +74,50 @@ public class LowResolutionConditionTests
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("low_res_scale 4 must divide the image size (10x10)", run.Message);
+    }
+
+    [Fact]
+    public void Evaluate_feeds_the_condition_to_the_held_out_loss_and_sample_refuses_the_model()
+    {
+        using var temp = new TempFolder();
+        string Pipeline(string last) => $$"""
+            name: superres-eval
+            seed: 5
+            device: cpu
+            components:
+              data: { plugin: image, dataset: shapes, image_size: 8, count: 16 }
+              model: {{ConditionedUNet}}
+              noise: { plugin: ddpm, timesteps: 20 }
+            stages:
+              - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 1, batch_size: 4, checkpoint_every: 0, low_res_scale: 2 }
+              - {{last}}
+            """;
+
+        var evaluated = Run(temp, "eval.yaml", Pipeline("{ name: evaluate, type: evaluate, data: data, model: model, loss_items: 4, loss_timesteps: 1 }"));
+        var sampled = Run(temp, "sample.yaml", Pipeline("{ name: sample, type: sample, model: model, scheduler: noise, count: 1, steps: 1 }"));
+
+        Assert.True(evaluated.Status == RunStatus.Completed, evaluated.Message);
+        using (var store = TrackingStore.Open(TrainPipeline.Database(temp)))
+            Assert.True(double.IsFinite(store.MetricHistory(evaluated.RunId, "eval/denoise_loss").Single().Value));
+        Assert.Equal(RunStatus.Failed, sampled.Status);
+        Assert.Contains("use a superres stage", sampled.Message);
+    }
+
+    private static RunResult Run(TempFolder temp, string name, string yaml)
+    {
+        var document = PipelineLoader.Load(temp.File(name, yaml), []);
+        var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
+        return new PipelineRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new Silent()).Run(new RunRequest(spec, TrainPipeline.Database(temp), null), default);
+    }
+
+    private sealed class Silent : IProgressReporter
+    {
+        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
+
+        private sealed class Task : IProgressTask
+        {
+            public void Report(long done, string? status = null) { }
+            public void Dispose() { }
+        }
     }
 }

@@ -36,4 +36,14 @@ internal static class LowResolutionCondition
 
     /// <summary>Prefix of the run-state entry holding the description of a model's condition.</summary>
     public const string StatePrefix = "condition:";
+
+    /// <summary>The condition a train stage of this run recorded for component <paramref name="model"/>, or null.</summary>
+    public static (int Scale, LowResUpsample Upsample)? Recorded(IDictionary<string, object> state, string model)
+    {
+        if (!state.TryGetValue(StatePrefix + model, out var value) || value is not string description) return null;
+        foreach (var upsample in Enum.GetValues<LowResUpsample>())
+            foreach (int scale in new[] { 2, 4 })
+                if (description == Describe(scale, upsample)) return (scale, upsample);
+        return null;
+    }
 }
