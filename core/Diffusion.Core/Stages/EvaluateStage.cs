@@ -64,6 +64,7 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
     {
         int items = (int)Math.Min(options.LossItems, reference.Count);
         var schedule = model.Schedule;
+        var lowResolution = LowResolutionCondition.Recorded(context.State, options.Model!); // super-resolution models see their condition
         double total = 0;
         int batches = 0;
         using var noGrad = no_grad();
@@ -78,7 +79,10 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             var ts = full([items], t, dtype: ScalarType.Int64, device: context.Device);
             var xt = schedule.AddNoise(x0, noise, ts);
             var labels = reference.Labels?.narrow(0, 0, items).to(context.Device);
-            var output = model.Network.forward(xt, ts.to_type(ScalarType.Float32), labels is null ? null : new Conditioning(ClassLabels: labels));
+            var conditioning = labels is null ? null : new Conditioning(ClassLabels: labels);
+            if (lowResolution is var (scale, upsample))
+                conditioning = (conditioning ?? new Conditioning()) with { Concat = LowResolutionCondition.Of(x0, scale, upsample) };
+            var output = model.Network.forward(xt, ts.to_type(ScalarType.Float32), conditioning);
             total += nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, ts)).item<float>();
             batches++;
         }

@@ -52,6 +52,9 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         var model = StageHelpers.TrainedModel(context, options.Model);
+        if (LowResolutionCondition.Recorded(context.State, options.Model) is var (scale, _))
+            throw new PluginInputException(
+                $"model '{options.Model}' was trained on a low-resolution condition (low_res_scale: {scale}), so it cannot sample without one: use a superres stage");
         var scheduler = context.Component<IScheduler>(options.Scheduler);
         var samples = new List<Tensor>();
         using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));

@@ -33,6 +33,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         if (data.Count == 0) throw new PluginInputException($"component '{options.Data}' loaded no training items");
         var schedule = scheduler.CreateSchedule();
         var spec = modality.Spec;
+        CheckLowResolution(spec);
 
         manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x1417));
         var network = denoiser.Build(spec);
@@ -81,6 +82,26 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         network.eval();
         if (average is not null) network.Dispose();
         context.State[StateKeys.ModelPrefix + options.Model] = new TrainedModel(average?.Network ?? network, schedule, spec);
+        if (options.LowResScale > 0)
+            context.State[LowResolutionCondition.StatePrefix + options.Model] = LowResolutionCondition.Describe(options.LowResScale, options.LowResUpsample);
+        else
+            context.State.Remove(LowResolutionCondition.StatePrefix + options.Model);
+    }
+
+    /// <summary><paramref name="conditioning"/> with the low-resolution copy of <paramref name="x0"/> concatenated, when <c>low_res_scale</c> is on.</summary>
+    private Conditioning? Condition(Tensor x0, Conditioning? conditioning) =>
+        options.LowResScale > 0
+            ? (conditioning ?? new Conditioning()) with { Concat = LowResolutionCondition.Of(x0, options.LowResScale, options.LowResUpsample) }
+            : conditioning;
+
+    private void CheckLowResolution(DataSpec spec)
+    {
+        if (options.LowResScale == 0) return;
+        if (spec.Kind != "image" || spec.ItemShape.Length != 3)
+            throw new PluginInputException($"low_res_scale conditions on a smaller copy of each image, but component '{options.Data}' provides {spec.Kind} data: use an image modality or set low_res_scale: 0");
+        if (spec.ItemShape[1] % options.LowResScale != 0 || spec.ItemShape[2] % options.LowResScale != 0)
+            throw new PluginInputException(
+                $"low_res_scale {options.LowResScale} must divide the image size ({spec.ItemShape[1]}x{spec.ItemShape[2]}): change image_size or low_res_scale");
     }
 
     /// <summary>One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss.</summary>
@@ -101,7 +122,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             var part = batch.Slice((long)m * options.BatchSize, options.BatchSize);
             var xt = schedule.AddNoise(part.X0, part.Noise, part.T);
             var target = schedule.TrainingTarget(part.X0, part.Noise, part.T);
-            var output = network.forward(xt, part.T.to_type(ScalarType.Float32), part.Conditioning(spec.NumClasses));
+            var output = network.forward(xt, part.T.to_type(ScalarType.Float32), Condition(part.X0, part.Conditioning(spec.NumClasses)));
             var loss = LossWeights.Loss(output, target, LossWeights.For(options.LossWeighting, options.SnrGamma, schedule, part.T));
             (micro == 1 ? loss : loss / micro).backward();
             total = total is null ? loss.detach() : total + loss.detach();
@@ -130,7 +151,16 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             var x = data.Items.narrow(0, 0, 1).to(context.Device);
             var t = full([1], schedule.Timesteps / 2, dtype: ScalarType.Float32, device: context.Device);
             var labels = data.Labels?.narrow(0, 0, 1).to(context.Device);
-            macs = MacCounter.Count(network, x, t, labels is null ? null : new Conditioning(ClassLabels: labels));
+            try
+            {
+                macs = MacCounter.Count(network, x, t, Condition(x, labels is null ? null : new Conditioning(ClassLabels: labels)));
+            }
+            catch (ArgumentException e) when (options.LowResScale > 0)
+            {
+                throw new PluginInputException(
+                    $"low_res_scale feeds {x.shape[1]} extra input channel(s) (the upsampled low-resolution image) to '{options.Model}', which does not take them: " +
+                    $"set extra_in_channels: {x.shape[1]} on it ({e.Message})", e);
+            }
         }
         context.Tracker.LogParam($"model.{options.Model}.parameters", parameters);
         context.Tracker.LogParam($"model.{options.Model}.macs", macs);

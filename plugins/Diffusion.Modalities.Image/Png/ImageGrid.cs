@@ -17,16 +17,19 @@ internal static class ImageGrid
 
     /// <summary>
     /// Renders <paramref name="images"/> [N, C, H, W] (model space, [−1, 1], clamped) with C of 1 or 3 into
-    /// interleaved 8-bit pixels; returns them with the picture's size.
+    /// interleaved 8-bit pixels; returns them with the picture's size. <paramref name="columns"/> fixes the number of
+    /// columns (for rows of before/after images); by default the grid is square-ish.
     /// </summary>
-    public static (byte[] Pixels, int Width, int Height, int Channels) Render(Tensor images)
+    public static (byte[] Pixels, int Width, int Height, int Channels) Render(Tensor images, int? columns = null)
     {
         if (images.dim() != 4)
             throw new ArgumentException($"expected images [N, C, H, W], got shape [{string.Join(", ", images.shape)}]", nameof(images));
         int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
         PngEncoder.ColorTypeFor(c);
-        var (columns, rows) = Layout(n);
-        int width = columns * (w + 1) + 1, height = rows * (h + 1) + 1;
+        var (square, _) = Layout(n);
+        int columnCount = Math.Max(1, columns ?? square);
+        int rows = (n + columnCount - 1) / columnCount;
+        int width = columnCount * (w + 1) + 1, height = rows * (h + 1) + 1;
 
         byte[] source;
         using (var scope = NewDisposeScope())
@@ -42,7 +45,7 @@ internal static class ImageGrid
         int rowBytes = w * c;
         for (int i = 0; i < n; i++)
         {
-            int x0 = 1 + (i % columns) * (w + 1), y0 = 1 + (i / columns) * (h + 1);
+            int x0 = 1 + (i % columnCount) * (w + 1), y0 = 1 + (i / columnCount) * (h + 1);
             for (int y = 0; y < h; y++)
             {
                 Array.Copy(source, ((long)i * h + y) * rowBytes, pixels, ((long)(y0 + y) * width + x0) * c, rowBytes);

@@ -40,7 +40,7 @@ public enum LossWeighting
 }
 
 /// <summary>Options of the <c>train</c> stage.</summary>
-public sealed class TrainStageOptions
+public sealed class TrainStageOptions : IValidatableObject
 {
     /// <summary>The denoiser component to train.</summary>
     [Required, ComponentRef(PluginKind.Denoiser), Description("Denoiser component to train.")]
@@ -130,7 +130,26 @@ public sealed class TrainStageOptions
     [Description("Safetensors weights to start from (fine-tuning), relative to the working directory; must match the model.")]
     public string? InitFrom { get; set; }
 
+    /// <summary>
+    /// Super-resolution training (SR3): above 0, each training image downsampled by this factor (2 or 4, area average) and
+    /// upsampled back (<see cref="LowResUpsample"/>) is fed to the denoiser as concatenated input channels
+    /// (<c>Conditioning.Concat</c>; give the denoiser <c>extra_in_channels</c> equal to the image channels). Default 0 (off).
+    /// </summary>
+    [Description("Super-resolution training: feed the image downsampled by 2 or 4 and upsampled back as extra input channels (0 = off).")]
+    public int LowResScale { get; set; }
+
+    /// <summary>How the low-resolution condition is upsampled back (with <see cref="LowResScale"/>). Default bicubic.</summary>
+    [Description("Upsampling of the low_res_scale condition: bicubic or bilinear.")]
+    public LowResUpsample LowResUpsample { get; set; } = LowResUpsample.Bicubic;
+
     /// <summary>Save a checkpoint every N steps (and always at the end); 0 saves only at the end.</summary>
     [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
     public int CheckpointEvery { get; set; } = 500;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LowResScale is not (0 or 2 or 4))
+            yield return new ValidationResult($"low_res_scale must be 0 (off), 2 or 4 (got {LowResScale})", [nameof(LowResScale)]);
+    }
 }
