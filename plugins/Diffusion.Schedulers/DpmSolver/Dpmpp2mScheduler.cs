@@ -13,48 +13,34 @@ namespace Diffusion.Schedulers.DpmSolver;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "dpmpp-2m", Options = typeof(SigmaSamplerOptions),
     Description = "DPM-Solver++(2M): second-order multistep exponential integrator (1 evaluation per step).")]
-public sealed class Dpmpp2mScheduler(SigmaSamplerOptions options) : IScheduler
+public sealed class Dpmpp2mScheduler(SigmaSamplerOptions options) : SigmaSampler<SigmaSamplerOptions>(options)
 {
-    private readonly SigmaSamplerOptions options = options;
+    /// <inheritdoc />
+    private protected override int HistoryLength => 1;
 
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        var history = new History(1);
-        for (int i = 0; i < steps; i++)
+        double sigma = step.Sigma, sigmaNext = step.Next;
+        var denoised = step.Model.Denoise(x, sigma);
+        var history = step.History;
+        Tensor next;
+        if (sigmaNext == 0)
         {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i], sigmaNext = sigmas[i + 1];
-            var denoised = model.Denoise(x, sigma);
-            Tensor next;
-            if (sigmaNext == 0)
-            {
-                next = denoised.alias();
-            }
-            else
-            {
-                double h = Math.Log(sigma / sigmaNext); // step in λ = −log σ
-                var target = denoised;
-                if (history.Count > 0)
-                {
-                    double r = Math.Log(history[0].Sigma / sigma) / h; // previous step over this one
-                    target = denoised * (1 + 1 / (2 * r)) - history[0].Value * (1 / (2 * r));
-                }
-                next = x * (sigmaNext / sigma) - target * Numerics.Expm1(-h);
-            }
-            history.Push(step, denoised, sigma);
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
+            next = denoised.alias();
         }
-        return run.MoveToOuter(x);
+        else
+        {
+            double h = Math.Log(sigma / sigmaNext); // step in λ = −log σ
+            var target = denoised;
+            if (history.Count > 0)
+            {
+                double r = Math.Log(history[0].Sigma / sigma) / h; // previous step over this one
+                target = denoised * (1 + 1 / (2 * r)) - history[0].Value * (1 / (2 * r));
+            }
+            next = x * (sigmaNext / sigma) - target * Numerics.Expm1(-h);
+        }
+        step.Remember(denoised);
+        return next;
     }
 }

@@ -13,54 +13,40 @@ namespace Diffusion.Schedulers.DpmSolver;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "dpmpp-2m-sde", Options = typeof(Dpmpp2mSdeOptions),
     Description = "SDE-DPM-Solver++(2M): second-order multistep SDE sampler (1 evaluation per step).")]
-public sealed class Dpmpp2mSdeScheduler(Dpmpp2mSdeOptions options) : IScheduler
+public sealed class Dpmpp2mSdeScheduler(Dpmpp2mSdeOptions options) : SigmaSampler<Dpmpp2mSdeOptions>(options)
 {
-    private readonly Dpmpp2mSdeOptions options = options;
+    /// <inheritdoc />
+    private protected override int HistoryLength => 1;
 
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        var history = new History(1);
-        for (int i = 0; i < steps; i++)
+        double sigma = step.Sigma, sigmaNext = step.Next;
+        var denoised = step.Model.Denoise(x, sigma);
+        var history = step.History;
+        Tensor next;
+        if (sigmaNext == 0)
         {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i], sigmaNext = sigmas[i + 1];
-            var denoised = model.Denoise(x, sigma);
-            Tensor next;
-            if (sigmaNext == 0)
-            {
-                next = denoised.alias();
-            }
-            else
-            {
-                double h = Math.Log(sigma / sigmaNext);
-                double etaH = options.Eta * h;
-                double first = -Numerics.Expm1(-h - etaH); // 1 − e^(−(1+η)h)
-                next = x * (sigmaNext / sigma * Math.Exp(-etaH)) + denoised * first;
-                if (history.Count > 0)
-                {
-                    double r = Math.Log(history[0].Sigma / sigma) / h;
-                    double coef = options.SolverType == Dpmpp2mSdeSolverType.Midpoint
-                        ? 0.5 * first
-                        : 1 - first / (h + etaH); // 1 − (1 − e^(−z))/z with z = (1 + η)h
-                    next = next + (denoised - history[0].Value) * (coef / r);
-                }
-                if (options.Eta > 0)
-                    next = next + context.RandnLike(x) * (sigmaNext * Math.Sqrt(-Numerics.Expm1(-2 * etaH)) * options.SNoise);
-            }
-            history.Push(step, denoised, sigma);
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
+            next = denoised.alias();
         }
-        return run.MoveToOuter(x);
+        else
+        {
+            double h = Math.Log(sigma / sigmaNext);
+            double etaH = Options.Eta * h;
+            double first = -Numerics.Expm1(-h - etaH); // 1 − e^(−(1+η)h)
+            next = x * (sigmaNext / sigma * Math.Exp(-etaH)) + denoised * first;
+            if (history.Count > 0)
+            {
+                double r = Math.Log(history[0].Sigma / sigma) / h;
+                double coef = Options.SolverType == Dpmpp2mSdeSolverType.Midpoint
+                    ? 0.5 * first
+                    : 1 - first / (h + etaH); // 1 − (1 − e^(−z))/z with z = (1 + η)h
+                next = next + (denoised - history[0].Value) * (coef / r);
+            }
+            if (Options.Eta > 0)
+                next = next + step.Context.RandnLike(x) * (sigmaNext * Math.Sqrt(-Numerics.Expm1(-2 * etaH)) * Options.SNoise);
+        }
+        step.Remember(denoised);
+        return next;
     }
 }

@@ -12,45 +12,27 @@ namespace Diffusion.Schedulers.DpmSolver;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "dpmpp-2s-ancestral", Options = typeof(StochasticSamplerOptions),
     Description = "Ancestral DPM-Solver++(2S) (second-order single step plus fresh noise; 2 evaluations per step).")]
-public sealed class Dpmpp2sAncestralScheduler(StochasticSamplerOptions options) : IScheduler
+public sealed class Dpmpp2sAncestralScheduler(StochasticSamplerOptions options) : SigmaSampler<StochasticSamplerOptions>(options)
 {
-    private readonly StochasticSamplerOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        for (int i = 0; i < steps; i++)
+        double sigma = step.Sigma;
+        var denoised = step.Model.Denoise(x, sigma);
+        var (down, up) = AncestralStep.Split(sigma, step.Next, Options.Eta);
+        Tensor next;
+        if (down == 0)
         {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i];
-            var denoised = model.Denoise(x, sigma);
-            var (down, up) = AncestralStep.Split(sigma, sigmas[i + 1], options.Eta);
-            Tensor next;
-            if (down == 0)
-            {
-                next = denoised;
-            }
-            else
-            {
-                // Data-prediction exponential integrator: x(σ') = (σ'/σ)·x + (1 − σ'/σ)·D over a step where D is held fixed.
-                double sigmaMid = Math.Sqrt(sigma * down);
-                var mid = x * (sigmaMid / sigma) + denoised * (1 - sigmaMid / sigma);
-                var denoisedMid = model.Denoise(mid, sigmaMid);
-                next = x * (down / sigma) + denoisedMid * (1 - down / sigma);
-            }
-            if (up > 0) next = next + context.RandnLike(x) * (options.SNoise * up);
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
+            next = denoised;
         }
-        return run.MoveToOuter(x);
+        else
+        {
+            // Data-prediction exponential integrator: x(σ') = (σ'/σ)·x + (1 − σ'/σ)·D over a step where D is held fixed.
+            double sigmaMid = Math.Sqrt(sigma * down);
+            var mid = x * (sigmaMid / sigma) + denoised * (1 - sigmaMid / sigma);
+            var denoisedMid = step.Model.Denoise(mid, sigmaMid);
+            next = x * (down / sigma) + denoisedMid * (1 - down / sigma);
+        }
+        return up > 0 ? next + step.Context.RandnLike(x) * (Options.SNoise * up) : next;
     }
 }

@@ -1,6 +1,7 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Heun;
+using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Edm;
@@ -12,13 +13,8 @@ namespace Diffusion.Schedulers.Edm;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "edm", Options = typeof(EdmOptions),
     Description = "Karras et al. (EDM) stochastic Heun sampler with churn and Karras sigmas (2 evaluations per step).")]
-public sealed class EdmScheduler(EdmOptions options) : IScheduler
+public sealed class EdmScheduler(EdmOptions options) : SigmaSampler<EdmOptions>(options)
 {
-    private readonly EdmOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context) => HeunSampling.Sample(noise, context, options);
+    private protected override Tensor Step(SigmaStep step, Tensor x) => HeunSampling.Step(step, x, Options);
 }

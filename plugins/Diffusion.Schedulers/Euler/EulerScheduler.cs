@@ -11,30 +11,12 @@ namespace Diffusion.Schedulers.Euler;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "euler", Options = typeof(SigmaSamplerOptions),
     Description = "Euler on the probability-flow ODE in sigma space (first order, 1 evaluation per step).")]
-public sealed class EulerScheduler(SigmaSamplerOptions options) : IScheduler
+public sealed class EulerScheduler(SigmaSamplerOptions options) : SigmaSampler<SigmaSamplerOptions>(options)
 {
-    private readonly SigmaSamplerOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        for (int i = 0; i < steps; i++)
-        {
-            using var step = NewDisposeScope();
-            var denoised = model.Denoise(x, sigmas[i]);
-            var next = sigmas[i + 1] == 0 ? denoised : x + model.Derivative(x, denoised, sigmas[i]) * (sigmas[i + 1] - sigmas[i]);
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
-        }
-        return run.MoveToOuter(x);
+        var denoised = step.Model.Denoise(x, step.Sigma);
+        return step.Next == 0 ? denoised : x + step.Model.Derivative(x, denoised, step.Sigma) * (step.Next - step.Sigma);
     }
 }

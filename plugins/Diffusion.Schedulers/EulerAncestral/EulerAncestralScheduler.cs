@@ -12,32 +12,14 @@ namespace Diffusion.Schedulers.EulerAncestral;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "euler-ancestral", Options = typeof(StochasticSamplerOptions),
     Description = "Ancestral Euler: Euler step plus fresh noise each step (eta scales it; 1 evaluation per step).")]
-public sealed class EulerAncestralScheduler(StochasticSamplerOptions options) : IScheduler
+public sealed class EulerAncestralScheduler(StochasticSamplerOptions options) : SigmaSampler<StochasticSamplerOptions>(options)
 {
-    private readonly StochasticSamplerOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        for (int i = 0; i < steps; i++)
-        {
-            using var step = NewDisposeScope();
-            var denoised = model.Denoise(x, sigmas[i]);
-            var (down, up) = AncestralStep.Split(sigmas[i], sigmas[i + 1], options.Eta);
-            var next = down == 0 ? denoised : x + model.Derivative(x, denoised, sigmas[i]) * (down - sigmas[i]);
-            if (up > 0) next = next + context.RandnLike(x) * (options.SNoise * up);
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
-        }
-        return run.MoveToOuter(x);
+        var denoised = step.Model.Denoise(x, step.Sigma);
+        var (down, up) = AncestralStep.Split(step.Sigma, step.Next, Options.Eta);
+        var next = down == 0 ? denoised : x + step.Model.Derivative(x, denoised, step.Sigma) * (down - step.Sigma);
+        return up > 0 ? next + step.Context.RandnLike(x) * (Options.SNoise * up) : next;
     }
 }

@@ -11,38 +11,20 @@ namespace Diffusion.Schedulers.Heun;
 /// </summary>
 internal static class HeunSampling
 {
-    public static Tensor Sample(Tensor noise, ISamplingContext context, HeunOptions options)
+    /// <summary>One step: churn x up to σ̂ (when the options ask for it), then Heun's step from σ̂ to the next level.</summary>
+    public static Tensor Step(SigmaStep step, Tensor x, HeunOptions options)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        for (int i = 0; i < steps; i++)
-        {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i], sigmaNext = sigmas[i + 1];
-            double gamma = options.STmin <= sigma && sigma <= options.STmax ? Math.Min(options.SChurn / steps, Math.Sqrt(2) - 1) : 0;
-            double sigmaHat = Math.Min(sigma * (1 + gamma), Math.Max(sigma, context.Schedule.SigmaMax)); // never above the model's range
-            var xHat = sigmaHat > sigma ? x + context.RandnLike(x) * (options.SNoise * Math.Sqrt(sigmaHat * sigmaHat - sigma * sigma)) : x;
+        var (model, context) = (step.Model, step.Context);
+        double sigma = step.Sigma, sigmaNext = step.Next;
+        double gamma = options.STmin <= sigma && sigma <= options.STmax ? Math.Min(options.SChurn / step.Steps, Math.Sqrt(2) - 1) : 0;
+        double sigmaHat = Math.Min(sigma * (1 + gamma), Math.Max(sigma, context.Schedule.SigmaMax)); // never above the model's range
+        var xHat = sigmaHat > sigma ? x + context.RandnLike(x) * (options.SNoise * Math.Sqrt(sigmaHat * sigmaHat - sigma * sigma)) : x;
 
-            var denoised = model.Denoise(xHat, sigmaHat);
-            var d = model.Derivative(xHat, denoised, sigmaHat);
-            Tensor next;
-            if (sigmaNext == 0)
-            {
-                next = denoised; // an Euler step to σ = 0 is D itself
-            }
-            else
-            {
-                var euler = xHat + d * (sigmaNext - sigmaHat);
-                var dNext = model.Derivative(euler, model.Denoise(euler, sigmaNext), sigmaNext);
-                next = xHat + (d + dNext) * ((sigmaNext - sigmaHat) / 2);
-            }
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
-        }
-        return run.MoveToOuter(x);
+        var denoised = model.Denoise(xHat, sigmaHat);
+        var d = model.Derivative(xHat, denoised, sigmaHat);
+        if (sigmaNext == 0) return denoised; // an Euler step to σ = 0 is D itself
+        var euler = xHat + d * (sigmaNext - sigmaHat);
+        var dNext = model.Derivative(euler, model.Denoise(euler, sigmaNext), sigmaNext);
+        return xHat + (d + dNext) * ((sigmaNext - sigmaHat) / 2);
     }
 }

@@ -1,5 +1,6 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
+using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Heun;
@@ -11,13 +12,8 @@ namespace Diffusion.Schedulers.Heun;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "heun", Options = typeof(HeunOptions),
     Description = "Heun's second-order ODE sampler (2 evaluations per step; optional churn).")]
-public sealed class HeunScheduler(HeunOptions options) : IScheduler
+public sealed class HeunScheduler(HeunOptions options) : SigmaSampler<HeunOptions>(options)
 {
-    private readonly HeunOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context) => HeunSampling.Sample(noise, context, options);
+    private protected override Tensor Step(SigmaStep step, Tensor x) => HeunSampling.Step(step, x, Options);
 }

@@ -12,39 +12,25 @@ namespace Diffusion.Schedulers.Lms;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "lms", Options = typeof(LmsOptions),
     Description = "Linear multistep in sigma (Adams-Bashforth, order up to 4, 1 evaluation per step).")]
-public sealed class LmsScheduler(LmsOptions options) : IScheduler
+public sealed class LmsScheduler(LmsOptions options) : SigmaSampler<LmsOptions>(options)
 {
-    private readonly LmsOptions options = options;
+    /// <inheritdoc />
+    private protected override int HistoryLength => Options.Order;
 
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    private protected override Tensor Step(SigmaStep step, Tensor x)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        var derivatives = new History(options.Order);
-        for (int i = 0; i < steps; i++)
-        {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i], sigmaNext = sigmas[i + 1];
-            var denoised = model.Denoise(x, sigma);
-            derivatives.Push(step, model.Derivative(x, denoised, sigma), sigma);
+        double sigma = step.Sigma, sigmaNext = step.Next;
+        var denoised = step.Model.Denoise(x, sigma);
+        step.Remember(step.Model.Derivative(x, denoised, sigma));
+        var derivatives = step.History;
 
-            // Polynomial in v = (σ − σ_i)/h through the stored levels, integrated over v in [0, 1].
-            double h = sigmaNext - sigma;
-            var nodes = Enumerable.Range(0, derivatives.Count).Select(j => (derivatives[j].Sigma - sigma) / h).ToArray();
-            var next = x.alias();
-            for (int j = 0; j < nodes.Length; j++)
-                next = next + derivatives[j].Value * (h * Polynomials.Integral(Polynomials.LagrangeBasis(nodes, j), 0, 1));
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
-        }
-        return run.MoveToOuter(x);
+        // Polynomial in v = (σ − σ_i)/h through the stored levels, integrated over v in [0, 1].
+        double h = sigmaNext - sigma;
+        var nodes = Enumerable.Range(0, derivatives.Count).Select(j => (derivatives[j].Sigma - sigma) / h).ToArray();
+        var next = x.alias();
+        for (int j = 0; j < nodes.Length; j++)
+            next = next + derivatives[j].Value * (h * Polynomials.Integral(Polynomials.LagrangeBasis(nodes, j), 0, 1));
+        return next;
     }
 }
