@@ -76,7 +76,7 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
     {
         using var scope = NewDisposeScope();
         var holes = input.eq(mask);
-        if (!where(holes, input, output).equal(input).item<bool>() || output.eq(mask).any().item<bool>())
+        if (!where(holes, input, output).eq(input).all().item<bool>() || output.eq(mask).any().item<bool>())
             throw new InvalidOperationException($"scheduler '{options.Scheduler}' changed kept tokens or left holes unfilled");
     }
 }
