@@ -17,7 +17,6 @@ internal sealed class TextDataset
         TrainEntries = train;
         TestEntries = test;
         SeqLen = seqLen;
-        Packing = packing;
         TrainRows = SequencePacking.Build(train.Select(tokenizer.Encode), seqLen, tokenizer.Pad, tokenizer.EndOfText, packing);
         TestRows = SequencePacking.Build(test.Select(tokenizer.Encode), seqLen, tokenizer.Pad, tokenizer.EndOfText, packing);
     }
@@ -28,7 +27,6 @@ internal sealed class TextDataset
     public List<long[]> TrainRows { get; }
     public List<long[]> TestRows { get; }
     public int SeqLen { get; }
-    public Packing Packing { get; }
 
     /// <summary>Reads the corpus the options name.</summary>
     public static TextDataset Load(TextModalityOptions options)
@@ -80,12 +78,11 @@ internal sealed class TextDataset
     }
 
     /// <summary>
-    /// The text of one row: in pad mode the tokens before the first [EOS]; in pack mode every entry, one per line.
+    /// The text of one row: its ordinary tokens, with a line break for each [EOS] between them ([PAD]s and trailing [EOS]s
+    /// dropped). A padded entry decodes to its text; a packed row to its entries, one per line.
     /// </summary>
     public string Decode(IReadOnlyList<long> row)
     {
-        var content = ContentTokens(row);
-        if (Packing == Packing.Pad) return Tokenizer.Decode(content);
         var pieces = new List<string>();
         var current = new List<int>();
         foreach (long id in row)
@@ -93,19 +90,11 @@ internal sealed class TextDataset
             if (id == Tokenizer.EndOfText) { pieces.Add(Tokenizer.Decode(current)); current.Clear(); }
             else if (id != Tokenizer.Pad && id >= 0 && id < Tokenizer.VocabSize) current.Add((int)id);
         }
-        if (current.Count > 0) pieces.Add(Tokenizer.Decode(current));
-        return string.Join("\n", pieces);
+        pieces.Add(Tokenizer.Decode(current));
+        return string.Join("\n", pieces).TrimEnd('\n');
     }
 
-    /// <summary>The ordinary tokens of a row (pad mode: before the first [EOS]); special tokens and mask ids dropped.</summary>
-    public List<int> ContentTokens(IReadOnlyList<long> row)
-    {
-        var tokens = new List<int>();
-        foreach (long id in row)
-        {
-            if (id == Tokenizer.EndOfText && Packing == Packing.Pad) break;
-            if (id != Tokenizer.Pad && id != Tokenizer.EndOfText && id >= 0 && id < Tokenizer.VocabSize) tokens.Add((int)id);
-        }
-        return tokens;
-    }
+    /// <summary>The ordinary tokens of a row, in order ([PAD], [EOS] and mask ids dropped): what the text metrics count.</summary>
+    public List<int> ContentTokens(IReadOnlyList<long> row) =>
+        row.Where(id => id != Tokenizer.Pad && id != Tokenizer.EndOfText && id >= 0 && id < Tokenizer.VocabSize).Select(id => (int)id).ToList();
 }
