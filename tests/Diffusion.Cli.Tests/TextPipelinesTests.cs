@@ -46,5 +46,16 @@ public class TextPipelinesTests
         Assert.EndsWith(" in the rain.", entries[2].TrimEnd('\n'));
     }
 
+    [Fact]
+    public void Token_data_with_a_continuous_scheduler_is_refused_with_the_fix()
+    {
+        using var work = new WorkDir();
+        var result = Cli.Run(work.Path, ["run", Path.Combine(Cli.RepoRoot, "pipelines", "text-mdlm.yaml"), .. SetAll(TinyModel),
+            "--set", "components.noise.plugin=ddpm"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("needs a token scheduler such as mdlm or d3pm-uniform", result.Stderr + result.Stdout);
+    }
+
     private static IEnumerable<string> SetAll(IEnumerable<string> overrides) => overrides.SelectMany(o => new[] { "--set", o });
 }
