@@ -91,6 +91,8 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
     private double HeldOutNelbo(TrainedModel model, ITokenScheduler scheduler, ModalityData reference, IRunContext context)
     {
         int items = (int)Math.Min(options.LossItems, reference.Count);
+        if (items == 0)
+            throw new PluginInputException($"'{options.Data}' has no held-out items to measure the NELBO on; give it a test split (e.g. test_fraction > 0)");
         double total = 0;
         using var noGrad = no_grad();
         using var generator = new Generator(0, CPU);
