@@ -34,6 +34,22 @@ public class CorpusTests
     }
 
     [Fact]
+    public void The_installed_debian_fortunes_parse_into_many_entries()
+    {
+        string file = Path.Combine(TextCorpora.DebianFortunes, "fortunes");
+        if (!File.Exists(file))
+        {
+            // CI installs Debian's fortunes package; elsewhere there is nothing to read.
+            return;
+        }
+
+        var entries = TextCorpora.Fortunes(file);
+
+        Assert.True(entries.Count > 300, $"{entries.Count} entries");
+        Assert.DoesNotContain(entries, e => e.Split('\n').Contains("%"));
+    }
+
+    [Fact]
     public void The_builtin_corpus_has_a_few_hundred_short_lines()
     {
         var lines = TextCorpora.Builtin();
