@@ -5,6 +5,7 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -22,12 +23,19 @@ public sealed class EvaluateStageOptions
     [ComponentRef(PluginKind.Denoiser), Description("Trained denoiser to measure held-out denoising loss (optional).")]
     public string? Model { get; set; }
 
+    /// <summary>
+    /// The token scheduler the model was trained with (token data only): the held-out loss is then its NELBO, logged as
+    /// <c>nelbo</c> (nats per token) and <c>nelbo_ppl</c> (its exponential, a perplexity upper bound).
+    /// </summary>
+    [ComponentRef(PluginKind.Scheduler), Description("Token scheduler the model was trained with (token data: held-out NELBO and its perplexity bound).")]
+    public string? Scheduler { get; set; }
+
     /// <summary>Held-out items used for the denoising loss.</summary>
     [Range(1, 100_000), Description("Held-out items used for the denoising loss.")]
     public int LossItems { get; set; } = 256;
 
-    /// <summary>Noise levels per item for the denoising loss, evenly spaced over the schedule.</summary>
-    [Range(1, 1000), Description("Noise levels per item for the denoising loss, evenly spaced.")]
+    /// <summary>Noise levels per item for the denoising loss, evenly spaced over the schedule (token data: NELBO draws per item).</summary>
+    [Range(1, 1000), Description("Noise levels per item for the denoising loss, evenly spaced (token data: NELBO draws per item).")]
     public int LossTimesteps { get; set; } = 10;
 }
 
@@ -51,13 +59,53 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
                 results[key] = value;
         }
         if (options.Model is not null)
-            results["denoise_loss"] = HeldOutLoss(StageHelpers.TrainedModel(context, options.Model), reference, context);
+        {
+            var model = StageHelpers.TrainedModel(context, options.Model);
+            if (model.Data.VocabSize > 0 && model.Data.ItemShape.Length == 1)
+            {
+                double nelbo = HeldOutNelbo(model, TokenScheduler(context), reference, context);
+                results["nelbo"] = nelbo;
+                results["nelbo_ppl"] = Math.Exp(nelbo);
+            }
+            else
+            {
+                results["denoise_loss"] = HeldOutLoss(model, reference, context);
+            }
+        }
 
         foreach (var (key, value) in results.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             context.Tracker.LogMetric("eval/" + key, value, 0);
             context.Logger.LogInformation("eval/{Key} = {Value:0.#####}", key, value);
         }
+    }
+
+    private ITokenScheduler TokenScheduler(IRunContext context) =>
+        options.Scheduler is null
+            ? throw new PluginInputException(
+                $"model '{options.Model}' generates tokens: its held-out loss is the NELBO of its token scheduler; add 'scheduler: NAME' (the scheduler it was trained with) to stage '{context.StageName}'")
+            : context.Component<IScheduler>(options.Scheduler) as ITokenScheduler
+              ?? throw new PluginInputException($"scheduler '{options.Scheduler}' is not a token scheduler (such as mdlm or d3pm-uniform); name the one model '{options.Model}' was trained with");
+
+    /// <summary>The mean held-out NELBO (nats per token), over <c>loss_timesteps</c> fixed draws per item.</summary>
+    private double HeldOutNelbo(TrainedModel model, ITokenScheduler scheduler, ModalityData reference, IRunContext context)
+    {
+        int items = (int)Math.Min(options.LossItems, reference.Count);
+        if (items == 0)
+            throw new PluginInputException($"'{options.Data}' has no held-out items to measure the NELBO on; give it a test split (e.g. test_fraction > 0)");
+        double total = 0;
+        using var noGrad = no_grad();
+        using var generator = new Generator(0, CPU);
+        for (int draw = 0; draw < options.LossTimesteps; draw++)
+        {
+            using var scope = NewDisposeScope();
+            generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0xe7a1, (ulong)draw));
+            var x0 = reference.Items.narrow(0, 0, items).to(context.Device);
+            var labels = reference.Labels?.narrow(0, 0, items).to(context.Device);
+            var conditioning = labels is null ? null : new Conditioning(ClassLabels: labels);
+            total += scheduler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
+        }
+        return total / options.LossTimesteps;
     }
 
     private double HeldOutLoss(TrainedModel model, ModalityData reference, IRunContext context)

@@ -59,6 +59,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         var samples = new List<Tensor>();
         using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
         int batchIndex = 0;
+        var statistics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         using (no_grad())
         {
             for (int first = 0; first < options.Count; first += options.BatchSize, batchIndex++)
@@ -68,7 +69,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                 using var generators = context.GeneratorsFor(first, n, "sample");
                 var noise = generators.Randn(model.Data.ItemShape, context.Device);
                 var batchProgress = new OffsetProgress(progress, (long)batchIndex * options.Steps);
-                var sampling = new SamplingContext(model, options.Steps, generators, null, batchProgress, context.Cancellation);
+                var sampling = new SamplingContext(model, options.Steps, generators, null, batchProgress, context.Cancellation, statistics);
                 var x = scheduler.Sample(noise, sampling);
                 samples.Add(scope.MoveToOuter(x.cpu()));
             }
@@ -76,6 +77,11 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         var all = cat(samples.ToArray());
         foreach (var s in samples) s.Dispose();
         context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
+        foreach (var (key, value) in statistics)
+        {
+            context.Tracker.LogMetric($"{context.StageName}/{key}", value, 0);
+            context.Logger.LogInformation("{Stage}/{Key} = {Value}", context.StageName, key, value);
+        }
         // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
         context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
         StageHelpers.PublishSamples(context, all, options.Data);

@@ -12,11 +12,14 @@ internal sealed class SamplingContext(
     SampleGenerators generators,
     Conditioning? conditioning,
     IProgressTask progress,
-    CancellationToken cancellation) : ISamplingContext
+    CancellationToken cancellation,
+    IDictionary<string, double>? statistics = null) : ISamplingContext
 {
     public NoiseSchedule Schedule => model.Schedule;
 
     public int Steps { get; } = steps;
+
+    public DataSpec Data => model.Data;
 
     public Tensor Predict(Tensor x, Tensor t)
     {
@@ -25,6 +28,11 @@ internal sealed class SamplingContext(
     }
 
     public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
+
+    public void Report(string key, double value)
+    {
+        if (statistics is not null) statistics[key] = statistics.TryGetValue(key, out double sum) ? sum + value : value;
+    }
 
     public void OnStep(int step, int total)
     {

@@ -34,6 +34,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         var schedule = scheduler.CreateSchedule();
         var spec = modality.Spec;
         CheckLowResolution(spec);
+        var tokens = TokenObjective(scheduler, spec);
 
         manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x1417));
         var network = denoiser.Build(spec);
@@ -67,7 +68,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             for (long step = start; step < options.Steps; step++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, generator, context, step);
+                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step);
                 average?.Update(step);
                 context.Tracker.LogMetric("train/loss", loss, step + 1);
                 progress.Report(step + 1, $"loss {loss:0.0000}");
@@ -106,7 +107,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
 
     /// <summary>One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss.</summary>
     private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
-        NoiseSchedule schedule, Generator generator, IRunContext context, long step)
+        NoiseSchedule schedule, ITokenScheduler? tokens, Generator generator, IRunContext context, long step)
     {
         using var scope = NewDisposeScope();
         generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, (ulong)step));
@@ -120,16 +121,48 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         for (int m = 0; m < micro; m++)
         {
             var part = batch.Slice((long)m * options.BatchSize, options.BatchSize);
-            var xt = schedule.AddNoise(part.X0, part.Noise, part.T);
-            var target = schedule.TrainingTarget(part.X0, part.Noise, part.T);
-            var output = network.forward(xt, part.T.to_type(ScalarType.Float32), Condition(part.X0, part.Conditioning(spec.NumClasses)));
-            var loss = LossWeights.Loss(output, target, LossWeights.For(options.LossWeighting, options.SnrGamma, schedule, part.T));
+            var conditioning = part.Conditioning(spec.NumClasses);
+            Tensor loss;
+            if (tokens is not null)
+            {
+                loss = tokens.Loss(part.X0, spec, (xt, t) => network.forward(xt, t, conditioning), generator).mean();
+            }
+            else
+            {
+                var xt = schedule.AddNoise(part.X0, part.Noise, part.T);
+                var target = schedule.TrainingTarget(part.X0, part.Noise, part.T);
+                var output = network.forward(xt, part.T.to_type(ScalarType.Float32), Condition(part.X0, conditioning));
+                loss = LossWeights.Loss(output, target, LossWeights.For(options.LossWeighting, options.SnrGamma, schedule, part.T));
+            }
             (micro == 1 ? loss : loss / micro).backward();
             total = total is null ? loss.detach() : total + loss.detach();
         }
         if (options.GradClip > 0) nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
         optimizer.step();
         return total!.item<float>() / micro;
+    }
+
+    /// <summary>
+    /// The token scheduler whose own objective (a NELBO) replaces the mean squared error on token data, or null for
+    /// continuous data; a scheduler that does not match the data is a pipeline mistake.
+    /// </summary>
+    private ITokenScheduler? TokenObjective(IScheduler scheduler, DataSpec spec)
+    {
+        bool discrete = spec.VocabSize > 0 && spec.ItemShape.Length == 1;
+        if (scheduler is ITokenScheduler tokens)
+        {
+            if (!discrete)
+                throw new PluginInputException(
+                    $"scheduler '{options.Scheduler}' models token data, but '{options.Data}' provides {spec.Kind} data [{string.Join(", ", spec.ItemShape)}]; use a continuous scheduler such as ddpm");
+            if (options.LossWeighting != LossWeighting.Uniform || options.NoiseOffset > 0)
+                throw new PluginInputException(
+                    $"scheduler '{options.Scheduler}' trains on its own NELBO; loss_weighting and noise_offset apply to continuous data only: remove them");
+            return tokens;
+        }
+        if (discrete)
+            throw new PluginInputException(
+                $"'{options.Data}' provides token data (vocabulary {spec.VocabSize}), which needs a token scheduler such as mdlm or d3pm-uniform; scheduler '{options.Scheduler}' is for continuous data");
+        return null;
     }
 
     private static void LoadInitialWeights(string path, DenoiserModule network, IRunContext context)

@@ -220,5 +220,22 @@ internal static class RunsCommand
         Console.WriteLine();
         Console.WriteLine("artifacts:");
         foreach (var a in d.Artifacts) Console.WriteLine($"  {a.Path,-48} {a.Kind,-12} {a.Bytes,10:N0} bytes");
+        foreach (var a in d.Artifacts.Where(a => a.Kind == TextSamplesKind)) PrintTextSamples(Path.Combine(folder, a.Path), a.Path);
+    }
+
+    /// <summary>The artifact kind of generated text (written by the text modality: entries separated by lines holding only '%').</summary>
+    private const string TextSamplesKind = "text-samples";
+
+    private const int ShownTextSamples = 5;
+
+    /// <summary>Prints the first generated texts of a text-samples artifact, one per line (line breaks inside an entry shown as " / ").</summary>
+    private static void PrintTextSamples(string path, string name)
+    {
+        if (!File.Exists(path)) return;
+        var entries = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n%\n")
+            .Select(e => e.Trim('\n')).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"{name} (first {Math.Min(ShownTextSamples, entries.Count)} of {entries.Count}):");
+        foreach (var entry in entries.Take(ShownTextSamples)) Console.WriteLine($"  {entry.Replace("\n", " / ", StringComparison.Ordinal)}");
     }
 }
