@@ -96,6 +96,8 @@ internal sealed class ImageEvaluation(ImageModalityOptions options, ImageModalit
         var cached = ClassifierCache.GetOrTrain(train, classes, options.ClassifierEpochs, options.ClassifierCache, context);
         classifier = cached.Network;
         var device = context.Device;
+        if (metrics.Contains(ImageMetrics.ClassAccuracy)) ClassAccuracy(device);
+        if (!metrics.Any(m => m is ImageMetrics.Fd or ImageMetrics.Kid or ImageMetrics.PrecisionRecall)) return;
 
         var sampleFeatures = Own(ClassifierCache.Features(classifier, samples, device));
         var referenceFeatures = Own(ClassifierCache.Features(classifier, reference.Items, device));
@@ -113,7 +115,6 @@ internal sealed class ImageEvaluation(ImageModalityOptions options, ImageModalit
             results[ImageMetrics.Floor(ImageMetrics.Kid)] = KernelDistance.Between(realFeatures, referenceFeatures, options.KidSubsetSize, options.KidSubsets);
         }
         if (metrics.Contains(ImageMetrics.PrecisionRecall)) PrecisionAndRecall(sampleFeatures, referenceFeatures, realFeatures);
-        if (metrics.Contains(ImageMetrics.ClassAccuracy)) ClassAccuracy(device);
     }
 
     private void PrecisionAndRecall(Tensor sampleFeatures, Tensor referenceFeatures, Tensor realFeatures)
