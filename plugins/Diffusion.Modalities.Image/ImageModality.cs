@@ -5,29 +5,60 @@ using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image.Datasets;
 using Diffusion.Modalities.Image.Metrics;
 using Diffusion.Modalities.Image.Png;
-using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image;
 
 /// <summary>
-/// Grey images: the built-in shapes dataset or Fashion-MNIST, written as PNG grids and scored by a pixel-space
-/// Fréchet distance. Items are float32 [N, 1, S, S] in [−1, 1] with long labels [N].
+/// Images: the built-in shapes dataset, Fashion-MNIST or a folder of PNG/JPEG files, written as PNG grids and scored by
+/// Fréchet distances, kernel distance, precision/recall, memorization and class accuracy (see <see cref="ImageMetrics"/>).
+/// Items are float32 [N, C, S, S] in [−1, 1] with long labels [N] (none for an unlabelled image folder).
 /// </summary>
 [Plugin(PluginKind.Modality, "image", Options = typeof(ImageModalityOptions),
-    Description = "Images (shapes or fashion-mnist): data, PNG sample grids, pixel Frechet distance.")]
-public sealed class ImageModality(ImageModalityOptions options) : IModality
+    Description = "Images (shapes, fashion-mnist, image-folder): data, PNG sample grids, fd/kid/precision-recall/memorization/class-accuracy metrics.")]
+public sealed class ImageModality : IModality
 {
-    /// <inheritdoc />
-    public DataSpec Spec { get; } = new("image", [1, options.ImageSize, options.ImageSize],
-        NumClasses: options.Dataset == ImageDataset.Shapes ? ShapesDataset.ClassNames.Count : FashionMnistDataset.ClassNames.Count);
+    private readonly ImageModalityOptions options;
+    private readonly Lazy<ImageFolderDataset.Listing> folder;
+    private readonly Lazy<DataSpec> spec;
+
+    /// <summary>Creates the modality; an image folder is only read when data or its spec is first needed.</summary>
+    public ImageModality(ImageModalityOptions options)
+    {
+        this.options = options;
+        folder = new(() => ImageFolderDataset.List(options.ResolvedPath, options.TestFraction));
+        spec = new(() => new DataSpec("image", [options.Channels, options.ImageSize, options.ImageSize], NumClasses: options.Dataset switch
+        {
+            ImageDataset.Shapes => ShapesDataset.ClassNames.Count,
+            ImageDataset.FashionMnist => FashionMnistDataset.ClassNames.Count,
+            _ => folder.Value.ClassNames?.Count ?? 0,
+        }));
+    }
 
     /// <inheritdoc />
-    public ModalityData Load(DataSplit split) => options.Dataset switch
+    public DataSpec Spec => spec.Value;
+
+    /// <inheritdoc />
+    public ModalityData Load(DataSplit split)
+    {
+        var data = LoadUnaugmented(split);
+        if (split != DataSplit.Train || !options.HorizontalFlip) return data;
+        using (data)
+        {
+            // The mirrored copies follow the originals; the train stage's seeded draws pick which one each step sees.
+            var items = cat([data.Items, data.Items.flip(3)]);
+            var labels = data.Labels is null ? null : cat([data.Labels, data.Labels]);
+            return new ModalityData(items, labels, data.ClassNames);
+        }
+    }
+
+    /// <summary>A split as stored, without augmentation: what the metrics compare with.</summary>
+    internal ModalityData LoadUnaugmented(DataSplit split) => options.Dataset switch
     {
         ImageDataset.Shapes => ShapesDataset.Generate(split, options.ImageSize, options.Count, options.Limit),
-        ImageDataset.FashionMnist => FashionMnistDataset.Load(options.Path, split, options.ImageSize, options.Limit),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Dataset, "unknown dataset"),
+        ImageDataset.FashionMnist => FashionMnistDataset.Load(options.ResolvedPath, split, options.ImageSize, options.Limit),
+        ImageDataset.ImageFolder => ImageFolderDataset.Load(folder.Value, split, options.ImageSize, options.Channels, options.Limit),
+        _ => throw new ArgumentOutOfRangeException(nameof(split), options.Dataset, "unknown dataset"),
     };
 
     /// <inheritdoc />
@@ -38,36 +69,6 @@ public sealed class ImageModality(ImageModalityOptions options) : IModality
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, double> Evaluate(Tensor samples, ModalityData reference, IRunContext context)
-    {
-        var results = new Dictionary<string, double>();
-        using var scope = NewDisposeScope();
-        var values = samples.detach().to_type(ScalarType.Float64);
-        results[ImageMetrics.PixelMean] = values.mean().item<double>();
-        results[ImageMetrics.PixelStd] = values.numel() > 1 ? values.std().item<double>() : 0.0;
-
-        if (options.Metrics.Contains(ImageMetrics.FdPixels))
-        {
-            if (samples.dim() != 4 || reference.Items.dim() != 4 || samples.shape[1] != reference.Items.shape[1])
-                throw new ArgumentException(
-                    $"fd-pixels compares images [N, C, H, W] with the same C; got samples [{string.Join(", ", samples.shape)}] " +
-                    $"and reference [{string.Join(", ", reference.Items.shape)}]");
-            if (samples.shape[0] < 2 || reference.Count < 4)
-            {
-                context.Logger.LogWarning("fd-pixels needs at least 2 samples and 4 reference items (got {Samples} and {Reference}); skipped",
-                    samples.shape[0], reference.Count);
-            }
-            else
-            {
-                var sampleFeatures = FrechetDistance.PixelFeatures(samples);
-                var referenceFeatures = FrechetDistance.PixelFeatures(reference.Items);
-                results[ImageMetrics.FdPixels] = FrechetDistance.Between(sampleFeatures, referenceFeatures);
-                // Interleaved halves, so that a reference sorted by class still splits into two halves of the same mix.
-                var even = referenceFeatures[TensorIndex.Slice(0, null, 2)];
-                var odd = referenceFeatures[TensorIndex.Slice(1, null, 2)];
-                results[ImageMetrics.FdPixelsFloor] = FrechetDistance.Between(even, odd);
-            }
-        }
-        return results;
-    }
+    public IReadOnlyDictionary<string, double> Evaluate(Tensor samples, ModalityData reference, IRunContext context) =>
+        new ImageEvaluation(options, this, samples, reference, context).Run();
 }

@@ -20,6 +20,12 @@ public static class StateKeys
     /// <summary>The current samples (a <c>Tensor</c> in model space), written by sample and postprocess stages.</summary>
     public const string Samples = "samples";
 
+    /// <summary>
+    /// The class labels the current samples were drawn for (a long <c>Tensor</c> [N], CPU), written by a sample stage
+    /// that draws class-conditional samples and removed by one that does not; metrics such as class accuracy read it.
+    /// </summary>
+    public const string SampleLabels = "sample-labels";
+
     /// <summary>Prefix of a trained model: <c>model:NAME</c> holds a <see cref="Denoisers.TrainedModel"/> for component NAME.</summary>
     public const string ModelPrefix = "model:";
 }

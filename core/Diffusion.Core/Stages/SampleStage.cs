@@ -39,6 +39,19 @@ public sealed class SampleStageOptions
     /// <summary>Denoising steps (network evaluations for first-order samplers).</summary>
     [Range(1, 100_000), Description("Denoising steps.")]
     public int Steps { get; set; } = 50;
+
+    /// <summary>Class labels to draw the samples for: none (unconditional) or cycle (sample i gets class i mod the class count).</summary>
+    [Description("Class labels to condition on: none, or cycle (sample i gets class i mod the number of classes; needs a class-conditional model).")]
+    public SampleClassLabels ClassLabels { get; set; } = SampleClassLabels.None;
+}
+
+/// <summary>Which class labels the <c>sample</c> stage conditions on.</summary>
+public enum SampleClassLabels
+{
+    /// <summary>No labels: unconditional samples ("no class" for a class-conditional model).</summary>
+    None,
+    /// <summary>Sample i is drawn for class i mod the number of classes, so every class gets its share.</summary>
+    Cycle,
 }
 
 /// <summary>
@@ -56,6 +69,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             throw new PluginInputException(
                 $"model '{options.Model}' was trained on a low-resolution condition (low_res_scale: {scale}), so it cannot sample without one: use a superres stage");
         var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var labels = Labels(model);
         var samples = new List<Tensor>();
         using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
         int batchIndex = 0;
@@ -69,7 +83,8 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                 using var generators = context.GeneratorsFor(first, n, "sample");
                 var noise = generators.Randn(model.Data.ItemShape, context.Device);
                 var batchProgress = new OffsetProgress(progress, (long)batchIndex * options.Steps);
-                var sampling = new SamplingContext(model, options.Steps, generators, null, batchProgress, context.Cancellation, statistics);
+                var conditioning = labels is null ? null : new Conditioning(ClassLabels: labels.narrow(0, first, n).to(context.Device));
+                var sampling = new SamplingContext(model, options.Steps, generators, conditioning, batchProgress, context.Cancellation, statistics);
                 var x = scheduler.Sample(noise, sampling);
                 samples.Add(scope.MoveToOuter(x.cpu()));
             }
@@ -85,6 +100,20 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
         context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
         StageHelpers.PublishSamples(context, all, options.Data);
+        if (context.State.TryGetValue(StateKeys.SampleLabels, out var old) && old is Tensor oldLabels) oldLabels.Dispose();
+        if (labels is null) context.State.Remove(StateKeys.SampleLabels);
+        else context.State[StateKeys.SampleLabels] = labels;
+    }
+
+    /// <summary>The labels [count] the samples are drawn for, or null for unconditional samples.</summary>
+    private Tensor? Labels(TrainedModel model)
+    {
+        if (options.ClassLabels == SampleClassLabels.None) return null;
+        int classes = model.Data.NumClasses;
+        if (classes == 0)
+            throw new PluginInputException(
+                $"class_labels: cycle needs a model of data with classes, but model '{options.Model}' was trained on data without any; remove class_labels");
+        return arange(options.Count, dtype: ScalarType.Int64).remainder(classes);
     }
 
     private sealed class OffsetProgress(Abstractions.Runs.IProgressTask inner, long offset) : Abstractions.Runs.IProgressTask

@@ -186,8 +186,10 @@ public class ImageDatasetTests
         Assert.Equal((PluginKind.Modality, "image", typeof(ImageModalityOptions)), (plugin.Kind, plugin.Name, plugin.Options));
         Assert.Equal("fashion-mnist", OptionNames.EnumValueName(ImageDataset.FashionMnist));
         Assert.Equal("shapes", OptionNames.EnumValueName(ImageDataset.Shapes));
+        Assert.Equal("image-folder", OptionNames.EnumValueName(ImageDataset.ImageFolder));
         Assert.Equal(
-            ["count", "dataset", "image_size", "limit", "metrics", "path"],
+            ["channels", "classifier_cache", "classifier_epochs", "count", "dataset", "horizontal_flip", "image_size", "kid_subset_size",
+             "kid_subsets", "limit", "memorization_ratio", "metrics", "nearest_k", "path", "test_fraction"],
             typeof(ImageModalityOptions).GetProperties().Select(OptionNames.KeyOf).Order().ToArray());
 
         var good = new ImageModalityOptions();
