@@ -40,7 +40,7 @@ public enum LossWeighting
 }
 
 /// <summary>Options of the <c>train</c> stage.</summary>
-public sealed class TrainStageOptions
+public sealed class TrainStageOptions : IValidatableObject
 {
     /// <summary>The denoiser component to train.</summary>
     [Required, ComponentRef(PluginKind.Denoiser), Description("Denoiser component to train.")]
@@ -130,7 +130,22 @@ public sealed class TrainStageOptions
     [Description("Safetensors weights to start from (fine-tuning), relative to the working directory; must match the model.")]
     public string? InitFrom { get; set; }
 
+    /// <summary>
+    /// Start from the network an earlier stage of this run left for <see cref="Model"/> (for example a compress stage's
+    /// pruned network: fine-tuning after pruning) instead of fresh weights. Layer shapes come from that network, and
+    /// pruning masks stay applied after every step. Default false.
+    /// </summary>
+    [Description("Start from the network an earlier stage (e.g. compress) left for the model: fine-tune after pruning.")]
+    public bool InitFromPrevious { get; set; }
+
     /// <summary>Save a checkpoint every N steps (and always at the end); 0 saves only at the end.</summary>
     [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
     public int CheckpointEvery { get; set; } = 500;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (InitFromPrevious && InitFrom is not null)
+            yield return new ValidationResult("init_from and init_from_previous both choose the starting weights: keep one", [nameof(InitFromPrevious)]);
+    }
 }
