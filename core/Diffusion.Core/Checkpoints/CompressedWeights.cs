@@ -150,7 +150,39 @@ public static class CompressedWeights
         var property = module.GetType().GetProperty(leaf, BindingFlags.Public | BindingFlags.Instance);
         if (property is null || !property.CanWrite)
             throw new CheckpointMismatchException($"tensor '{fullName}' has another shape in the checkpoint and {module.GetType().Name} has no settable '{leaf}' to resize");
-        object value = isParameter ? new TorchSharp.Modules.Parameter(replacement, current.requires_grad) : replacement;
+        long[] shape = replacement.shape;
+        object value = isParameter ? new TorchSharp.Modules.Parameter(replacement, current.requires_grad) : replacement; // takes over the handle
         property.SetValue(module, value);
+        if (leaf == "weight") SyncLayerSizes(module, shape);
+    }
+
+    /// <summary>
+    /// Updates the sizes a resized linear or convolution layer checks its input against (<c>in_features</c> and
+    /// <c>out_features</c>, <c>in_channels</c> and <c>out_channels</c>) from its new weight shape.
+    /// </summary>
+    public static void SyncLayerSizes(nn.Module module, long[] weightShape)
+    {
+        if (module is TorchSharp.Modules.Linear linear)
+        {
+            linear.out_features = weightShape[0];
+            linear.in_features = weightShape[1];
+            return;
+        }
+        var type = module.GetType();
+        if (!type.Name.StartsWith("Conv", StringComparison.Ordinal)) return;
+        long groups = type.GetProperty("groups")?.GetValue(module) is long g ? g : 1;
+        SetAutoProperty(module, "out_channels", weightShape[0]);
+        SetAutoProperty(module, "in_channels", weightShape[1] * groups);
+    }
+
+    private static void SetAutoProperty(object target, string name, long value)
+    {
+        for (var type = target.GetType(); type is not null; type = type.BaseType)
+        {
+            var field = type.GetField($"<{name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic);
+            if (field is null) continue;
+            field.SetValue(target, Convert.ChangeType(value, field.FieldType, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
     }
 }

@@ -71,7 +71,39 @@ internal sealed record ChannelGroup(string Name, IReadOnlyList<nn.Module> Produc
             var smaller = new Parameter(p.detach().index_select(dim, keep.to(p.device)).contiguous(), p.requires_grad);
             var property = module.GetType().GetProperty(name) ?? throw new InvalidOperationException($"{module.GetType().Name} has no property '{name}'");
             property.SetValue(module, smaller);
+            if (name == "weight") SyncLayerSizes(module, smaller.shape);
         }
+    }
+
+    /// <summary>
+    /// Updates the sizes a shrunk layer checks its input against: <c>in_features</c>/<c>out_features</c> of a linear
+    /// layer, <c>in_channels</c>/<c>out_channels</c> of a convolution (read-only properties in TorchSharp, so their
+    /// backing fields are set), <c>num_channels</c> of a GroupNorm is not checked by its forward.
+    /// </summary>
+    private static void SyncLayerSizes(nn.Module module, long[] weightShape)
+    {
+        if (module is Linear linear)
+        {
+            linear.out_features = weightShape[0];
+            linear.in_features = weightShape[1];
+        }
+        else if (module is Conv2d conv)
+        {
+            SetBackingField(conv, "out_channels", weightShape[0]);
+            SetBackingField(conv, "in_channels", weightShape[1] * conv.groups);
+        }
+    }
+
+    private static void SetBackingField(object target, string name, long value)
+    {
+        for (var type = target.GetType(); type is not null; type = type.BaseType)
+        {
+            var field = type.GetField($"<{name}>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+            if (field is null) continue;
+            field.SetValue(target, Convert.ChangeType(value, field.FieldType, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        throw new InvalidOperationException($"{target.GetType().Name} has no '{name}' to update after shrinking");
     }
 
     private static Parameter Weight(nn.Module module) => module.named_parameters(recurse: false).First(p => p.name == "weight").parameter;
