@@ -124,6 +124,9 @@ public sealed class StructuredPruningPass(StructuredPruningOptions options) : IC
         var scores = groups.Select(g => zeros(g.Channels).DetachFromDisposeScope()).ToList();
         bool training = model.training;
         model.eval(); // no dropout: the importance of the network as it samples
+        var parameters = model.parameters().ToList();
+        var requiredGrad = parameters.Select(p => p.requires_grad).ToList();
+        foreach (var p in parameters) p.requires_grad_(true); // a trained EMA network has gradients off
         try
         {
             for (int batch = 0; batch < options.Batches; batch++)
@@ -160,6 +163,7 @@ public sealed class StructuredPruningPass(StructuredPruningOptions options) : IC
         finally
         {
             model.zero_grad();
+            for (int i = 0; i < parameters.Count; i++) parameters[i].requires_grad_(requiredGrad[i]);
             model.train(training);
         }
         return scores;
