@@ -97,6 +97,31 @@ public static class CompressedWeights
         return scope.MoveToOuter(scaled.reshape(rows, -1).narrow(1, 0, cols).reshape(dims).contiguous());
     }
 
+    /// <summary>
+    /// Bytes the weights of the linear and convolution layers take when stored: an encoded weight counts its encoded
+    /// tensors (int8 or packed int4 values, scales, shape; or its half copy), any other weight its own bytes. Biases,
+    /// norms and pruning masks are not counted.
+    /// </summary>
+    public static long LayerWeightBytes(nn.Module network)
+    {
+        long total = 0;
+        foreach (var (_, module) in network.named_modules())
+        {
+            if (module is not (TorchSharp.Modules.Linear or TorchSharp.Modules.Conv1d or TorchSharp.Modules.Conv2d or TorchSharp.Modules.Conv3d)) continue;
+            var buffers = module.named_buffers(recurse: false).ToDictionary(b => b.name, b => b.buffer, StringComparer.Ordinal);
+            var weight = module.named_parameters(recurse: false).First(p => p.name == "weight").parameter;
+            string? codec = EncodedSuffixes.FirstOrDefault(s => buffers.ContainsKey("weight" + s));
+            if (codec is null)
+            {
+                total += weight.numel() * weight.ElementSize;
+                continue;
+            }
+            foreach (string suffix in SideSuffixes.Append(codec))
+                if (buffers.TryGetValue("weight" + suffix, out var t)) total += t.numel() * t.ElementSize;
+        }
+        return total;
+    }
+
     /// <summary>Multiplies every parameter that has a <c>_mask</c> buffer by it (in place, without gradients).</summary>
     public static void ApplyMasks(nn.Module network)
     {

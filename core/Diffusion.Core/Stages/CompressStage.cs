@@ -63,7 +63,7 @@ public sealed class CompressStageOptions : IValidatableObject
 /// <summary>
 /// Applies compression passes to a trained model; later stages use the compressed network. Before the first pass and
 /// after each one it records the parameter count, the MACs of one forward pass on one item, the bytes of the stored
-/// weights (compressed form), the median latency of a sampling call and the modality's sample metrics, as metrics
+/// weights (compressed form: the whole file, and the linear and convolution weights alone), the median latency of a sampling call and the modality's sample metrics, as metrics
 /// <c>compress/NAME</c> at step k (k passes applied), plus <c>compress/before/NAME</c>, <c>compress/after/NAME</c>
 /// and <c>compress/NAME_ratio</c> (after / before). The compressed weights are written to
 /// <c>compressed/STAGE/model.safetensors</c>.
@@ -138,6 +138,7 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
                 ["parameters"] = network.parameters().Sum(p => p.numel()),
                 ["macs"] = Macs(network),
                 ["checkpoint_bytes"] = StoredBytes(network),
+                ["weight_bytes"] = CompressedWeights.LayerWeightBytes(network),
             };
             if (_sampler is not null && options.LatencyRuns > 0) values["latency_ms"] = MedianLatency(network);
             if (_sampler is not null && _modality is not null && options.EvalCount > 0)

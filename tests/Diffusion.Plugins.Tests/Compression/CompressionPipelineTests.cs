@@ -39,12 +39,13 @@ public class CompressionPipelineTests
 
         Assert.True(run.Status == RunStatus.Completed, run.Message);
         var metrics = Metrics(temp, run);
-        foreach (string key in new[] { "parameters", "macs", "checkpoint_bytes", "latency_ms", "eval_fd-pixels" })
+        foreach (string key in new[] { "parameters", "macs", "checkpoint_bytes", "weight_bytes", "latency_ms", "eval_fd-pixels" })
         {
             Assert.Contains($"compress/before/{key}", metrics.Keys);
             Assert.Contains($"compress/after/{key}", metrics.Keys);
         }
         Assert.InRange(metrics["compress/checkpoint_bytes_ratio"], 0.2, 0.32);  // int8 + scales; tiny layers keep float biases
+        Assert.InRange(metrics["compress/weight_bytes_ratio"], 0.25, 0.27);     // 1 byte per weight + a 4-byte scale per output channel
         Assert.Equal(1.0, metrics["compress/parameters_ratio"]);
         Assert.Equal(1.0, metrics["compress/macs_ratio"]);
 
