@@ -87,6 +87,25 @@ public class PruningTests
     }
 
     [Fact]
+    public void Structured_pruning_shrinks_mlp_blocks_and_keeps_the_output_shape()
+    {
+        using var context = new FakeRunContext();
+        manual_seed(8);
+        var network = new Diffusion.Denoisers.Mlp.MlpDenoiser(new Diffusion.Denoisers.Mlp.MlpOptions { HiddenSize = 32, Depth = 2 })
+            .Build(new Diffusion.Abstractions.Denoisers.DataSpec("vector", [6]));
+        network.eval();
+        long before = network.parameters().Sum(p => p.numel());
+        // Per hidden channel of a block: fc1 row (32) + bias, cond_proj row (32) + bias, fc2 column (32).
+        long expected = 2 * 16 * (33 + 33 + 32);
+
+        new StructuredPruningPass(new StructuredPruningOptions { Ratio = 0.5, Importance = ChannelImportance.L1 }).Apply(network, context);
+
+        Assert.Equal(before - expected, network.parameters().Sum(p => p.numel()));
+        using var noGrad = no_grad();
+        Assert.Equal([5L, 6L], network.forward(randn(5, 6), tensor(new float[] { 1, 2, 3, 4, 5 }), null).shape);
+    }
+
+    [Fact]
     public void Kept_channels_round_to_whole_groups()
     {
         Assert.Equal(16, StructuredPruningPass.KeptChannels(32, 0.5, 8));
