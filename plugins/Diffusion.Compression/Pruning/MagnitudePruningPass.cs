@@ -59,7 +59,7 @@ public sealed class MagnitudePruningPass(MagnitudePruningOptions options) : ICom
                 long n = layer.Weight.numel();
                 long k = (long)Math.Round(options.Sparsity * n);
                 var keep = ones(n, dtype: ScalarType.Bool, device: layer.Weight.device);
-                if (k > 0) keep.index_fill_(0, Existing(layer).abs().flatten().argsort().narrow(0, 0, k), false);
+                if (k > 0) keep.index_fill_(0, layer.Weight.detach().abs().flatten().argsort().narrow(0, 0, k), false);
                 SetMask(layer, keep.reshape(layer.Weight.shape));
                 pruned += k;
                 total += n;
@@ -68,7 +68,7 @@ public sealed class MagnitudePruningPass(MagnitudePruningOptions options) : ICom
         else
         {
             using var scope = NewDisposeScope();
-            var magnitudes = cat(layers.Select(l => Existing(l).abs().flatten().cpu()).ToArray());
+            var magnitudes = cat(layers.Select(l => l.Weight.detach().abs().flatten().cpu()).ToArray());
             total = magnitudes.numel();
             pruned = (long)Math.Round(options.Sparsity * total);
             var keep = ones(total, dtype: ScalarType.Bool);
@@ -86,9 +86,7 @@ public sealed class MagnitudePruningPass(MagnitudePruningOptions options) : ICom
         return model;
     }
 
-    /// <summary>The weight as the ranking sees it: already pruned weights (an earlier mask) rank first.</summary>
-    private static Tensor Existing(WeightLayer layer) => layer.Weight.detach();
-
+    /// <summary>Sets the layer's mask (combined with an earlier one, whose zeros rank first anyway) and applies it.</summary>
     private static void SetMask(WeightLayer layer, Tensor keep)
     {
         var mask = keep.to_type(layer.Weight.dtype);
