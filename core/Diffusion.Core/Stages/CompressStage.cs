@@ -48,6 +48,13 @@ public sealed class CompressStageOptions : IValidatableObject
     [Range(0, 1000), Description("Timed sampling calls (after one warm-up); the median is recorded. 0: none.")]
     public int LatencyRuns { get; set; } = 3;
 
+    /// <summary>
+    /// CPU threads while timing (0 leaves the setting alone). On a shared or oversubscribed machine, 1 gives timings that
+    /// follow the work done rather than thread scheduling. Default 0.
+    /// </summary>
+    [Range(0, 1024), Description("CPU threads while timing; 0 leaves the setting alone (1 gives stable timings on a busy machine).")]
+    public int LatencyThreads { get; set; }
+
     /// <summary>Items per timed sampling call. Default 1.</summary>
     [Range(1, 65536), Description("Items per timed sampling call.")]
     public int LatencyBatch { get; set; } = 1;
@@ -178,11 +185,20 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
         {
             using var noGrad = no_grad();
             var times = new List<double>();
-            for (int run = 0; run <= options.LatencyRuns; run++)
+            int threads = get_num_threads();
+            if (options.LatencyThreads > 0) set_num_threads(options.LatencyThreads);
+            try
             {
-                var clock = Stopwatch.StartNew();
-                Sample(network, 0, options.LatencyBatch, "compress-latency").Dispose();
-                if (run > 0) times.Add(clock.Elapsed.TotalMilliseconds); // run 0 warms up
+                for (int run = 0; run <= options.LatencyRuns; run++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    Sample(network, 0, options.LatencyBatch, "compress-latency").Dispose();
+                    if (run > 0) times.Add(clock.Elapsed.TotalMilliseconds); // run 0 warms up
+                }
+            }
+            finally
+            {
+                if (options.LatencyThreads > 0) set_num_threads(threads);
             }
             times.Sort();
             return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
