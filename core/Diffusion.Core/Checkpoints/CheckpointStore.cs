@@ -56,7 +56,11 @@ public sealed record Checkpoint(string Folder, long Step)
 /// The run seed: the whole random state of training. Step k reseeds its generators from (seed, k), so the seed and
 /// the step restore every random draw that follows; null in checkpoints written before it was recorded.
 /// </param>
-public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null);
+/// <param name="ShapesFromWeights">
+/// The network's layer shapes differ from what the denoiser's options build (it was structurally pruned): the weights
+/// files are marked so that loading resizes the layers.
+/// </param>
+public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null, bool ShapesFromWeights = false);
 
 /// <summary>Saves and loads <see cref="Checkpoint"/> folders.</summary>
 public static class CheckpointIO
@@ -65,13 +69,14 @@ public static class CheckpointIO
     public static void Save(Checkpoint checkpoint, DenoiserModule network, DenoiserModule? average, optim.Optimizer? optimizer, TrainerState state)
     {
         Directory.CreateDirectory(checkpoint.Folder);
-        SafeTensors.Write(checkpoint.ModelPath, network.state_dict(), ModelMetadata(state.Schedule, state.Data));
-        if (average is not null) SafeTensors.Write(checkpoint.EmaPath, average.state_dict(), ModelMetadata(state.Schedule, state.Data));
+        var metadata = ModelMetadata(state.Schedule, state.Data, state.ShapesFromWeights);
+        SafeTensors.Write(checkpoint.ModelPath, network.state_dict(), metadata);
+        if (average is not null) SafeTensors.Write(checkpoint.EmaPath, average.state_dict(), metadata);
         if (optimizer is TorchSharp.Modules.OptimizerHelper helper) helper.save_state_dict(checkpoint.OptimizerPath);
         using var betas = tensor(state.Schedule.Betas.ToArray(), dtype: ScalarType.Float64);
         SafeTensors.Write(checkpoint.TrainerPath,
             [new("schedule.betas", betas)],
-            new Dictionary<string, string>(ModelMetadata(state.Schedule, state.Data))
+            new Dictionary<string, string>(metadata)
             {
                 ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
                 ["rng"] = RngScheme,
@@ -83,22 +88,43 @@ public static class CheckpointIO
     public const string RngScheme = "per-step: every generator of step k is seeded from (seed, k)";
 
     /// <summary>The metadata stored in a weights file: what a reader needs to rebuild the schedule and data shape.</summary>
-    public static Dictionary<string, string> ModelMetadata(NoiseSchedule schedule, DataSpec data) => new()
+    public static Dictionary<string, string> ModelMetadata(NoiseSchedule schedule, DataSpec data, bool shapesFromWeights = false)
     {
-        ["format"] = "diffusion-framework/denoiser",
-        ["prediction_type"] = OptionNames.EnumValueName(schedule.Prediction),
-        ["beta_schedule"] = OptionNames.EnumValueName(schedule.Kind),
-        ["timesteps"] = schedule.Timesteps.ToString(CultureInfo.InvariantCulture),
-        ["data_spec"] = JsonSerializer.Serialize(data),
-    };
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "diffusion-framework/denoiser",
+            ["prediction_type"] = OptionNames.EnumValueName(schedule.Prediction),
+            ["beta_schedule"] = OptionNames.EnumValueName(schedule.Kind),
+            ["timesteps"] = schedule.Timesteps.ToString(CultureInfo.InvariantCulture),
+            ["data_spec"] = JsonSerializer.Serialize(data),
+        };
+        if (shapesFromWeights) metadata[ArchitectureKey] = ShapesFromWeights;
+        return metadata;
+    }
 
-    /// <summary>Loads weights into <paramref name="network"/>; a tensor whose shape differs is an error naming it and both shapes.</summary>
+    /// <summary>
+    /// Metadata key marking weights whose layer shapes differ from what the denoiser's options build (a structurally
+    /// pruned network): loading such a file resizes the network's layers to the stored shapes first.
+    /// </summary>
+    public const string ArchitectureKey = "architecture";
+
+    /// <summary>The <see cref="ArchitectureKey"/> value of a pruned network: the stored shapes are the architecture.</summary>
+    public const string ShapesFromWeights = "shapes-from-weights";
+
+    /// <summary>
+    /// Loads weights into <paramref name="network"/>; a tensor whose shape differs is an error naming it and both shapes,
+    /// unless the file is marked <see cref="ShapesFromWeights"/> (then the layers are resized to it). Compressed files
+    /// (int8, int4, half, see <see cref="CompressedWeights"/>) are decoded; pruning masks are registered on their layers.
+    /// </summary>
     /// <exception cref="CheckpointMismatchException">Names or shapes do not match the network.</exception>
     public static void LoadWeights(string path, DenoiserModule network)
     {
-        var (tensors, _) = SafeTensors.Read(path);
+        var (stored, metadata) = SafeTensors.Read(path);
+        var tensors = CompressedWeights.Decode(stored);
         try
         {
+            bool resize = metadata.TryGetValue(ArchitectureKey, out string? architecture) && architecture == ShapesFromWeights;
+            CompressedWeights.AdoptShapes(network, tensors, resize);
             var own = network.state_dict();
             var problems = new List<string>();
             foreach (var (name, target) in own)
@@ -132,7 +158,8 @@ public static class CheckpointIO
         long? seed = meta.TryGetValue("seed", out string? text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long s)
             ? s
             : null;
-        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data, seed);
+        bool reshaped = meta.TryGetValue(ArchitectureKey, out string? architecture) && architecture == ShapesFromWeights;
+        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data, seed, reshaped);
     }
 
     private static T ParseEnum<T>(string yaml) where T : struct, Enum =>

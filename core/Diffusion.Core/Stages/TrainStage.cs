@@ -40,22 +40,32 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         var network = denoiser.Build(spec);
         network.to(context.Device);
         if (options.InitFrom is { } initFrom) LoadInitialWeights(initFrom, network, context);
-        RecordSize(network, data, schedule, context);
-        WarnAboutUnusedOptions(data, spec, context);
+        bool reshaped = options.InitFromPrevious && StartFromPrevious(network, context);
 
-        using var optimizer = Optimizers.Create(options.Optimizer, network.parameters(), options.Lr, options.WeightDecay);
         long start = 0;
+        TrainerState? resumed = null;
         if (context.ResumeCheckpoint is { } folder)
         {
+            // Weights first (a pruned network's layers are resized here), then the optimizer over the final parameters.
             var checkpoint = new Checkpoint(folder, 0);
             CheckpointIO.LoadWeights(checkpoint.ModelPath, network);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(checkpoint.OptimizerPath);
-            var state = CheckpointIO.LoadTrainerState(checkpoint);
-            start = state.Step;
-            if (state.Seed is { } seed && seed != context.Seed)
+            resumed = CheckpointIO.LoadTrainerState(checkpoint);
+            reshaped |= resumed.ShapesFromWeights;
+        }
+        RecordSize(network, data, schedule, context);
+        WarnAboutUnusedOptions(data, spec, context);
+        bool masked = network.named_buffers().Any(b => b.name.EndsWith(CompressedWeights.MaskSuffix, StringComparison.Ordinal));
+
+        using var optimizer = Optimizers.Create(options.Optimizer, network.parameters(), options.Lr, options.WeightDecay);
+        if (resumed is not null)
+        {
+            string resumeFolder = context.ResumeCheckpoint!;
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(new Checkpoint(resumeFolder, 0).OptimizerPath);
+            start = resumed.Step;
+            if (resumed.Seed is { } seed && seed != context.Seed)
                 context.Logger.LogWarning("{Folder} was trained with seed {Old}, this run has seed {New}: the continuation will not match an uninterrupted run",
-                    folder, seed, context.Seed);
-            context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, folder);
+                    resumeFolder, seed, context.Seed);
+            context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, resumeFolder);
         }
         var average = options.EmaDecay > 0 ? CreateAverage(denoiser, spec, network, context) : null;
         var learningRate = LearningRate.From(options);
@@ -69,12 +79,13 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step);
+                if (masked) CompressedWeights.ApplyMasks(network);
                 average?.Update(step);
                 context.Tracker.LogMetric("train/loss", loss, step + 1);
                 progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
-                    SaveCheckpoint(context, network, average, optimizer, schedule, spec, step + 1);
+                    SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped));
             }
         }
         if (options.Steps > start)
@@ -165,6 +176,30 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         return null;
     }
 
+    /// <summary>
+    /// Copies the network an earlier stage left for this component (a compress stage's pruned or masked network) into
+    /// <paramref name="network"/>, resizing its layers to match; true when any layer's shape changed.
+    /// </summary>
+    private bool StartFromPrevious(DenoiserModule network, IRunContext context)
+    {
+        var previous = StageHelpers.TrainedModel(context, options.Model).Network;
+        var state = previous.state_dict();
+        var changed = CompressedWeights.AdoptShapes(network, state);
+        var own = network.state_dict();
+        using (no_grad())
+        {
+            foreach (var (name, target) in own)
+            {
+                if (!state.TryGetValue(name, out var source) || !source.shape.SequenceEqual(target.shape))
+                    throw new PluginInputException($"init_from_previous: the network an earlier stage left for '{options.Model}' has no tensor '{name}' of shape [{string.Join(", ", target.shape)}]; it must come from the same denoiser component");
+                target.copy_(source);
+            }
+        }
+        context.Logger.LogInformation("'{Stage}' starts from the network an earlier stage left for '{Model}'{Resized}", context.StageName, options.Model,
+            changed.Count > 0 ? $" ({changed.Count} tensors resized: a pruned architecture)" : "");
+        return changed.Count > 0;
+    }
+
     private static void LoadInitialWeights(string path, DenoiserModule network, IRunContext context)
     {
         string full = Path.GetFullPath(path);
@@ -214,6 +249,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     {
         var copy = denoiser.Build(spec);
         copy.to(context.Device);
+        CompressedWeights.AdoptShapes(copy, network.state_dict()); // a pruned network's average has its shapes and masks
         var average = new WeightAverage(network, copy, options.EmaDecay);
         if (context.ResumeCheckpoint is { } folder)
         {
@@ -224,11 +260,10 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         return average;
     }
 
-    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, WeightAverage? average, optim.Optimizer optimizer,
-        NoiseSchedule schedule, DataSpec spec, long step)
+    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, WeightAverage? average, optim.Optimizer optimizer, TrainerState state)
     {
-        var checkpoint = Checkpoint.For(context.Artifacts.Root, context.StageName, step);
-        CheckpointIO.Save(checkpoint, network, average?.Network, optimizer, new TrainerState(step, schedule, spec, context.Seed));
+        var checkpoint = Checkpoint.For(context.Artifacts.Root, context.StageName, state.Step);
+        CheckpointIO.Save(checkpoint, network, average?.Network, optimizer, state);
         foreach (string file in Directory.EnumerateFiles(checkpoint.Folder))
             context.Artifacts.Record(Path.GetRelativePath(context.Artifacts.Root, file), "checkpoint");
     }

@@ -142,6 +142,14 @@ public sealed class TrainStageOptions : IValidatableObject
     [Description("Upsampling of the low_res_scale condition: bicubic or bilinear.")]
     public LowResUpsample LowResUpsample { get; set; } = LowResUpsample.Bicubic;
 
+    /// <summary>
+    /// Start from the network an earlier stage of this run left for <see cref="Model"/> (for example a compress stage's
+    /// pruned network: fine-tuning after pruning) instead of fresh weights. Layer shapes come from that network, and
+    /// pruning masks stay applied after every step. Default false.
+    /// </summary>
+    [Description("Start from the network an earlier stage (e.g. compress) left for the model: fine-tune after pruning.")]
+    public bool InitFromPrevious { get; set; }
+
     /// <summary>Save a checkpoint every N steps (and always at the end); 0 saves only at the end.</summary>
     [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
     public int CheckpointEvery { get; set; } = 500;
@@ -151,5 +159,7 @@ public sealed class TrainStageOptions : IValidatableObject
     {
         if (LowResScale is not (0 or 2 or 4))
             yield return new ValidationResult($"low_res_scale must be 0 (off), 2 or 4 (got {LowResScale})", [nameof(LowResScale)]);
+        if (InitFromPrevious && InitFrom is not null)
+            yield return new ValidationResult("init_from and init_from_previous both choose the starting weights: keep one", [nameof(InitFromPrevious)]);
     }
 }

@@ -1,0 +1,56 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Compression;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Compression.Common;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Compression.Quantization;
+
+/// <summary>Options of <see cref="Int4WeightPass"/>.</summary>
+public sealed class Int4WeightOptions : WeightQuantizationOptions, IValidatableObject
+{
+    /// <summary>Consecutive input weights of an output channel sharing one scale. Default 64.</summary>
+    [Range(2, 65536), Description("Input weights per scale (per output channel); even. Smaller groups: more accurate, more scales.")]
+    public int GroupSize { get; set; } = 64;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (GroupSize % 2 != 0)
+            yield return new ValidationResult($"group_size ({GroupSize}) must be even: two int4 values are packed per byte", [nameof(GroupSize)]);
+    }
+}
+
+/// <summary>
+/// Weight-only int4: symmetric, one float32 scale per group of <c>group_size</c> input weights of each output channel,
+/// packed two values per byte (<c>weight_int4</c>, <c>weight_scale</c>, <c>weight_shape</c> buffers); the network
+/// computes with the decoded weights.
+/// </summary>
+[Plugin(PluginKind.Compression, "int4-weight", Options = typeof(Int4WeightOptions),
+    Description = "Weight-only int4 per group of input weights, packed two per byte; decoded for compute.")]
+public sealed class Int4WeightPass(Int4WeightOptions options) : ICompressionPass
+{
+    /// <inheritdoc />
+    public DenoiserModule Apply(DenoiserModule model, IRunContext context)
+    {
+        var layers = WeightLayers.Find(model, options.Exclude);
+        using var noGrad = no_grad();
+        foreach (var layer in layers)
+        {
+            using var scope = NewDisposeScope();
+            if (WeightLayers.HasBuffer(layer.Module, "weight_int8"))
+                throw new PluginInputException($"int4-weight: layer '{layer.Name}' is already int8-quantized; apply one weight quantization pass");
+            var (packed, scale, shape, decoded) = WeightQuantizer.Int4PerGroup(layer.Weight, options.GroupSize);
+            WeightLayers.SetBuffer(layer.Module, "weight_int4", packed, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight_shape", shape, layer.Weight);
+            layer.Weight.copy_(decoded);
+        }
+        context.Logger.LogInformation("int4-weight: quantized {Count} layers (groups of {Group})", layers.Count, options.GroupSize);
+        return model;
+    }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using Diffusion.Abstractions.Compression;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Compression.Common;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Compression.Quantization;
+
+/// <summary>Options shared by the weight quantization passes.</summary>
+public class WeightQuantizationOptions
+{
+    /// <summary>Layers whose name contains any of these strings stay in float32 (e.g. <c>conv_in</c>, <c>conv_out</c>).</summary>
+    [Description("Layers whose name contains any of these strings are left in float32 (e.g. [conv_in, conv_out]).")]
+    public string[] Exclude { get; set; } = [];
+}
+
+/// <summary>
+/// Weight-only int8: each linear and convolution weight is quantized symmetrically per output channel and stored as
+/// int8 plus one float32 scale per channel (<c>weight_int8</c>, <c>weight_scale</c> buffers, written to the
+/// compressed checkpoint instead of the float weight); the network computes with the decoded weights q · scale.
+/// </summary>
+[Plugin(PluginKind.Compression, "int8-weight", Options = typeof(WeightQuantizationOptions),
+    Description = "Weight-only int8, symmetric per output channel; stored as int8 + float32 scales, decoded for compute.")]
+public sealed class Int8WeightPass(WeightQuantizationOptions options) : ICompressionPass
+{
+    /// <inheritdoc />
+    public DenoiserModule Apply(DenoiserModule model, IRunContext context)
+    {
+        var layers = WeightLayers.Find(model, options.Exclude);
+        using var noGrad = no_grad();
+        foreach (var layer in layers)
+        {
+            using var scope = NewDisposeScope();
+            if (WeightLayers.HasBuffer(layer.Module, "weight_int4"))
+                throw new PluginInputException($"int8-weight: layer '{layer.Name}' is already int4-quantized; apply one weight quantization pass");
+            var (q, scale, decoded) = WeightQuantizer.Int8PerChannel(layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight_int8", q, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
+            layer.Weight.copy_(decoded);
+        }
+        context.Logger.LogInformation("int8-weight: quantized {Count} layers", layers.Count);
+        return model;
+    }
+}

@@ -1,0 +1,163 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Compression;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Compression.Common;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Compression.Quantization;
+
+/// <summary>How activation ranges are taken from the calibration calls.</summary>
+public enum ActivationRange
+{
+    /// <summary>The smallest and largest value seen.</summary>
+    [OptionName("minmax")]
+    MinMax,
+    /// <summary>Per call the (1 − p) and p percentiles, then the widest over all calls: ignores rare outliers.</summary>
+    Percentile,
+}
+
+/// <summary>Options of <see cref="W8A8SimPass"/>.</summary>
+public sealed class W8A8SimOptions
+{
+    /// <summary>The sampler run to collect the denoiser inputs of the calibration.</summary>
+    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component run to calibrate (its whole trajectory is recorded).")]
+    public string Sampler { get; set; } = "";
+
+    /// <summary>Samples drawn for calibration. Default 16.</summary>
+    [Range(1, 4096), Description("Samples drawn for calibration.")]
+    public int CalibrationSamples { get; set; } = 16;
+
+    /// <summary>Sampling steps of the calibration run: the timesteps at which every layer's input range is recorded. Default 50.</summary>
+    [Range(1, 10_000), Description("Sampling steps of the calibration run (timesteps at which ranges are recorded).")]
+    public int CalibrationSteps { get; set; } = 50;
+
+    /// <summary>How ranges are taken. Default percentile.</summary>
+    [Description("Activation range: minmax or percentile.")]
+    public ActivationRange Range { get; set; } = ActivationRange.Percentile;
+
+    /// <summary>The percentile of <c>range: percentile</c>. Default 0.9999.</summary>
+    [Range(0.5, 1.0), Description("Percentile used by range: percentile.")]
+    public double Percentile { get; set; } = 0.9999;
+
+    /// <summary>Layers whose name contains any of these strings are left in float32.</summary>
+    [Description("Layers whose name contains any of these strings are left in float32.")]
+    public string[] Exclude { get; set; } = [];
+}
+
+/// <summary>
+/// Simulated W8A8 integer inference, to predict the quality of an int8 deployment: weights are fake-quantized to int8
+/// per output channel, and every linear and convolution input is fake-quantized to uint8 per tensor with a range
+/// calibrated on the denoiser inputs of a whole sampling run (every timestep of the trajectory, as Q-Diffusion and
+/// PTQ4DM calibrate, since activation ranges drift with the timestep). The network stays float32; its outputs are what
+/// integer kernels would compute, up to accumulation rounding.
+/// </summary>
+[Plugin(PluginKind.Compression, "w8a8-sim", Options = typeof(W8A8SimOptions),
+    Description = "Simulated int8 weights and activations; activation ranges calibrated over the whole sampling trajectory.")]
+public sealed class W8A8SimPass(W8A8SimOptions options) : ICompressionPass
+{
+    /// <inheritdoc />
+    public DenoiserModule Apply(DenoiserModule model, IRunContext context)
+    {
+        var trained = ModelLookup.For(model, context, "w8a8-sim");
+        var layers = WeightLayers.Find(model, options.Exclude);
+        var ranges = Calibrate(model, trained, layers, context);
+
+        using (no_grad())
+        {
+            foreach (var layer in layers)
+            {
+                using var scope = NewDisposeScope();
+                layer.Weight.copy_(WeightQuantizer.Int8PerChannel(layer.Weight).Decoded);
+            }
+        }
+        foreach (var layer in layers)
+        {
+            if (!ranges.TryGetValue(layer.Name, out var range)) continue; // never called while sampling
+            var (scale, zeroPoint) = Uint8Affine(range.Low, range.High);
+            ((nn.Module<Tensor, Tensor>)layer.Module).register_forward_pre_hook((_, x) => FakeQuantize(x, scale, zeroPoint));
+        }
+        context.Logger.LogInformation("w8a8-sim: {Layers} layers with int8 weights, {Calibrated} with uint8 inputs calibrated over {Steps} steps x {Samples} samples ({Range})",
+            layers.Count, ranges.Count, options.CalibrationSteps, options.CalibrationSamples, OptionNames.EnumValueName(options.Range));
+        return model;
+    }
+
+    /// <summary>Scale and zero point of an asymmetric uint8 grid covering [low, high] (and 0, so zero is exact).</summary>
+    internal static (double Scale, long ZeroPoint) Uint8Affine(double low, double high)
+    {
+        low = Math.Min(low, 0);
+        high = Math.Max(high, 0);
+        double scale = Math.Max(high - low, 1e-8) / 255.0;
+        long zeroPoint = Math.Clamp((long)Math.Round(-low / scale), 0, 255);
+        return (scale, zeroPoint);
+    }
+
+    /// <summary>Rounds x to the uint8 grid (scale, zero point) and back; values outside the range saturate.</summary>
+    internal static Tensor FakeQuantize(Tensor x, double scale, long zeroPoint) =>
+        ((x / scale).round() + zeroPoint).clamp(0, 255).sub(zeroPoint).mul(scale);
+
+    private Dictionary<string, (double Low, double High)> Calibrate(DenoiserModule model, TrainedModel trained, List<WeightLayer> layers, IRunContext context)
+    {
+        var ranges = new Dictionary<string, (double Low, double High)>(StringComparer.Ordinal);
+        var removers = new List<Action>();
+        foreach (var layer in layers)
+        {
+            string name = layer.Name;
+            removers.Add(((nn.Module<Tensor, Tensor>)layer.Module).register_forward_pre_hook((_, x) =>
+            {
+                var (low, high) = Observe(x);
+                ranges[name] = ranges.TryGetValue(name, out var seen) ? (Math.Min(seen.Low, low), Math.Max(seen.High, high)) : (low, high);
+                return x;
+            }).remove);
+        }
+        var sampler = context.Component<IScheduler>(options.Sampler);
+        bool training = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            using var generators = context.GeneratorsFor(0, options.CalibrationSamples, "w8a8-calibration");
+            var noise = generators.Randn(trained.Data.ItemShape, context.Device);
+            sampler.Sample(noise, new CalibrationContext(trained, options.CalibrationSteps, generators, context.Cancellation));
+        }
+        finally
+        {
+            foreach (var remove in removers) remove();
+            model.train(training);
+        }
+        return ranges;
+    }
+
+    private (double Low, double High) Observe(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var flat = x.detach().flatten().to_type(ScalarType.Float32);
+        if (options.Range == ActivationRange.MinMax) return (flat.min().item<float>(), flat.max().item<float>());
+        var sorted = flat.sort().Values;
+        long n = sorted.shape[0];
+        long hi = (long)Math.Round(options.Percentile * (n - 1)), lo = (long)Math.Round((1 - options.Percentile) * (n - 1));
+        return (sorted[lo].item<float>(), sorted[hi].item<float>());
+    }
+
+    /// <summary>The sampling context of the calibration run: the trained schedule, unconditional predictions.</summary>
+    private sealed class CalibrationContext(TrainedModel model, int steps, SampleGenerators generators, CancellationToken cancellation) : ISamplingContext
+    {
+        public NoiseSchedule Schedule => model.Schedule;
+        public int Steps { get; } = steps;
+
+        public Tensor Predict(Tensor x, Tensor t)
+        {
+            if (t.dim() == 0) t = t.expand(x.shape[0]);
+            return model.Network.forward(x, t.to(x.device).to_type(ScalarType.Float32), null);
+        }
+
+        public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
+        public void OnStep(int step, int total) => cancellation.ThrowIfCancellationRequested();
+    }
+}

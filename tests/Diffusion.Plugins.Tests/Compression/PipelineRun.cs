@@ -1,0 +1,71 @@
+using Diffusion.Abstractions.Runs;
+using Diffusion.Core.Pipelines;
+using Diffusion.Core.Plugins;
+using Diffusion.Core.Runs;
+using Diffusion.Plugins.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Diffusion.Plugins.Tests.Compression;
+
+/// <summary>Runs a pipeline file the way the CLI does, with the first-party plugins from their drop folder.</summary>
+internal static class PipelineRun
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    /// <summary>A shipped pipeline in pipelines/.</summary>
+    public static string Shipped(string name) => Path.Combine(RepoRoot, "pipelines", name);
+
+    public static RunResult Run(TempFolder folder, string path, params string[] overrides) => Run(folder, path, null, overrides);
+
+    public static RunResult Run(TempFolder folder, string path, string? resume, params string[] overrides)
+    {
+        var document = PipelineLoader.Load(path, overrides);
+        var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
+        var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(sources));
+        var runner = new PipelineRunner(NullLogger.Instance, new Silent());
+        return runner.Run(new RunRequest(spec, Database(folder), resume), CancellationToken.None);
+    }
+
+    public static string Database(TempFolder folder) => Path.Combine(folder.Path, "runs", "tracking.db");
+
+    /// <summary>The last value of every metric of a run.</summary>
+    public static Dictionary<string, double> Metrics(TempFolder folder, RunResult run)
+    {
+        using var store = Diffusion.Tracking.TrackingStore.Open(Database(folder));
+        return store.FindRun(run.RunId)!.Metrics.ToDictionary(m => m.Key, m => m.Last, StringComparer.Ordinal);
+    }
+
+    /// <summary>Overrides that shrink the shipped pipelines to seconds.</summary>
+    public static readonly string[] Tiny =
+    [
+        "components.data.count=48", "components.data.image_size=8",
+        "components.model.base_channels=16", "components.model.groups=4", "components.model.attention_resolutions=[4]",
+        "stages.train.steps=2", "stages.train.batch_size=4", "stages.train.checkpoint_every=0",
+        "stages.sample.count=4", "stages.sample.steps=2",
+        "stages.evaluate.loss_items=4", "stages.evaluate.loss_timesteps=1",
+    ];
+
+    /// <summary>Overrides that shrink a compress stage's measurements.</summary>
+    public static readonly string[] TinyCompress =
+    [
+        "stages.compress.eval_count=4", "stages.compress.sample_steps=2", "stages.compress.latency_runs=1", "stages.compress.latency_batch=1",
+    ];
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Diffusion.Framework.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
+    }
+
+    private sealed class Silent : IProgressReporter
+    {
+        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
+
+        private sealed class Task : IProgressTask
+        {
+            public void Report(long done, string? status = null) { }
+            public void Dispose() { }
+        }
+    }
+}
