@@ -29,6 +29,24 @@ internal static class Cli
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Kills <paramref name="process"/> (and its children) when disposed, so a failed assertion leaves no run behind.</summary>
+    public static IDisposable KillOnDispose(Process process) => new Reaper(process);
+
+    private sealed class Reaper(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // never started or already gone
+            }
+        }
+    }
+
     public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
         Assert.True(File.Exists(Dll), $"build the CLI first: {Dll} is missing");

@@ -78,6 +78,7 @@ public class RunCommandTests
         using var work = new WorkDir();
         string file = work.File("long.yaml", Tiny);
         using var process = Cli.Start(work.Path, null, "run", file, "--set", "stages.train.steps=100000");
+        using var reaper = Cli.KillOnDispose(process);
         string id = Regex.Match(process.StandardOutput.ReadLine() ?? "", @"run ([0-9a-f]+) started").Groups[1].Value;
         Assert.NotEmpty(id);
         Thread.Sleep(3000); // into the training loop
@@ -98,6 +99,7 @@ public class RunCommandTests
         using var work = new WorkDir();
         string file = work.File("long.yaml", Tiny);
         using var process = Cli.Start(work.Path, null, "run", file, "--set", "stages.train.steps=100000", "--set", "stages.train.checkpoint_every=20");
+        using var reaper = Cli.KillOnDispose(process);
         string id = Regex.Match(process.StandardOutput.ReadLine() ?? "", @"run ([0-9a-f]+) started").Groups[1].Value;
         Assert.NotEmpty(id);
         string checkpoints = Path.Combine(work.Path, "runs", id, "checkpoints", "train");

@@ -105,6 +105,7 @@ public sealed class SweepTests : IDisposable
                 stages.train.lr: [0.001, 0.002]
             """);
         using var sweep = Cli.Start(_work.Path, null, "sweep", file, "--workers", "2", "--stale-after", "2");
+        using var reaper = Cli.KillOnDispose(sweep);
         var stdout = sweep.StandardOutput.ReadToEndAsync();
         var stderr = sweep.StandardError.ReadToEndAsync();
 
