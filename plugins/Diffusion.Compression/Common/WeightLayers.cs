@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,5 +38,24 @@ internal static class WeightLayers
         if (existing is not null)
             throw new InvalidOperationException($"layer already has a buffer '{name}' of another shape or type; a weight is encoded once");
         module.register_buffer(name, placed.contiguous().DetachFromDisposeScope(), persistent: true);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="quantize"/> on every linear and convolution weight of <paramref name="network"/> (except
+    /// <paramref name="exclude"/>), each in its own dispose scope and without gradients; a layer that already carries
+    /// <paramref name="otherBuffer"/> (another weight quantization) is refused. Returns how many layers were quantized.
+    /// </summary>
+    public static int QuantizeEach(nn.Module network, IReadOnlyCollection<string> exclude, string pass, string otherBuffer, Action<WeightLayer> quantize)
+    {
+        var layers = Find(network, exclude);
+        using var noGrad = no_grad();
+        foreach (var layer in layers)
+        {
+            using var scope = NewDisposeScope();
+            if (HasBuffer(layer.Module, otherBuffer))
+                throw new PluginInputException($"{pass}: layer '{layer.Name}' already carries '{otherBuffer}' from another weight quantization; apply one weight quantization pass");
+            quantize(layer);
+        }
+        return layers.Count;
     }
 }

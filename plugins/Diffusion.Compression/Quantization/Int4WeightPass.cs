@@ -37,20 +37,15 @@ public sealed class Int4WeightPass(Int4WeightOptions options) : ICompressionPass
     /// <inheritdoc />
     public DenoiserModule Apply(DenoiserModule model, IRunContext context)
     {
-        var layers = WeightLayers.Find(model, options.Exclude);
-        using var noGrad = no_grad();
-        foreach (var layer in layers)
+        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int4-weight", "weight_int8", layer =>
         {
-            using var scope = NewDisposeScope();
-            if (WeightLayers.HasBuffer(layer.Module, "weight_int8"))
-                throw new PluginInputException($"int4-weight: layer '{layer.Name}' is already int8-quantized; apply one weight quantization pass");
             var (packed, scale, shape, decoded) = WeightQuantizer.Int4PerGroup(layer.Weight, options.GroupSize);
             WeightLayers.SetBuffer(layer.Module, "weight_int4", packed, layer.Weight);
             WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
             WeightLayers.SetBuffer(layer.Module, "weight_shape", shape, layer.Weight);
             layer.Weight.copy_(decoded);
-        }
-        context.Logger.LogInformation("int4-weight: quantized {Count} layers (groups of {Group})", layers.Count, options.GroupSize);
+        });
+        context.Logger.LogInformation("int4-weight: quantized {Count} layers (groups of {Group})", count, options.GroupSize);
         return model;
     }
 }

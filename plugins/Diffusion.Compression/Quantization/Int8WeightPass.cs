@@ -29,19 +29,14 @@ public sealed class Int8WeightPass(WeightQuantizationOptions options) : ICompres
     /// <inheritdoc />
     public DenoiserModule Apply(DenoiserModule model, IRunContext context)
     {
-        var layers = WeightLayers.Find(model, options.Exclude);
-        using var noGrad = no_grad();
-        foreach (var layer in layers)
+        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int8-weight", "weight_int4", layer =>
         {
-            using var scope = NewDisposeScope();
-            if (WeightLayers.HasBuffer(layer.Module, "weight_int4"))
-                throw new PluginInputException($"int8-weight: layer '{layer.Name}' is already int4-quantized; apply one weight quantization pass");
             var (q, scale, decoded) = WeightQuantizer.Int8PerChannel(layer.Weight);
             WeightLayers.SetBuffer(layer.Module, "weight_int8", q, layer.Weight);
             WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
             layer.Weight.copy_(decoded);
-        }
-        context.Logger.LogInformation("int8-weight: quantized {Count} layers", layers.Count);
+        });
+        context.Logger.LogInformation("int8-weight: quantized {Count} layers", count);
         return model;
     }
 }

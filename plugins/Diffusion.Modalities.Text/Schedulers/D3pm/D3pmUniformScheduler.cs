@@ -70,13 +70,7 @@ public sealed class D3pmUniformScheduler(D3pmUniformOptions options) : ITokenSch
     }
 
     /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
-    {
-        ArgumentNullException.ThrowIfNull(noise);
-        ArgumentNullException.ThrowIfNull(context);
-        int vocab = TokenSampling.VocabSize(context);
-        return Infill(full([noise.shape[0], noise.shape[1]], vocab, dtype: ScalarType.Int64, device: noise.device), context);
-    }
+    public Tensor Sample(Tensor noise, ISamplingContext context) => TokenSampling.SampleAllMasked(this, noise, context);
 
     /// <inheritdoc />
     public Tensor Infill(Tensor tokens, ISamplingContext context)

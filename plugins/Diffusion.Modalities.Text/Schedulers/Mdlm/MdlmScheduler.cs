@@ -52,13 +52,7 @@ public sealed class MdlmScheduler(MdlmOptions options) : ITokenScheduler
     internal static Tensor Mask(Tensor x0, Tensor masked, int vocabSize) => where(masked, full_like(x0, vocabSize), x0);
 
     /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
-    {
-        ArgumentNullException.ThrowIfNull(noise);
-        ArgumentNullException.ThrowIfNull(context);
-        int vocab = TokenSampling.VocabSize(context);
-        return Infill(full([noise.shape[0], noise.shape[1]], vocab, dtype: ScalarType.Int64, device: noise.device), context);
-    }
+    public Tensor Sample(Tensor noise, ISamplingContext context) => TokenSampling.SampleAllMasked(this, noise, context);
 
     /// <inheritdoc />
     public Tensor Infill(Tensor tokens, ISamplingContext context)
