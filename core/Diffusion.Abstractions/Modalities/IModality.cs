@@ -43,10 +43,44 @@ public sealed record ModalityData(Tensor Items, Tensor? Labels, IReadOnlyList<st
     /// <summary>Number of items.</summary>
     public long Count => Items.shape[0];
 
+    /// <summary>
+    /// Condition tokens of each item [N, L] (long, 0 = padding), such as the caption an image is generated from, or null.
+    /// The train stage passes the batch's rows as <see cref="Conditioning.Tokens"/>.
+    /// </summary>
+    public Tensor? ConditionTokens { get; init; }
+
+    /// <summary>
+    /// A condition image of each item [N, C, H, W] (model space), such as the image a caption describes, or null. The train
+    /// stage passes the batch's rows as <see cref="Conditioning.Image"/>.
+    /// </summary>
+    public Tensor? ConditionImages { get; init; }
+
+    /// <summary>The text of each item's condition (its caption or prompt), for reports and metrics, or null.</summary>
+    public IReadOnlyList<string>? ConditionTexts { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
         Items.Dispose();
         Labels?.Dispose();
+        ConditionTokens?.Dispose();
+        ConditionImages?.Dispose();
     }
+}
+
+/// <summary>
+/// A modality whose items carry text conditions (<see cref="ModalityData.ConditionTokens"/>), such as captioned images for
+/// text-to-image: the sample stage turns prompts into condition tokens with it.
+/// </summary>
+public interface IPromptModality : IModality
+{
+    /// <summary>
+    /// The condition tokens [N, L] (long, 0 = padding, L = <see cref="DataSpec.ConditionLength"/>) of
+    /// <paramref name="prompts"/>. A prompt the vocabulary cannot express throws <see cref="Runs.PluginInputException"/>
+    /// naming the word and what the vocabulary holds.
+    /// </summary>
+    Tensor EncodePrompts(IReadOnlyList<string> prompts);
+
+    /// <summary>A prompt that describes class <paramref name="classIndex"/> (for class-cycled text-to-image samples).</summary>
+    string ClassPrompt(int classIndex);
 }

@@ -26,6 +26,13 @@ public static class StateKeys
     /// </summary>
     public const string SampleLabels = "sample-labels";
 
+    /// <summary>
+    /// The held-out items the current samples were conditioned on (a long <c>Tensor</c> [N], CPU: sample i was drawn for
+    /// test item SampleConditionItems[i]), written by a sample stage with <c>conditions: test</c> and removed by one
+    /// without; metrics that compare a sample with its condition's ground truth (such as caption accuracy) read it.
+    /// </summary>
+    public const string SampleConditionItems = "sample-condition-items";
+
     /// <summary>Prefix of a trained model: <c>model:NAME</c> holds a <see cref="Denoisers.TrainedModel"/> for component NAME.</summary>
     public const string ModelPrefix = "model:";
 }

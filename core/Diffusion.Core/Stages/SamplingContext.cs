@@ -13,7 +13,8 @@ internal sealed class SamplingContext(
     Conditioning? conditioning,
     IProgressTask progress,
     CancellationToken cancellation,
-    IDictionary<string, double>? statistics = null) : ISamplingContext
+    IDictionary<string, double>? statistics = null,
+    ClassifierFreeGuidance? guidance = null) : ISamplingContext
 {
     public NoiseSchedule Schedule => model.Schedule;
 
@@ -24,7 +25,12 @@ internal sealed class SamplingContext(
     public Tensor Predict(Tensor x, Tensor t)
     {
         if (t.dim() == 0) t = t.expand(x.shape[0]);
-        return model.Network.forward(x, t.to(x.device).to_type(ScalarType.Float32), conditioning);
+        t = t.to(x.device).to_type(ScalarType.Float32);
+        if (guidance is null || conditioning is null) return model.Network.forward(x, t, conditioning);
+        using var scope = NewDisposeScope();
+        var conditional = model.Network.forward(x, t, conditioning);
+        var unconditional = model.Network.forward(x, t, guidance.Unconditional(conditioning, x.shape[0], x.device));
+        return scope.MoveToOuter(guidance.Combine(conditional, unconditional));
     }
 
     public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
@@ -40,3 +46,33 @@ internal sealed class SamplingContext(
         progress.Report(step);
     }
 }
+
+/// <summary>
+/// Classifier-free guidance (Ho and Salimans 2022): output = (1+w)·cond − w·uncond, where the unconditional output comes
+/// from the same network with the condition removed exactly as condition dropout removed it in training. Optional rescale
+/// φ (Lin et al. 2024): the guided output is also rescaled to the conditional output's standard deviation per item, and
+/// the two are blended by φ. Works on any output (noise, v, x0 or token logits).
+/// </summary>
+internal sealed class ClassifierFreeGuidance(double scale, double rescale, int numClasses)
+{
+    /// <summary>The guidance scale w.</summary>
+    public double Scale { get; } = scale;
+
+    /// <summary>The rescale blend φ.</summary>
+    public double Rescale { get; } = rescale;
+
+    /// <summary><paramref name="conditioning"/> with every item's condition removed.</summary>
+    public Conditioning Unconditional(Conditioning conditioning, long batch, Device device) =>
+        Training.ConditionDropout.Apply(conditioning, ones([batch], dtype: ScalarType.Bool, device: device), numClasses);
+
+    /// <summary>The guided output from the conditional and unconditional ones.</summary>
+    public Tensor Combine(Tensor conditional, Tensor unconditional)
+    {
+        var guided = conditional + Scale * (conditional - unconditional);
+        if (Rescale == 0) return guided;
+        var dims = Enumerable.Range(1, (int)conditional.dim() - 1).Select(d => (long)d).ToArray();
+        var rescaled = guided * (conditional.std(dims, keepdim: true) / guided.std(dims, keepdim: true).clamp_min(1e-8));
+        return Rescale * rescaled + (1 - Rescale) * guided;
+    }
+}
+

@@ -218,10 +218,9 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         {
             var x = data.Items.narrow(0, 0, 1).to(context.Device);
             var t = full([1], schedule.Timesteps / 2, dtype: ScalarType.Float32, device: context.Device);
-            var labels = data.Labels?.narrow(0, 0, 1).to(context.Device);
             try
             {
-                macs = MacCounter.Count(network, x, t, Condition(x, labels is null ? null : new Conditioning(ClassLabels: labels)));
+                macs = MacCounter.Count(network, x, t, Condition(x, StageHelpers.ItemConditioning(data, 0, 1, context.Device)));
             }
             catch (ArgumentException e) when (options.LowResScale > 0)
             {
@@ -238,8 +237,10 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
 
     private void WarnAboutUnusedOptions(ModalityData data, DataSpec spec, IRunContext context)
     {
-        if (options.CondDropout > 0 && (data.Labels is null || spec.NumClasses == 0))
-            context.Logger.LogWarning("cond_dropout is {P}, but '{Data}' has no class labels: there is no condition to drop", options.CondDropout, options.Data);
+        bool conditioned = (data.Labels is not null && spec.NumClasses > 0) || data.ConditionTokens is not null || data.ConditionImages is not null;
+        if (options.CondDropout > 0 && !conditioned)
+            context.Logger.LogWarning("cond_dropout is {P}, but '{Data}' has no class labels, condition tokens or condition images: there is no condition to drop",
+                options.CondDropout, options.Data);
         if (options.LrSchedule == LrSchedule.Constant && options.MinLr > 0)
             context.Logger.LogWarning("min_lr is only used by lr_schedule: cosine");
     }

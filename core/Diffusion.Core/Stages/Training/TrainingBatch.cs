@@ -12,6 +12,12 @@ namespace Diffusion.Core.Stages.Training;
 /// </summary>
 internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? Labels, Tensor? Dropped)
 {
+    /// <summary>The items' condition tokens [B, L], or null.</summary>
+    public Tensor? Tokens { get; init; }
+
+    /// <summary>The items' condition images [B, C, H, W], or null.</summary>
+    public Tensor? Images { get; init; }
+
     /// <summary>Items in the batch.</summary>
     public long Count => X0.shape[0];
 
@@ -27,7 +33,11 @@ internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? 
             noise = noise + options.NoiseOffset * randn(OffsetShape(spec, x0.shape), generator: generator).to(device);
         var labels = data.Labels?.index_select(0, index).to(device);
         var dropped = options.CondDropout > 0 ? (rand([count], generator: generator) < options.CondDropout).to(device) : null;
-        return new TrainingBatch(x0, noise, t, labels, dropped);
+        return new TrainingBatch(x0, noise, t, labels, dropped)
+        {
+            Tokens = data.ConditionTokens?.index_select(0, index).to(device),
+            Images = data.ConditionImages?.index_select(0, index).to(device),
+        };
     }
 
     /// <summary>
@@ -49,13 +59,21 @@ internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? 
         start == 0 && length == Count
             ? this
             : new TrainingBatch(X0.narrow(0, start, length), Noise.narrow(0, start, length), T.narrow(0, start, length),
-                Labels?.narrow(0, start, length), Dropped?.narrow(0, start, length));
+                Labels?.narrow(0, start, length), Dropped?.narrow(0, start, length))
+            {
+                Tokens = Tokens?.narrow(0, start, length),
+                Images = Images?.narrow(0, start, length),
+            };
 
-    /// <summary>The conditioning the network sees, with dropped items' conditions removed (labels to "no class", a context zeroed).</summary>
+    /// <summary>
+    /// The conditioning the network sees (class labels, condition tokens, condition images: whatever the data has; the
+    /// denoiser uses the ones it was built for), with dropped items' conditions removed (labels to "no class", tokens to
+    /// padding, images and a context zeroed). Null when the data has no condition.
+    /// </summary>
     public Conditioning? Conditioning(int numClasses)
     {
-        if (Labels is null) return null;
-        var conditioning = new Conditioning(ClassLabels: Labels);
+        if (Labels is null && Tokens is null && Images is null) return null;
+        var conditioning = new Conditioning(ClassLabels: Labels) { Tokens = Tokens, Image = Images };
         return Dropped is null ? conditioning : ConditionDropout.Apply(conditioning, Dropped, numClasses);
     }
 }
@@ -65,8 +83,9 @@ internal static class ConditionDropout
 {
     /// <summary>
     /// <paramref name="conditioning"/> with the items where <paramref name="dropped"/> [B] is true made unconditional:
-    /// class labels become <paramref name="numClasses"/> ("no class") and context tokens become zeros. Concatenated
-    /// inputs are kept (they are the data being transformed, such as the low-resolution image, not a guidance condition).
+    /// class labels become <paramref name="numClasses"/> ("no class"), context vectors and condition images become zeros,
+    /// condition tokens become padding (0; the denoiser's learned null condition). Concatenated inputs are kept (they are
+    /// the data being transformed, such as the low-resolution image, not a guidance condition).
     /// </summary>
     public static Conditioning Apply(Conditioning conditioning, Tensor dropped, int numClasses)
     {
@@ -76,6 +95,12 @@ internal static class ConditionDropout
         var context = conditioning.Context is { } c
             ? c * dropped.logical_not().to(c.dtype).reshape(-1, 1, 1)
             : null;
-        return conditioning with { ClassLabels = labels, Context = context };
+        var tokens = conditioning.Tokens is { } k
+            ? k * dropped.logical_not().to(k.dtype).reshape(-1, 1)
+            : null;
+        var image = conditioning.Image is { } i
+            ? i * dropped.logical_not().to(i.dtype).reshape([-1, .. Enumerable.Repeat(1L, (int)i.dim() - 1)])
+            : null;
+        return conditioning with { ClassLabels = labels, Context = context, Tokens = tokens, Image = image };
     }
 }
