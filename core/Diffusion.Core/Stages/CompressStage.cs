@@ -45,8 +45,12 @@ public sealed class CompressStageOptions : IValidatableObject
     public int EvalCount { get; set; } = 64;
 
     /// <summary>Timed sampling calls; the median is recorded. Default 3; 0: no timing.</summary>
-    [Range(0, 1000), Description("Timed sampling calls (after one warm-up); the median is recorded. 0: none.")]
+    [Range(0, 1000), Description("Timed sampling calls (after the warm-up calls); the median is recorded. 0: none.")]
     public int LatencyRuns { get; set; } = 3;
+
+    /// <summary>Untimed sampling calls before the timed ones (each network). Default 2.</summary>
+    [Range(0, 100), Description("Untimed warm-up sampling calls before the timed ones, for each network timed.")]
+    public int LatencyWarmup { get; set; } = 2;
 
     /// <summary>
     /// CPU threads while timing (0 leaves the setting alone). On a shared or oversubscribed machine, 1 gives timings that
@@ -82,8 +86,10 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         var model = StageHelpers.TrainedModel(context, options.Model);
-        var measure = new Measurement(options, model, context);
+        using var measure = new Measurement(options, model, context);
         var before = measure.Take(model.Network, 0);
+        // The original network, kept to time it again beside the compressed one (timings taken minutes apart drift).
+        using var original = options.LatencyRuns > 0 && measure.Times ? Copy(model.Network, model, context) : null;
         var network = model.Network;
         var current = before;
         for (int i = 0; i < options.Passes.Length; i++)
@@ -102,6 +108,15 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
             current = measure.Take(network, i + 1);
             context.Logger.LogInformation("compress: applied '{Pass}' to '{Model}': {Summary}", name, options.Model, current.Summary(before));
         }
+        if (original is not null)
+        {
+            // Final latencies: the original and the compressed network timed alternately, so drift hits both alike.
+            var (was, now) = measure.PairedLatency(original, network);
+            context.Logger.LogInformation("compress: paired latency (alternating calls) {Before:F1} ms -> {After:F1} ms ({Ratio:0.###}x)", was, now, now / was);
+            before.Values["latency_ms"] = was;
+            current.Values["latency_ms"] = now;
+        }
+        foreach (var (key, value) in measure.Fidelity()) context.Tracker.LogMetric($"compress/{key}", value, 0);
         foreach (var (key, value) in before.Values) context.Tracker.LogMetric($"compress/before/{key}", value, 0);
         foreach (var (key, value) in current.Values)
         {
@@ -109,6 +124,22 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
             if (before.Values.TryGetValue(key, out double old) && old != 0) context.Tracker.LogMetric($"compress/{key}_ratio", value / old, 0);
         }
         SaveCompressed(network, model, context);
+    }
+
+    /// <summary>A copy of <paramref name="network"/> (same shapes, masks and weights) for timing it later.</summary>
+    private DenoiserModule Copy(DenoiserModule network, TrainedModel model, IRunContext context)
+    {
+        var copy = context.Component<IDenoiser>(options.Model).Build(model.Data);
+        var state = network.state_dict();
+        CompressedWeights.AdoptShapes(copy, state);
+        copy.to(context.Device);
+        using (no_grad())
+        {
+            foreach (var (name, target) in copy.state_dict())
+                if (state.TryGetValue(name, out var source)) target.copy_(source);
+        }
+        copy.eval();
+        return copy;
     }
 
     private void SaveCompressed(DenoiserModule network, TrainedModel model, IRunContext context)
@@ -133,10 +164,81 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
             before.Values.TryGetValue(p.Key, out double old) && old != 0 ? $"{p.Key} {p.Value:G6} ({p.Value / old:0.###}x)" : $"{p.Key} {p.Value:G6}"));
     }
 
-    private sealed class Measurement(CompressStageOptions options, TrainedModel model, IRunContext context)
+    private sealed class Measurement(CompressStageOptions options, TrainedModel model, IRunContext context) : IDisposable
     {
         private readonly IScheduler? _sampler = options.Sampler is null ? null : context.Component<IScheduler>(options.Sampler);
         private readonly IModality? _modality = options.Data is null ? null : context.Component<IModality>(options.Data);
+        private Tensor? _firstSamples;
+        private Tensor? _lastSamples;
+
+        /// <summary>Whether sampling calls are timed.</summary>
+        public bool Times => _sampler is not null && options.LatencyRuns > 0;
+
+        /// <summary>
+        /// How far the last snapshot's scored samples moved from the first snapshot's samples drawn from the same
+        /// noise: <c>sample_rmse</c> and <c>sample_psnr_db</c> (data range [-1, 1], peak-to-peak 2). A paired comparison,
+        /// so it tells a small change from sampling noise that a distribution metric on a few hundred samples cannot.
+        /// </summary>
+        public IReadOnlyDictionary<string, double> Fidelity()
+        {
+            if (_firstSamples is null || _lastSamples is null) return new Dictionary<string, double>();
+            using var scope = NewDisposeScope();
+            double mse = (_lastSamples - _firstSamples).square().mean().item<float>();
+            return new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["sample_rmse"] = Math.Sqrt(mse),
+                ["sample_psnr_db"] = mse > 0 ? 10 * Math.Log10(4.0 / mse) : 100.0,
+            };
+        }
+
+        public void Dispose()
+        {
+            _firstSamples?.Dispose();
+            _lastSamples?.Dispose();
+        }
+
+        /// <summary>Median latencies of <paramref name="a"/> and <paramref name="b"/>, timed alternately after each one's warm-up.</summary>
+        public (double A, double B) PairedLatency(DenoiserModule a, DenoiserModule b)
+        {
+            using var noGrad = no_grad();
+            var timesA = new List<double>();
+            var timesB = new List<double>();
+            WithLatencyThreads(() =>
+            {
+                for (int w = 0; w < options.LatencyWarmup; w++)
+                {
+                    Sample(a, 0, options.LatencyBatch, "compress-latency").Dispose();
+                    Sample(b, 0, options.LatencyBatch, "compress-latency").Dispose();
+                }
+                for (int run = 0; run < options.LatencyRuns; run++)
+                {
+                    timesA.Add(TimeOne(a));
+                    timesB.Add(TimeOne(b));
+                }
+            });
+            return (Median(timesA), Median(timesB));
+        }
+
+        private double TimeOne(DenoiserModule network)
+        {
+            var clock = Stopwatch.StartNew();
+            Sample(network, 0, options.LatencyBatch, "compress-latency").Dispose();
+            return clock.Elapsed.TotalMilliseconds;
+        }
+
+        private void WithLatencyThreads(Action action)
+        {
+            int threads = get_num_threads();
+            if (options.LatencyThreads > 0) set_num_threads(options.LatencyThreads);
+            try { action(); }
+            finally { if (options.LatencyThreads > 0) set_num_threads(threads); }
+        }
+
+        private static double Median(List<double> times)
+        {
+            times.Sort();
+            return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        }
 
         public Snapshot Take(DenoiserModule network, int step)
         {
@@ -185,36 +287,39 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
         {
             using var noGrad = no_grad();
             var times = new List<double>();
-            int threads = get_num_threads();
-            if (options.LatencyThreads > 0) set_num_threads(options.LatencyThreads);
-            try
+            WithLatencyThreads(() =>
             {
-                for (int run = 0; run <= options.LatencyRuns; run++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    Sample(network, 0, options.LatencyBatch, "compress-latency").Dispose();
-                    if (run > 0) times.Add(clock.Elapsed.TotalMilliseconds); // run 0 warms up
-                }
-            }
-            finally
-            {
-                if (options.LatencyThreads > 0) set_num_threads(threads);
-            }
-            times.Sort();
-            return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+                for (int w = 0; w < options.LatencyWarmup; w++) Sample(network, 0, options.LatencyBatch, "compress-latency").Dispose();
+                for (int run = 0; run < options.LatencyRuns; run++) times.Add(TimeOne(network));
+            });
+            return Median(times);
+        }
+
+        /// <summary>The <c>eval_count</c> scored samples of <paramref name="network"/>, from the same noise every time.</summary>
+        private Tensor Samples(DenoiserModule network)
+        {
+            var parts = new List<Tensor>();
+            const int batch = 64;
+            for (int first = 0; first < options.EvalCount; first += batch)
+                parts.Add(Sample(network, first, Math.Min(batch, options.EvalCount - first), "compress-eval"));
+            var samples = cat(parts.ToArray());
+            foreach (var p in parts) p.Dispose();
+            return samples;
         }
 
         private IReadOnlyDictionary<string, double> Quality(DenoiserModule network)
         {
             using var noGrad = no_grad();
-            var parts = new List<Tensor>();
-            const int batch = 64;
-            for (int first = 0; first < options.EvalCount; first += batch)
-                parts.Add(Sample(network, first, Math.Min(batch, options.EvalCount - first), "compress-eval"));
-            using var samples = cat(parts.ToArray());
-            foreach (var p in parts) p.Dispose();
+            var samples = Samples(network);
             using var reference = _modality!.Load(DataSplit.Test);
-            return _modality.Evaluate(samples, reference, context);
+            var scores = _modality.Evaluate(samples, reference, context);
+            if (_firstSamples is null) _firstSamples = samples;
+            else
+            {
+                _lastSamples?.Dispose();
+                _lastSamples = samples;
+            }
+            return scores;
         }
     }
 

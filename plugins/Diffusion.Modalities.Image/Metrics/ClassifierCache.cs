@@ -80,6 +80,7 @@ internal static class ClassifierCache
     private static void Train(FeatureClassifier network, ModalityData train, int epochs, IRunContext context)
     {
         var watch = Stopwatch.StartNew();
+        using var grad = enable_grad(); // callers may score samples under no_grad (the compress stage does)
         using var generator = new Generator(Seed, CPU);
         network.Initialise(generator);
         network.to(context.Device).train();

@@ -28,6 +28,9 @@ public class CompressionPipelineTests
         Assert.InRange(metrics["compress/weight_bytes_ratio"], 0.25, 0.27);     // 1 byte per weight + a 4-byte scale per output channel
         Assert.Equal(1.0, metrics["compress/parameters_ratio"]);
         Assert.Equal(1.0, metrics["compress/macs_ratio"]);
+        // Paired fidelity: the int8 model's samples from the same noise stay close to the float model's, but not identical.
+        Assert.InRange(metrics["compress/sample_rmse"], 1e-6, 0.2);
+        Assert.True(metrics["compress/sample_psnr_db"] > 20, $"int8 samples moved too far from the float ones: {metrics["compress/sample_psnr_db"]} dB");
 
         string file = Path.Combine(run.RunFolder, "compressed", "compress", "model.safetensors");
         Assert.Equal((long)metrics["compress/after/checkpoint_bytes"], new FileInfo(file).Length - MetadataBytes(file));
