@@ -87,6 +87,27 @@ public sealed class RunsQueryTests : IDisposable
     }
 
     [Fact]
+    public void ABadFilterIsAnErrorEvenBeforeAnyRunIsRecorded()
+    {
+        string empty = Directory.CreateTempSubdirectory("diffusion-nodb-").FullName;
+        try
+        {
+            var bad = Cli.Run(empty, "runs", "list", "--filter", "params.lr > AND status = 'COMPLETED'");
+            Assert.Equal(2, bad.ExitCode);
+            Assert.StartsWith("error: --filter: expected a value after '>'", bad.Stderr);
+
+            var fine = Cli.Run(empty, "runs", "list", "--filter", "params.lr > 0.1");
+            Assert.Equal(0, fine.ExitCode);
+            Assert.Contains("no runs yet", fine.Stderr);
+            Assert.False(File.Exists(Path.Combine(empty, "runs", "tracking.db")), "listing must not create a database");
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
     public void CompareShowsOnlyTheParamsThatDifferAndFinalAndBestMetrics()
     {
         var compare = _db.Run("runs", "compare", _small, _large[..5], "--maximize", "eval/acc", "--json");

@@ -99,6 +99,20 @@ internal static class RunsCommand
             string db = CommandLine.DatabasePath(result);
             if (!File.Exists(db))
             {
+                try
+                {
+                    new RunSearch
+                    {
+                        Filter = result.GetValue(search.Filter),
+                        OrderBy = result.GetValue(search.OrderBy),
+                        Columns = result.GetValue(columns),
+                        Limit = result.GetValue(limit),
+                    }.CheckSyntax();
+                }
+                catch (FilterSyntaxException e)
+                {
+                    return FilterError(e);
+                }
                 Console.Error.WriteLine($"no runs yet: {db} does not exist (run a pipeline first, or pass --db PATH)");
                 if (result.GetValue(json)) Console.WriteLine("[]");
                 return 0;

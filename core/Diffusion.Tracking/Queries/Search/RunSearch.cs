@@ -29,6 +29,10 @@ public sealed record RunSearch
 
     /// <summary>Search the deleted runs instead of the others.</summary>
     public bool Deleted { get; init; }
+
+    /// <summary>Reads the filter, order-by and columns without a database, so a mistake is reported even when there are no runs.</summary>
+    /// <exception cref="FilterSyntaxException">An expression cannot be read; <see cref="FilterSyntaxException.Clause"/> says which.</exception>
+    public void CheckSyntax() => RunSearchQuery.Compile(this);
 }
 
 /// <summary>The runs a search found, with the values of its columns.</summary>
