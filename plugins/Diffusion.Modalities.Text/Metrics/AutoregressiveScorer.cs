@@ -37,8 +37,18 @@ internal sealed class AutoregressiveScorer : IDisposable
         int length = rows[0].Length;
         string key = CacheKey(rows, vocabSize, pad, begin, steps);
         string path = Path.Combine(cacheFolder, $"gen-ppl-{key}.bin");
+        // A fixed initialisation without disturbing the caller's global generator (later stages may draw from it).
+        using var callerState = get_rng_state();
         manual_seed(0x5c0e);
-        var model = new CausalLm(vocabSize, length);
+        CausalLm model;
+        try
+        {
+            model = new CausalLm(vocabSize, length);
+        }
+        finally
+        {
+            set_rng_state(callerState);
+        }
         if (File.Exists(path))
         {
             model.load(path);

@@ -70,7 +70,12 @@ public class TextTrainingTests
 
         string cache = Path.Combine(Path.GetDirectoryName(run.Artifacts.Root)!, "cache");
         var before = Directory.Exists(cache) ? Directory.GetFiles(cache, "gen-ppl-*.bin") : [];
+        manual_seed(77);
+        using var expectedNext = rand(4);
+        manual_seed(77);
         var realScore = modality.Evaluate(real, test, run)["gen_ppl"];
+        using var next = rand(4);
+        Assert.True(next.eq(expectedNext).all().item<bool>(), "scoring must leave the caller's global generator where it was");
         var shuffledScore = modality.Evaluate(shuffled, test, run)["gen_ppl"];
 
         Assert.True(realScore < shuffledScore, $"gen_ppl real {realScore} vs shuffled {shuffledScore}");
