@@ -48,6 +48,10 @@ public sealed class InpaintStageOptions : RestorationStageOptions, IValidatableO
     {
         if (Mask == MaskKind.File && string.IsNullOrWhiteSpace(MaskFile))
             yield return new ValidationResult("mask: file needs mask_file: the path of a PNG mask (white = fill in, black = keep)", [nameof(MaskFile)]);
+        else if (Mask == MaskKind.File && !System.IO.File.Exists(Path.GetFullPath(MaskFile!)))
+            yield return new ValidationResult(
+                $"mask_file {Path.GetFullPath(MaskFile!)} does not exist (relative paths start at the working directory); give a PNG of the images' size whose white pixels mark the region to fill in",
+                [nameof(MaskFile)]);
         if (Mask != MaskKind.File && !string.IsNullOrWhiteSpace(MaskFile))
             yield return new ValidationResult($"mask_file is only read with mask: file (mask is {Mask.ToString().ToLowerInvariant()})", [nameof(MaskFile)]);
         if (Box is null || (Box.Length != 0 && Box.Length != 4))

@@ -52,6 +52,11 @@ public class RestorationOptionsTests
     {
         Assert.Contains("mask_file", Assert.Single(Errors(new InpaintStageOptions { Model = "m", Data = "d", Mask = MaskKind.File })));
         Assert.Contains("only read with mask: file", Assert.Single(Errors(new InpaintStageOptions { Model = "m", Data = "d", MaskFile = "x.png" })));
+        // A missing file is caught when the pipeline is validated, before any training.
+        string missing = Path.Combine(Path.GetTempPath(), $"no-such-mask-{Guid.NewGuid():N}.png");
+        var error = Assert.Single(Errors(new InpaintStageOptions { Model = "m", Data = "d", Mask = MaskKind.File, MaskFile = missing }));
+        Assert.Contains(missing, error);
+        Assert.Contains("does not exist", error);
     }
 
     [Theory]
