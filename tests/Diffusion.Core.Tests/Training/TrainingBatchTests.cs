@@ -75,6 +75,39 @@ public class TrainingBatchTests
     }
 
     [Fact]
+    public void Dropping_a_condition_pads_its_tokens_and_zeroes_its_image()
+    {
+        using var scope = NewDisposeScope();
+        var conditioning = new Conditioning { Tokens = tensor(new long[,] { { 3, 4, 0 }, { 5, 6, 7 } }), Image = ones(2, 1, 2, 2) };
+
+        var dropped = ConditionDropout.Apply(conditioning, tensor(new[] { true, false }), numClasses: 0);
+
+        Assert.Equal([0L, 0L, 0L, 5L, 6L, 7L], dropped.Tokens!.data<long>().ToArray());
+        Assert.Equal(0f, dropped.Image![0].abs().sum().item<float>());
+        Assert.Equal(4f, dropped.Image![1].sum().item<float>());
+    }
+
+    [Fact]
+    public void A_batch_carries_the_condition_tokens_and_images_of_its_items()
+    {
+        using var scope = NewDisposeScope();
+        var items = arange(20, dtype: ScalarType.Float32).reshape(20, 1, 1, 1).expand(20, 2, 4, 4).contiguous();
+        using var data = new ModalityData(items, null, null)
+        {
+            ConditionTokens = arange(20, dtype: ScalarType.Int64).unsqueeze(1).expand(20, 3).contiguous(),
+            ConditionImages = arange(20, dtype: ScalarType.Float32).reshape(20, 1, 1, 1).expand(20, 1, 2, 2).contiguous(),
+        };
+        var batch = Draw(data, new DataSpec("image", [2, 4, 4]), 8, new TrainStageOptions());
+
+        var conditioning = batch.Conditioning(0)!;
+
+        var item = batch.X0[.., 0, 0, 0].to(ScalarType.Int64);
+        Assert.True(Same(conditioning.Tokens![.., 0], item), "tokens belong to the drawn items");
+        Assert.True(Same(conditioning.Image![.., 0, 0, 0].to(ScalarType.Int64), item), "images belong to the drawn items");
+        Assert.Null(conditioning.ClassLabels);
+    }
+
+    [Fact]
     public void Micro_batches_are_slices_of_the_step_batch()
     {
         using var scope = NewDisposeScope();
