@@ -76,8 +76,10 @@ public sealed class TextModality(TextModalityOptions options) : IModality
         {
             string cache = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(context.Artifacts.Root)) ?? ".", "cache");
             var tokenizer = Dataset.Tokenizer;
+            var settings = new ScorerSettings(options.GenPplSteps, options.GenPplHidden, options.GenPplLayers, options.GenPplHeads,
+                options.GenPplBatchSize, options.GenPplLr);
             using var scorer = AutoregressiveScorer.For(Dataset.TrainRows, tokenizer.VocabSize, tokenizer.Pad, tokenizer.EndOfText,
-                options.GenPplSteps, cache, context.Logger);
+                settings, cache, context.Logger);
             results["gen_ppl"] = scorer.Perplexity(rows);
             if (Dataset.TestRows.Count > 0) results["gen_ppl_heldout"] = scorer.Perplexity(Dataset.TestRows);
         }

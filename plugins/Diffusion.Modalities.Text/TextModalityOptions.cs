@@ -70,6 +70,26 @@ public sealed class TextModalityOptions : IValidatableObject
     [Range(0, 1_000_000), Description("Training steps of the autoregressive scorer for gen_ppl (cached by data hash); 0: no gen_ppl.")]
     public int GenPplSteps { get; set; } = 300;
 
+    /// <summary>Width of the autoregressive scorer. Default 64. Set it (with layers, batch and steps) to the diffusion model's to compare with an AR model of the same size.</summary>
+    [Range(8, 4096), Description("Width of the autoregressive scorer (gen_ppl); match the diffusion model's to read gen_ppl_heldout as an AR baseline of the same size.")]
+    public int GenPplHidden { get; set; } = 64;
+
+    /// <summary>Transformer blocks of the autoregressive scorer. Default 2.</summary>
+    [Range(1, 64), Description("Transformer blocks of the autoregressive scorer (gen_ppl).")]
+    public int GenPplLayers { get; set; } = 2;
+
+    /// <summary>Attention heads of the autoregressive scorer; must divide its width. Default 4.</summary>
+    [Range(1, 64), Description("Attention heads of the autoregressive scorer (gen_ppl); must divide gen_ppl_hidden.")]
+    public int GenPplHeads { get; set; } = 4;
+
+    /// <summary>Rows per training step of the autoregressive scorer. Default 32.</summary>
+    [Range(1, 65536), Description("Rows per training step of the autoregressive scorer (gen_ppl).")]
+    public int GenPplBatchSize { get; set; } = 32;
+
+    /// <summary>AdamW learning rate of the autoregressive scorer. Default 3e-3.</summary>
+    [Range(1e-7, 1.0), Description("AdamW learning rate of the autoregressive scorer (gen_ppl).")]
+    public double GenPplLr { get; set; } = 3e-3;
+
     /// <summary>Training entries each sample is compared with for the nearest-match metric. Default 2000.</summary>
     [Range(1, 10_000_000), Description("Training entries compared with each sample for nearest_match.")]
     public int MatchEntries { get; set; } = 2000;
@@ -77,6 +97,8 @@ public sealed class TextModalityOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (GenPplHidden % GenPplHeads != 0)
+            yield return new ValidationResult($"gen_ppl_heads ({GenPplHeads}) must divide gen_ppl_hidden ({GenPplHidden})", [nameof(GenPplHeads)]);
         if (Corpus == TextCorpus.File && string.IsNullOrWhiteSpace(Path))
             yield return new ValidationResult("corpus: file needs path: a text file or a folder of *.txt files", [nameof(Path)]);
         if (Corpus == TextCorpus.Builtin && Path is not null)

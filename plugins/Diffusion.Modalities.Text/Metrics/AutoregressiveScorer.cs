@@ -15,8 +15,6 @@ namespace Diffusion.Modalities.Text.Metrics;
 /// </summary>
 internal sealed class AutoregressiveScorer : IDisposable
 {
-    private const int Hidden = 64, Layers = 2, Heads = 4, BatchSize = 32;
-    private const double LearningRate = 3e-3;
 
     private readonly CausalLm _model;
     private readonly int _pad, _begin;
@@ -30,12 +28,12 @@ internal sealed class AutoregressiveScorer : IDisposable
 
     /// <summary>
     /// The scorer for <paramref name="rows"/> (training rows [N][L]): loaded from <paramref name="cacheFolder"/> when a scorer
-    /// for the same data and settings was trained before, else trained for <paramref name="steps"/> steps and cached.
+    /// for the same data and settings was trained before, else trained as <paramref name="settings"/> say and cached.
     /// </summary>
-    public static AutoregressiveScorer For(IReadOnlyList<long[]> rows, int vocabSize, int pad, int begin, int steps, string cacheFolder, ILogger logger)
+    public static AutoregressiveScorer For(IReadOnlyList<long[]> rows, int vocabSize, int pad, int begin, ScorerSettings settings, string cacheFolder, ILogger logger)
     {
         int length = rows[0].Length;
-        string key = CacheKey(rows, vocabSize, pad, begin, steps);
+        string key = CacheKey(rows, vocabSize, pad, begin, settings);
         string path = Path.Combine(cacheFolder, $"gen-ppl-{key}.bin");
         // A fixed initialisation without disturbing the caller's global generator (later stages may draw from it).
         using var callerState = get_rng_state();
@@ -43,7 +41,7 @@ internal sealed class AutoregressiveScorer : IDisposable
         CausalLm model;
         try
         {
-            model = new CausalLm(vocabSize, length);
+            model = new CausalLm(vocabSize, length, settings);
         }
         finally
         {
@@ -56,12 +54,13 @@ internal sealed class AutoregressiveScorer : IDisposable
         }
         else
         {
-            Train(model, rows, pad, begin, steps);
+            Train(model, rows, pad, begin, settings);
             Directory.CreateDirectory(cacheFolder);
             string temporary = path + $".{Environment.ProcessId}.tmp";
             model.save(temporary);
             File.Move(temporary, path, overwrite: true);
-            logger.LogInformation("gen_ppl scorer trained for {Steps} steps on {Rows} rows, cached at {Path}", steps, rows.Count, path);
+            logger.LogInformation("gen_ppl scorer ({Parameters:N0} parameters) trained for {Steps} steps on {Rows} rows, cached at {Path}",
+                model.parameters().Sum(p => p.numel()), settings.Steps, rows.Count, path);
         }
         model.eval();
         return new AutoregressiveScorer(model, pad, begin);
@@ -73,10 +72,11 @@ internal sealed class AutoregressiveScorer : IDisposable
         using var noGrad = no_grad();
         double nll = 0;
         long count = 0;
-        for (int start = 0; start < rows.Count; start += BatchSize)
+        const int chunk = 32;
+        for (int start = 0; start < rows.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
-            var batch = Batch(rows, start, Math.Min(BatchSize, rows.Count - start));
+            var batch = Batch(rows, start, Math.Min(chunk, rows.Count - start));
             var (loss, n) = SummedLoss(_model, batch, _pad, _begin);
             nll += loss.item<double>();
             count += n;
@@ -84,15 +84,15 @@ internal sealed class AutoregressiveScorer : IDisposable
         return count == 0 ? double.NaN : Math.Exp(nll / count);
     }
 
-    private static void Train(CausalLm model, IReadOnlyList<long[]> rows, int pad, int begin, int steps)
+    private static void Train(CausalLm model, IReadOnlyList<long[]> rows, int pad, int begin, ScorerSettings settings)
     {
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), LearningRate);
+        using var optimizer = optim.AdamW(model.parameters(), settings.LearningRate);
         using var generator = new Generator(0x5c0e, CPU);
-        for (int step = 0; step < steps; step++)
+        for (int step = 0; step < settings.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var index = randint(0, rows.Count, [BatchSize], dtype: ScalarType.Int64, generator: generator);
+            var index = randint(0, rows.Count, [settings.BatchSize], dtype: ScalarType.Int64, generator: generator);
             var batch = stack(index.data<long>().Select(i => tensor(rows[(int)i])).ToArray());
             optimizer.zero_grad();
             var (loss, n) = SummedLoss(model, batch, pad, begin);
@@ -116,10 +116,11 @@ internal sealed class AutoregressiveScorer : IDisposable
     private static Tensor Batch(IReadOnlyList<long[]> rows, int start, int count) =>
         stack(Enumerable.Range(start, count).Select(i => tensor(rows[i])).ToArray());
 
-    private static string CacheKey(IReadOnlyList<long[]> rows, int vocabSize, int pad, int begin, int steps)
+    private static string CacheKey(IReadOnlyList<long[]> rows, int vocabSize, int pad, int begin, ScorerSettings s)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"v1 {vocabSize} {pad} {begin} {steps} {Hidden} {Layers} {Heads} {BatchSize} {LearningRate} {rows.Count} {rows[0].Length}"));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(FormattableString.Invariant(
+            $"v1 {vocabSize} {pad} {begin} {s.Steps} {s.Hidden} {s.Layers} {s.Heads} {s.BatchSize} {s.LearningRate} {rows.Count} {rows[0].Length}")));
         foreach (var row in rows) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
@@ -135,13 +136,13 @@ internal sealed class AutoregressiveScorer : IDisposable
         private readonly LayerNorm norm;
         private readonly Linear head;
 
-        public CausalLm(int vocabSize, int length) : base("gen_ppl_scorer")
+        public CausalLm(int vocabSize, int length, ScorerSettings settings) : base("gen_ppl_scorer")
         {
-            tokens = nn.Embedding(vocabSize, Hidden);
-            positions = nn.Embedding(length, Hidden);
-            for (int i = 0; i < Layers; i++) blocks.Add(new Block());
-            norm = nn.LayerNorm(Hidden);
-            head = nn.Linear(Hidden, vocabSize);
+            tokens = nn.Embedding(vocabSize, settings.Hidden);
+            positions = nn.Embedding(length, settings.Hidden);
+            for (int i = 0; i < settings.Layers; i++) blocks.Add(new Block(settings.Hidden, settings.Heads));
+            norm = nn.LayerNorm(settings.Hidden);
+            head = nn.Linear(settings.Hidden, vocabSize);
             RegisterComponents();
         }
 
@@ -155,22 +156,38 @@ internal sealed class AutoregressiveScorer : IDisposable
 
     private sealed class Block : nn.Module<Tensor, Tensor>
     {
-        private readonly LayerNorm norm1 = nn.LayerNorm(Hidden);
-        private readonly Linear qkv = nn.Linear(Hidden, 3 * Hidden);
-        private readonly Linear proj = nn.Linear(Hidden, Hidden);
-        private readonly LayerNorm norm2 = nn.LayerNorm(Hidden);
-        private readonly Linear up = nn.Linear(Hidden, 4 * Hidden);
-        private readonly Linear down = nn.Linear(4 * Hidden, Hidden);
+        private readonly int hidden, heads;
+        private readonly LayerNorm norm1;
+        private readonly Linear qkv;
+        private readonly Linear proj;
+        private readonly LayerNorm norm2;
+        private readonly Linear up;
+        private readonly Linear down;
 
-        public Block() : base("block") => RegisterComponents();
+        public Block(int hidden, int heads) : base("block")
+        {
+            this.hidden = hidden;
+            this.heads = heads;
+            norm1 = nn.LayerNorm(hidden);
+            qkv = nn.Linear(hidden, 3 * hidden);
+            proj = nn.Linear(hidden, hidden);
+            norm2 = nn.LayerNorm(hidden);
+            up = nn.Linear(hidden, 4 * hidden);
+            down = nn.Linear(4 * hidden, hidden);
+            RegisterComponents();
+        }
 
         public override Tensor forward(Tensor x)
         {
             long b = x.shape[0], n = x.shape[1];
-            var parts = qkv.call(norm1.call(x)).reshape(b, n, 3, Heads, Hidden / Heads).permute(2, 0, 3, 1, 4);
+            var parts = qkv.call(norm1.call(x)).reshape(b, n, 3, heads, hidden / heads).permute(2, 0, 3, 1, 4);
             var attended = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], is_casual: true);
-            x = x + proj.call(attended.transpose(1, 2).reshape(b, n, Hidden));
+            x = x + proj.call(attended.transpose(1, 2).reshape(b, n, hidden));
             return x + down.call(nn.functional.gelu(up.call(norm2.call(x))));
         }
     }
 }
+
+/// <summary>Size and training of the autoregressive scorer (and AR baseline): the defaults are a 2-layer, width-64 model.</summary>
+internal sealed record ScorerSettings(int Steps, int Hidden = 64, int Layers = 2, int Heads = 4, int BatchSize = 32, double LearningRate = 3e-3);
+
