@@ -88,6 +88,8 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                     SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped));
             }
         }
+        if (options.Steps == 0) // only loads weights (init_from): the run still gets its model as a checkpoint, for export and later stages
+            SaveCheckpoint(context, network, average, optimizer, new TrainerState(0, schedule, spec, context.Seed, reshaped));
         if (options.Steps > start)
             context.Tracker.LogMetric("train/steps_per_second", (options.Steps - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
 

@@ -92,6 +92,22 @@ public class TrainStageTests
         Assert.Contains("init_from", missing.Message);
     }
 
+    [Fact]
+    public void Steps_zero_with_init_from_loads_the_weights_unchanged_and_without_init_from_is_refused()
+    {
+        using var temp = new TempFolder();
+        string saved = TrainPipeline.Final(TrainPipeline.Run(temp, []), "ema.safetensors");
+
+        var loaded = TrainPipeline.Run(temp, ["stages.train.steps=0", "stages.train.warmup_steps=0", $"stages.train.init_from={saved}"]);
+
+        Assert.Equal(RunStatus.Completed, loaded.Status);
+        var before = Weights(saved);
+        var after = Weights(TrainPipeline.Final(loaded, "model.safetensors", step: 0));
+        Assert.All(before, p => Assert.True(p.Value.eq(after[p.Key]).all().item<bool>(), p.Key));
+        var error = Assert.Throws<Diffusion.Core.Pipelines.PipelineValidationException>(() => TrainPipeline.Run(temp, ["stages.train.steps=0"]));
+        Assert.Contains("steps: 0 trains nothing", error.Message);
+    }
+
     [Theory]
     [InlineData("{ plugin: dit, hidden_size: 16, depth: 1, num_heads: 2, patch_size: 2, class_conditional: true }")]
     [InlineData("{ plugin: mlp, hidden_size: 32, depth: 1 }")]

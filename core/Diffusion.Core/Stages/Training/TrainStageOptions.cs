@@ -54,8 +54,8 @@ public sealed class TrainStageOptions : IValidatableObject
     [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component whose noise schedule is trained on.")]
     public string Scheduler { get; set; } = "";
 
-    /// <summary>Optimizer steps.</summary>
-    [Range(1, int.MaxValue), Description("Optimizer steps.")]
+    /// <summary>Optimizer steps; 0 with <c>init_from</c> only loads trained weights (to sample or restore with them).</summary>
+    [Range(0, int.MaxValue), Description("Optimizer steps (0 with init_from: load trained weights without training).")]
     public int Steps { get; set; } = 1000;
 
     /// <summary>Items per micro-batch (per optimizer step without gradient accumulation).</summary>
@@ -159,6 +159,8 @@ public sealed class TrainStageOptions : IValidatableObject
     {
         if (LowResScale is not (0 or 2 or 4))
             yield return new ValidationResult($"low_res_scale must be 0 (off), 2 or 4 (got {LowResScale})", [nameof(LowResScale)]);
+        if (Steps == 0 && InitFrom is null && !InitFromPrevious)
+            yield return new ValidationResult("steps: 0 trains nothing, so the model would be untrained: give init_from (a weights file) to load a trained model, or steps > 0", [nameof(Steps)]);
         if (InitFromPrevious && InitFrom is not null)
             yield return new ValidationResult("init_from and init_from_previous both choose the starting weights: keep one", [nameof(InitFromPrevious)]);
     }
