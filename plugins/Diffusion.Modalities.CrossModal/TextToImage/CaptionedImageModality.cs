@@ -108,6 +108,10 @@ public sealed class CaptionedImageModality : IPromptModality
             foreach (var (key, value) in new PromptMetrics(options, samples, reference, context).Run())
                 results[key] = value;
         }
+        // The evaluate stage logs eval/KEY; a pipeline that evaluates several guidance scales needs each stage's own
+        // figures too, so they are also logged as STAGE/KEY (e.g. evaluate-cfg/prompt-accuracy).
+        foreach (var (key, value) in results)
+            context.Tracker.LogMetric($"{context.StageName}/{key}", value, 0);
         return results;
     }
 
