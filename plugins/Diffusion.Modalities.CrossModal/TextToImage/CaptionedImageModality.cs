@@ -78,8 +78,8 @@ public sealed class CaptionedImageModality : IPromptModality
 
     /// <inheritdoc />
     /// <remarks>
-    /// Writes <c>NAME.png</c> (the grid) and <c>NAME.prompts.txt</c> (the prompt of each sample, in grid order: one line
-    /// per sample). The prompts are the held-out captions of <c>conditions: test</c>, the prompts the sample stage just
+    /// Writes <c>NAME.png</c> (the grid) and <c>NAME.prompts.txt</c> (the prompt of each sample, in grid order, in the
+    /// text-samples format: entries separated by lines holding only <c>%</c>, so <c>runs show</c> prints the first ones). The prompts are the held-out captions of <c>conditions: test</c>, the prompts the sample stage just
     /// encoded, or the class prompts of the recorded sample labels; samples drawn for none are written as "(none)".
     /// </remarks>
     public void WriteSamples(Tensor samples, string name, IRunContext context)
@@ -90,7 +90,7 @@ public sealed class CaptionedImageModality : IPromptModality
         context.Artifacts.Write($"{name}.prompts.txt", TextSamples.ArtifactKind, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            foreach (var prompt in prompts) writer.WriteLine(prompt);
+            writer.Write(TextSamples.Format(prompts));
         });
         context.Logger.LogInformation("{Stage}: prompts {Prompts}", name, string.Join(" | ", prompts.Distinct().Take(5)));
     }

@@ -43,7 +43,7 @@ public class GuidanceTests
         Assert.True(samples.allclose(expected, rtol: 1e-5, atol: 1e-5), $"w = {w}");
         Assert.Equal(w == 0 ? 5 : 10, network.Calls);
         // The prompts are written beside the grid, one per sample.
-        var prompts = File.ReadAllLines(Path.Combine(context.Artifacts.Root, "test.prompts.txt"));
+        var prompts = PromptsFile.Read(Path.Combine(context.Artifacts.Root, "test.prompts.txt"));
         Assert.Equal(labels.Select(l => modality.ClassPrompt((int)l)), prompts);
         Assert.True(File.Exists(Path.Combine(context.Artifacts.Root, "test.png")));
     }

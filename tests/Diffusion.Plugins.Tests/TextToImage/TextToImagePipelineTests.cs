@@ -38,7 +38,7 @@ public class TextToImagePipelineTests
         foreach (string stage in new[] { "sample-w0", "sample-cfg" })
         {
             Assert.True(File.Exists(Path.Combine(run.RunFolder, $"{stage}.png")));
-            var prompts = File.ReadAllLines(Path.Combine(run.RunFolder, $"{stage}.prompts.txt"));
+            var prompts = PromptsFile.Read(Path.Combine(run.RunFolder, $"{stage}.prompts.txt"));
             Assert.Equal(6, prompts.Length);
             Assert.Equal("a small red circle at the top left", prompts[0]);
         }
