@@ -21,21 +21,23 @@ public class TextToImagePipelineTests
             "components.model.text_encoder_layers=1", "components.model.text_encoder_width=16", "components.model.text_encoder_heads=2",
             "stages.train.steps=3", "stages.train.batch_size=4", "stages.train.warmup_steps=1", "stages.train.checkpoint_every=0",
             "stages.sample-w0.count=6", "stages.sample-w0.steps=2", "stages.sample-cfg.count=6", "stages.sample-cfg.steps=2",
-            "stages.evaluate-cfg.loss_items=4", "stages.evaluate-cfg.loss_timesteps=1",
+            "stages.sample-cfg-high.count=6", "stages.sample-cfg-high.steps=2",
+            "stages.evaluate-cfg-high.loss_items=4", "stages.evaluate-cfg-high.loss_timesteps=1",
         ]);
 
         Assert.True(run.Status == RunStatus.Completed, run.Message);
         var metrics = PipelineRun.Metrics(temp, run);
-        foreach (string stage in new[] { "evaluate-w0", "evaluate-cfg" })
+        foreach (string stage in new[] { "evaluate-w0", "evaluate-cfg", "evaluate-cfg-high" })
         {
             foreach (string key in new[] { "prompt-accuracy", "prompt-accuracy-floor", "shape-accuracy", "colour-accuracy", "size-accuracy", "position-accuracy" })
                 Assert.InRange(metrics[$"{stage}/{key}"], 0.0, 1.0);
         }
         Assert.Contains("eval/denoise_loss", metrics.Keys);
-        Assert.Equal(3.0, metrics["sample-cfg/guidance_scale"]);
+        Assert.Equal(2.0, metrics["sample-cfg/guidance_scale"]);
+        Assert.Equal(4.0, metrics["sample-cfg-high/guidance_scale"]);
         // Real images read back almost perfectly (colour, size and position exactly; shape by a 1-epoch classifier).
         Assert.Equal(1.0, metrics["evaluate-w0/colour-accuracy-floor"]);
-        foreach (string stage in new[] { "sample-w0", "sample-cfg" })
+        foreach (string stage in new[] { "sample-w0", "sample-cfg", "sample-cfg-high" })
         {
             Assert.True(File.Exists(Path.Combine(run.RunFolder, $"{stage}.png")));
             var prompts = PromptsFile.Read(Path.Combine(run.RunFolder, $"{stage}.prompts.txt"));
