@@ -20,6 +20,7 @@ internal sealed class UNet2DNetwork : DenoiserModule
     private readonly Sequential time_mlp;
     private readonly Embedding? class_embedding;
     private readonly Linear? context_proj;
+    private readonly TextEncoder? text_encoder;
     private readonly ModuleList<UNetBlock> down_blocks = new();
     private readonly ModuleList<Conv2d> downsamplers = new();
     private readonly UNetBlock mid_block1;
@@ -33,7 +34,10 @@ internal sealed class UNet2DNetwork : DenoiserModule
     /// <param name="channels">Image channels C.</param>
     /// <param name="height">Image height, used to decide where attention goes.</param>
     /// <param name="numClasses">Class count for a class embedding, 0 for none.</param>
-    public UNet2DNetwork(UNet2DOptions options, int channels, int height, int numClasses) : base("unet2d")
+    /// <param name="conditionVocabSize">Condition token vocabulary for the text encoder (used when text_encoder_layers > 0).</param>
+    /// <param name="conditionLength">Condition token length for the text encoder.</param>
+    public UNet2DNetwork(UNet2DOptions options, int channels, int height, int numClasses, int conditionVocabSize = 0, int conditionLength = 0)
+        : base("unet2d")
     {
         levels = options.ChannelMults.Length;
         resBlocks = options.ResBlocks;
@@ -52,6 +56,9 @@ internal sealed class UNet2DNetwork : DenoiserModule
             class_embedding = nn.Embedding(numClasses + 1, embedDim); // index numClasses = "no class"
         if (contextDim > 0)
             context_proj = nn.Linear(contextDim, embedDim); // the pooled context joins the time embedding
+        if (options.TextEncoderLayers > 0)
+            text_encoder = new TextEncoder(conditionVocabSize, conditionLength, options.TextEncoderWidth, options.TextEncoderLayers,
+                options.TextEncoderHeads, contextDim);
 
         conv_in = nn.Conv2d(channels + extraInChannels, options.BaseChannels, 3, padding: 1);
 
@@ -109,6 +116,7 @@ internal sealed class UNet2DNetwork : DenoiserModule
             throw new ArgumentException($"unet2d expects images [B, {inChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         if (contextDim == 0 && conditioning?.Context is not null)
             throw new ArgumentException("the conditioning has a context, but unet2d was built with context_dim: 0; set context_dim to the context's width");
+        if (text_encoder is not null) conditioning = EncodeText(conditioning, x.shape[0], x.device);
         var context = contextDim > 0 ? ContextInput.From(conditioning, x.shape[0], contextDim, x.device, x.dtype) : null;
 
         var embedding = time_mlp.call(TimestepEmbedding.Sinusoidal(t.to(x.device), embedInputDim));
@@ -145,5 +153,20 @@ internal sealed class UNet2DNetwork : DenoiserModule
         }
 
         return conv_out.call(nn.functional.silu(norm_out.call(h)));
+    }
+
+    /// <summary>
+    /// The conditioning with its condition tokens encoded as the context; no tokens (unconditional sampling) means rows of
+    /// only padding, which the encoder maps to its learned null condition.
+    /// </summary>
+    private Conditioning EncodeText(Conditioning? conditioning, long batch, Device device)
+    {
+        if (conditioning?.Context is not null)
+            throw new ArgumentException("unet2d with a text encoder makes its context from the condition tokens; pass tokens, not a context");
+        var tokens = conditioning?.Tokens;
+        if (tokens is not null && (tokens.dim() != 2 || tokens.shape[0] != batch))
+            throw new ArgumentException($"condition tokens must have shape [{batch}, L] (one row per batch item), got [{string.Join(", ", tokens.shape)}]");
+        var (context, mask) = text_encoder!.call(tokens ?? zeros([batch, text_encoder.Length], dtype: ScalarType.Int64, device: device));
+        return (conditioning ?? new Conditioning()) with { Context = context, ContextMask = mask };
     }
 }

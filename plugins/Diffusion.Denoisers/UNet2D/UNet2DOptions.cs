@@ -54,9 +54,33 @@ public sealed class UNet2DOptions : IValidatableObject
     [Range(0, 65536), Description("Width of the context tokens for cross-attention at the attention resolutions (0 = no context).")]
     public int ContextDim { get; set; }
 
+    /// <summary>
+    /// Transformer layers of a text encoder for the data's condition tokens (captions): token and position embeddings,
+    /// this many encoder layers and a projection to <see cref="ContextDim"/>, trained with the U-Net; its output is the
+    /// cross-attention context (padding masked; a caption of only padding maps to a learned null condition). Needs
+    /// context_dim and captioned data. Default 0 (no text encoder).
+    /// </summary>
+    [Range(0, 64), Description("Transformer layers of a text encoder for the data's caption tokens (0 = none); its output feeds cross-attention, so context_dim must be set. Needs captioned data (e.g. the captioned-image modality).")]
+    public int TextEncoderLayers { get; set; }
+
+    /// <summary>Width of the text encoder's embeddings and layers. Default 64.</summary>
+    [Range(8, 4096), Description("Width of the text encoder's embeddings and layers (divisible by text_encoder_heads).")]
+    public int TextEncoderWidth { get; set; } = 64;
+
+    /// <summary>Attention heads of the text encoder; must divide text_encoder_width. Default 4.</summary>
+    [Range(1, 64), Description("Attention heads of the text encoder; must divide text_encoder_width.")]
+    public int TextEncoderHeads { get; set; } = 4;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (TextEncoderLayers > 0 && ContextDim == 0)
+            yield return new ValidationResult(
+                "text_encoder_layers adds a text encoder whose output feeds cross-attention, but context_dim is 0: set context_dim (e.g. 64)",
+                [nameof(TextEncoderLayers)]);
+        if (TextEncoderLayers > 0 && TextEncoderWidth % TextEncoderHeads != 0)
+            yield return new ValidationResult(
+                $"text_encoder_heads ({TextEncoderHeads}) must divide text_encoder_width ({TextEncoderWidth})", [nameof(TextEncoderHeads)]);
         if (ChannelMults is null || ChannelMults.Length == 0)
         {
             yield return new ValidationResult("channel_mults needs at least one level", [nameof(ChannelMults)]);

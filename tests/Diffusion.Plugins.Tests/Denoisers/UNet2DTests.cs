@@ -212,7 +212,7 @@ public class UNet2DTests
         Assert.Equal((PluginKind.Denoiser, "unet2d", typeof(UNet2DOptions)), (plugin.Kind, plugin.Name, plugin.Options));
         var keys = typeof(UNet2DOptions).GetProperties().Select(OptionNames.KeyOf).Order().ToArray();
         Assert.Equal(
-            ["attention_resolutions", "base_channels", "channel_mults", "class_conditional", "context_dim", "dropout", "extra_in_channels", "groups", "num_heads", "res_blocks"],
+            ["attention_resolutions", "base_channels", "channel_mults", "class_conditional", "context_dim", "dropout", "extra_in_channels", "groups", "num_heads", "res_blocks", "text_encoder_heads", "text_encoder_layers", "text_encoder_width"],
             keys);
     }
 }

@@ -1,0 +1,102 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Stages;
+using Diffusion.Core.Stages;
+using Diffusion.Modalities.CrossModal.TextToImage;
+using Diffusion.Plugins.Tests.Fakes;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Plugins.Tests.TextToImage;
+
+/// <summary>Classifier-free guidance as the sample stage applies it, with a hand-built model whose outputs are known.</summary>
+public class GuidanceTests
+{
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(3.0)]
+    public void The_sample_stage_returns_the_conditional_output_at_w0_and_one_plus_w_cond_minus_w_uncond_above(double w)
+    {
+        var modality = new CaptionedImageModality(new CaptionedImageOptions { Count = 12, ImageSize = 8 });
+        using var network = new TokenSum();
+        using var context = new StageContext(modality);
+        context.State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec);
+
+        new SampleStage(new SampleStageOptions
+        {
+            Model = "model", Scheduler = "one-step", Data = "data", Count = 5, BatchSize = 2, Steps = 1,
+            ClassLabels = SampleClassLabels.Cycle, GuidanceScale = w,
+        }).Run(context);
+
+        var samples = (Tensor)context.State[StateKeys.Samples];
+        var labels = ((Tensor)context.State[StateKeys.SampleLabels]).data<long>().ToArray();
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, labels);
+        using var tokens = modality.EncodePrompts(labels.Select(l => modality.ClassPrompt((int)l)).ToArray());
+        using var noise = context.GeneratorsFor(0, 5, "sample").Randn(modality.Spec.ItemShape, CPU);
+        // The hand-built model: output = x + (sum of token ids)/100 + 1 with a caption, x + 1 without (all padding).
+        var conditional = noise + tokens.sum(1).to_type(ScalarType.Float32).reshape(-1, 1, 1, 1) / 100 + 1;
+        var unconditional = noise + 1;
+        var expected = (1 + w) * conditional - w * unconditional;
+        Assert.True(samples.allclose(expected, rtol: 1e-5, atol: 1e-5), $"w = {w}");
+        Assert.Equal(w == 0 ? 5 : 10, network.Calls);
+        // The prompts are written beside the grid, one per sample.
+        var prompts = PromptsFile.Read(Path.Combine(context.Artifacts.Root, "test.prompts.txt"));
+        Assert.Equal(labels.Select(l => modality.ClassPrompt((int)l)), prompts);
+        Assert.True(File.Exists(Path.Combine(context.Artifacts.Root, "test.png")));
+    }
+
+    /// <summary>Output x + Σ tokens / 100 + 1 (an all-padding row sums to 0): the conditional and unconditional outputs are known.</summary>
+    private sealed class TokenSum() : DenoiserModule("token-sum")
+    {
+        public int Calls { get; private set; }
+
+        public override Tensor forward(Tensor x, Tensor t, Conditioning? conditioning)
+        {
+            Calls += (int)x.shape[0];
+            var tokens = conditioning?.Tokens ?? zeros([x.shape[0], 1], dtype: ScalarType.Int64);
+            return x + tokens.sum(1).to_type(x.dtype).reshape(-1, 1, 1, 1) / 100 + 1;
+        }
+    }
+
+    /// <summary>A "sampler" that returns the (guided) model output at its input: the stage's output is the prediction.</summary>
+    private sealed class OneStep : IScheduler
+    {
+        public NoiseSchedule CreateSchedule() => NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon);
+
+        public Tensor Sample(Tensor noise, ISamplingContext context) => context.Predict(noise, zeros(noise.shape[0]));
+    }
+
+    /// <summary>A run context whose components are the captioned modality ("data") and the one-step sampler.</summary>
+    private sealed class StageContext(IModality data) : IRunContext, IDisposable
+    {
+        private readonly FakeRunContext inner = new();
+        private readonly OneStep scheduler = new();
+
+        public string RunId => inner.RunId;
+        public Device Device => inner.Device;
+        public long Seed => inner.Seed;
+        public ILogger Logger => inner.Logger;
+        public ITracker Tracker => inner.Tracker;
+        public FakeRunContext.FolderArtifactStore Artifacts => inner.Artifacts;
+        IArtifactStore IRunContext.Artifacts => inner.Artifacts;
+        public IProgressReporter Progress => inner.Progress;
+        public CancellationToken Cancellation => inner.Cancellation;
+        public IDictionary<string, object> State => inner.State;
+        public string StageName => inner.StageName;
+        public string? ResumeCheckpoint => null;
+
+        public T Component<T>(string name) where T : class => name switch
+        {
+            "data" => (T)data,
+            "one-step" => (T)(object)scheduler,
+            _ => throw new KeyNotFoundException(name),
+        };
+
+        public SampleGenerators GeneratorsFor(long first, int count, string stream) => inner.GeneratorsFor(first, count, stream);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
