@@ -132,13 +132,15 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         }
         // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
         context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
-        StageHelpers.PublishSamples(context, all, options.Data);
+        // The samples' labels and condition items are recorded before the data component writes the samples, so that it
+        // can show what each sample was conditioned on (image-to-text writes each caption beside its condition image).
         if (context.State.TryGetValue(StateKeys.SampleLabels, out var old) && old is Tensor oldLabels) oldLabels.Dispose();
         if (labels is null) context.State.Remove(StateKeys.SampleLabels);
         else context.State[StateKeys.SampleLabels] = labels;
         if (context.State.TryGetValue(StateKeys.SampleConditionItems, out var oldItems) && oldItems is Tensor oldItemTensor) oldItemTensor.Dispose();
         if (held is null) context.State.Remove(StateKeys.SampleConditionItems);
         else context.State[StateKeys.SampleConditionItems] = arange(options.Count, dtype: ScalarType.Int64);
+        StageHelpers.PublishSamples(context, all, options.Data);
         if (options.GuidanceScale > 0) context.Tracker.LogMetric($"{context.StageName}/guidance_scale", options.GuidanceScale, 0);
     }
 
