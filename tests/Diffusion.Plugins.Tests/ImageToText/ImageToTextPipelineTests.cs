@@ -36,6 +36,19 @@ public class ImageToTextPipelineTests
     }
 
     [Fact]
+    public void Uniform_token_diffusion_and_guidance_on_caption_logits_run_through_the_same_pipeline()
+    {
+        using var temp = new TempFolder();
+        var run = PipelineRun.Run(temp, PipelineRun.Shipped("image2text.yaml"),
+            [.. TinyShapes, "components.noise.plugin=d3pm-uniform", "components.model.time_conditioning=true", "stages.sample.guidance_scale=1"]);
+
+        Assert.True(run.Status == RunStatus.Completed, run.Message);
+        var metrics = PipelineRun.Metrics(temp, run);
+        Assert.Equal(1.0, metrics["sample/guidance_scale"]);
+        Assert.Contains("eval/caption-accuracy", metrics.Keys);
+    }
+
+    [Fact]
     public void Image2text_runs_on_the_installed_fashion_mnist_at_tiny_scale()
     {
         if (!File.Exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) return; // optional: needs dataset-fashion-mnist
