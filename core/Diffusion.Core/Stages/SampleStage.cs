@@ -132,8 +132,8 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         }
         // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
         context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
-        // The samples' labels and condition items are recorded before the data component writes the samples, so that it
-        // can show what each sample was conditioned on (image-to-text writes each caption beside its condition image).
+        // The samples' labels and condition items go into the state first: the data component's WriteSamples may read
+        // them (a captioned modality writes the prompt of each sample beside the grid).
         if (context.State.TryGetValue(StateKeys.SampleLabels, out var old) && old is Tensor oldLabels) oldLabels.Dispose();
         if (labels is null) context.State.Remove(StateKeys.SampleLabels);
         else context.State[StateKeys.SampleLabels] = labels;

@@ -57,6 +57,7 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : IModalit
     /// <inheritdoc />
     public void WriteSamples(Tensor samples, string name, IRunContext context)
     {
+        using var scope = NewDisposeScope();
         var captions = Rows(samples).Select(Vocabulary.Decode).ToList();
         context.Artifacts.Write($"{name}.txt", TextSamples.ArtifactKind, stream =>
         {
@@ -81,7 +82,6 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : IModalit
         int shown = Math.Min(options.GridImages, captions.Count);
         if (shown > 0)
         {
-            using var scope = NewDisposeScope();
             var images = reference.ConditionImages!.index_select(0, tensor(items.Take(shown).ToArray(), dtype: ScalarType.Int64));
             var (pixels, width, height, channels) = ImageGrid.Render(images);
             context.Artifacts.Write($"{name}-conditions.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
@@ -93,6 +93,7 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : IModalit
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double> Evaluate(Tensor samples, ModalityData reference, IRunContext context)
     {
+        using var scope = NewDisposeScope();
         var rows = Rows(samples);
         var captions = rows.Select(Vocabulary.Decode).ToList();
         var results = new Dictionary<string, double>(StringComparer.Ordinal)
