@@ -77,7 +77,7 @@ internal sealed class ImageEncoder : nn.Module
         if (image.dim() != 4 || image.shape[0] != batch || !image.shape.Skip(1).SequenceEqual(imageShape))
             throw new ArgumentException(
                 $"the condition image must have shape [{batch}, {string.Join(", ", imageShape)}] (batch, channels, height, width), got [{string.Join(", ", image.shape)}]");
-        var x = image.to(ScalarType.Float32, device);
+        var x = image.to(stem.weight!.dtype, device);
         var isNull = x.flatten(1).abs().amax([1]).eq(0); // [B]: dropped condition
         var features = output_norm.call(stages.call(stem.call(x)));          // [B, C', h, w]
         var pooled = pooled_proj.call(features.mean([2, 3]));
