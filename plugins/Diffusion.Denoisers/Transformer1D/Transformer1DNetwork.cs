@@ -14,11 +14,13 @@ internal sealed class Transformer1DNetwork : DenoiserModule
     private readonly long vocabSize;
     private readonly long vectorWidth;
     private readonly long contextDim;
+    private readonly long crossDim; // width of the image encoder's patch tokens the blocks attend to, 0 for none
 
     private readonly Embedding? token_embedding;
     private readonly Linear? input_proj;
     private readonly Embedding position_embedding;
     private readonly ConditionEmbedding condition;
+    private readonly ImageEncoder? image_encoder;
     private readonly ModuleList<AdaLNZeroBlock> blocks = new();
     private readonly AdaLNFinalLayer final_layer;
 
@@ -27,7 +29,9 @@ internal sealed class Transformer1DNetwork : DenoiserModule
     /// <param name="vocabSize">Vocabulary size V for discrete data, 0 for vectors.</param>
     /// <param name="vectorWidth">Width E of the vectors for continuous data, 0 for tokens.</param>
     /// <param name="numClasses">Classes to condition on, 0 for none.</param>
-    public Transformer1DNetwork(Transformer1DOptions options, long maxLength, long vocabSize, long vectorWidth, int numClasses)
+    /// <param name="conditionImageShape">[C, H, W] of the condition images to encode, or null for no image encoder.</param>
+    public Transformer1DNetwork(Transformer1DOptions options, long maxLength, long vocabSize, long vectorWidth, int numClasses,
+        long[]? conditionImageShape = null)
         : base("transformer1d")
     {
         this.maxLength = maxLength;
@@ -45,8 +49,14 @@ internal sealed class Transformer1DNetwork : DenoiserModule
             position_embedding.weight!.normal_(0, 0.02);
         }
         condition = new ConditionEmbedding(hidden, options.TimeConditioning ? FrequencyDim : 0, numClasses, contextDim);
+        if (conditionImageShape is not null && options.ImageEncoderChannels > 0)
+        {
+            image_encoder = new ImageEncoder(conditionImageShape, options.ImageEncoderChannels, options.ImageEncoderDepth, hidden, options.ImageTokens);
+            if (options.ImageTokens) crossDim = hidden;
+        }
+        long blockContext = crossDim > 0 ? crossDim : contextDim;
         for (int i = 0; i < options.Depth; i++)
-            blocks.Add(new AdaLNZeroBlock(hidden, options.NumHeads, options.MlpRatio, hidden, contextDim, options.Dropout));
+            blocks.Add(new AdaLNZeroBlock(hidden, options.NumHeads, options.MlpRatio, hidden, blockContext, options.Dropout));
         final_layer = new AdaLNFinalLayer(hidden, hidden, vocabSize > 0 ? vocabSize : vectorWidth);
         RegisterComponents();
     }
@@ -63,6 +73,12 @@ internal sealed class Transformer1DNetwork : DenoiserModule
         var context = contextDim > 0 ? ContextInput.From(conditioning, b, contextDim, h.device, h.dtype) : null;
         h = h + position_embedding.call(arange(length, dtype: ScalarType.Int64, device: h.device)).unsqueeze(0);
         var c = condition.call(t.to(h.device), conditioning, context);
+        if (image_encoder is not null)
+        {
+            var (pooled, patches) = image_encoder.Encode(conditioning?.Image, b, h.device);
+            c = c + pooled;
+            if (patches is not null) context = new ContextInput(patches, null);
+        }
         foreach (var block in blocks) h = block.call(h, c, context);
         return final_layer.call(h, c);
     }

@@ -41,6 +41,24 @@ public sealed class Transformer1DOptions : IValidatableObject
     [Range(0, 65536), Description("Width of the context tokens for cross-attention (0 = no context).")]
     public int ContextDim { get; set; }
 
+    /// <summary>
+    /// Channels of the image encoder, a small CNN over <c>Conditioning.Image</c> (image-to-text: the data's items carry a
+    /// condition image); 0 builds none. Its pooled output joins the adaLN conditioning. Default 0.
+    /// </summary>
+    [Range(0, 4096), Description("Channels of the CNN that encodes the condition image (image-to-text; 0 = no image encoder). Needs data with condition images.")]
+    public int ImageEncoderChannels { get; set; }
+
+    /// <summary>Stride-2 stages of the image encoder, each halving the image side. Default 2 (28x28 gives 7x7 patches).</summary>
+    [Range(1, 8), Description("Stride-2 stages of the image encoder (each halves the side; 2: 28x28 -> 7x7 patches).")]
+    public int ImageEncoderDepth { get; set; } = 2;
+
+    /// <summary>
+    /// With an image encoder: every block also cross-attends to the encoder's patch tokens (besides the pooled vector in the
+    /// adaLN conditioning), so the text can look at where things are. Default true.
+    /// </summary>
+    [Description("With an image encoder: blocks also cross-attend to its patch tokens (off: only the pooled image vector conditions the blocks).")]
+    public bool ImageTokens { get; set; } = true;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -48,5 +66,9 @@ public sealed class Transformer1DOptions : IValidatableObject
             yield return new ValidationResult($"num_heads ({NumHeads}) must divide hidden_size ({HiddenSize})", [nameof(NumHeads)]);
         if (TimeConditioning && HiddenSize % 2 != 0)
             yield return new ValidationResult($"hidden_size must be even for the sinusoidal timestep embedding (got {HiddenSize})", [nameof(HiddenSize)]);
+        if (ImageEncoderChannels > 0 && ImageTokens && ContextDim > 0)
+            yield return new ValidationResult(
+                "the blocks cross-attend either to a context (context_dim) or to the image encoder's patch tokens (image_tokens), not both: set context_dim: 0 or image_tokens: false",
+                [nameof(ContextDim)]);
     }
 }

@@ -127,7 +127,8 @@ public class Transformer1DTests
     {
         var plugin = typeof(Transformer1DDenoiser).GetCustomAttribute<PluginAttribute>()!;
         Assert.Equal((PluginKind.Denoiser, "transformer1d", typeof(Transformer1DOptions)), (plugin.Kind, plugin.Name, plugin.Options));
-        Assert.Equal(["class_conditional", "context_dim", "depth", "dropout", "hidden_size", "mlp_ratio", "num_heads", "time_conditioning"],
+        Assert.Equal(["class_conditional", "context_dim", "depth", "dropout", "hidden_size", "image_encoder_channels", "image_encoder_depth", "image_tokens",
+            "mlp_ratio", "num_heads", "time_conditioning"],
             typeof(Transformer1DOptions).GetProperties().Select(OptionNames.KeyOf).Order().ToArray());
         Assert.Empty(Networks.Validate(new Transformer1DOptions()));
         Assert.Contains(Networks.Validate(new Transformer1DOptions { HiddenSize = 30, NumHeads = 4 }), r => r.ErrorMessage!.Contains("num_heads"));
