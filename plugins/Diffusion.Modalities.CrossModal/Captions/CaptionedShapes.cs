@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Modalities;
+using Diffusion.Modalities.Image.Datasets;
 using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.CrossModal.Captions;
@@ -42,7 +43,6 @@ internal static class CaptionedShapes
 
     private const int TrainSeed = 0x5EED_CA01;
     private const int TestSeed = 0x5EED_CA7E;
-    private const int Supersampling = 4;
 
     /// <summary>The class index of an attribute combination.</summary>
     public static int Combination(int shape, int colour, int size, int position) =>
@@ -107,24 +107,14 @@ internal static class CaptionedShapes
         var (ax, ay) = Anchors[attributes[3]];
         double cx = (ax + Jitter * (2 * rng.NextDouble() - 1)) * size;
         double cy = (ay + Jitter * (2 * rng.NextDouble() - 1)) * size;
-        Func<double, double, bool> inside = attributes[0] switch
-        {
-            0 => (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r,
-            1 => (x, y) => Math.Abs(x - cx) <= 0.85 * r && Math.Abs(y - cy) <= 0.85 * r,
-            _ => Triangle(cx, cy, r),
-        };
+        var inside = ShapesDataset.Outline(attributes[0], cx, cy, r);
         var (red, green, blue) = Palette[attributes[1]];
         int plane = size * size;
-        const double step = 1.0 / Supersampling;
         for (int py = 0; py < size; py++)
         {
             for (int px = 0; px < size; px++)
             {
-                int hits = 0;
-                for (int sy = 0; sy < Supersampling; sy++)
-                    for (int sx = 0; sx < Supersampling; sx++)
-                        if (inside(px + (sx + 0.5) * step, py + (sy + 0.5) * step)) hits++;
-                float coverage = (float)hits / (Supersampling * Supersampling);
+                float coverage = (float)ShapesDataset.Coverage(inside, px, py);
                 int at = py * size + px;
                 image[at] = coverage * red * 2 - 1;
                 image[plane + at] = coverage * green * 2 - 1;
@@ -132,26 +122,6 @@ internal static class CaptionedShapes
             }
         }
     }
-
-    /// <summary>An upright triangle (apex at the top) of half-extent r around (cx, cy); its area is 1.6625·r².</summary>
-    private static Func<double, double, bool> Triangle(double cx, double cy, double r)
-    {
-        double ax = cx, ay = cy - r;
-        double bx = cx - r * 0.95, by = cy + r * 0.75;
-        double qx = cx + r * 0.95, qy = cy + r * 0.75;
-        return (x, y) =>
-        {
-            double d1 = Cross(ax, ay, bx, by, x, y);
-            double d2 = Cross(bx, by, qx, qy, x, y);
-            double d3 = Cross(qx, qy, ax, ay, x, y);
-            bool anyNegative = d1 < 0 || d2 < 0 || d3 < 0;
-            bool anyPositive = d1 > 0 || d2 > 0 || d3 > 0;
-            return !(anyNegative && anyPositive);
-        };
-    }
-
-    private static double Cross(double x1, double y1, double x2, double y2, double x, double y) =>
-        (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1);
 }
 
 /// <summary>One attribute a caption names, and its values in index order.</summary>

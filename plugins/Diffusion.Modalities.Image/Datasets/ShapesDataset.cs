@@ -45,29 +45,32 @@ internal static class ShapesDataset
         double cx = margin + rng.NextDouble() * (size - 2 * margin);
         double cy = margin + rng.NextDouble() * (size - 2 * margin);
         double brightness = 0.6 + 0.4 * rng.NextDouble();
-        Func<double, double, bool> inside = shape switch
-        {
-            0 => (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r,
-            1 => (x, y) => Math.Abs(x - cx) <= 0.85 * r && Math.Abs(y - cy) <= 0.85 * r,
-            _ => Triangle(cx, cy, r),
-        };
-
-        const double step = 1.0 / Supersampling;
+        var inside = Outline(shape, cx, cy, r);
         for (int py = 0; py < size; py++)
-        {
             for (int px = 0; px < size; px++)
-            {
-                int hits = 0;
-                for (int sy = 0; sy < Supersampling; sy++)
-                    for (int sx = 0; sx < Supersampling; sx++)
-                        if (inside(px + (sx + 0.5) * step, py + (sy + 0.5) * step)) hits++;
-                double coverage = (double)hits / (Supersampling * Supersampling);
-                image[py * size + px] = (float)(coverage * brightness * 2 - 1);
-            }
-        }
+                image[py * size + px] = (float)(Coverage(inside, px, py) * brightness * 2 - 1);
     }
 
-    /// <summary>An upright triangle (apex at the top) inscribed in the circle of radius r around (cx, cy).</summary>
+    /// <summary>The inside test of shape <paramref name="shape"/> (0 circle, 1 square, 2 triangle) of half-extent r around (cx, cy).</summary>
+    internal static Func<double, double, bool> Outline(int shape, double cx, double cy, double r) => shape switch
+    {
+        0 => (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r,
+        1 => (x, y) => Math.Abs(x - cx) <= 0.85 * r && Math.Abs(y - cy) <= 0.85 * r,
+        _ => Triangle(cx, cy, r),
+    };
+
+    /// <summary>The share of pixel (px, py) inside a shape, from a <see cref="Supersampling"/>² grid of sample points (anti-aliasing).</summary>
+    internal static double Coverage(Func<double, double, bool> inside, int px, int py)
+    {
+        const double step = 1.0 / Supersampling;
+        int hits = 0;
+        for (int sy = 0; sy < Supersampling; sy++)
+            for (int sx = 0; sx < Supersampling; sx++)
+                if (inside(px + (sx + 0.5) * step, py + (sy + 0.5) * step)) hits++;
+        return (double)hits / (Supersampling * Supersampling);
+    }
+
+    /// <summary>An upright triangle (apex at the top) inscribed in the circle of radius r around (cx, cy); its area is 1.6625·r².</summary>
     private static Func<double, double, bool> Triangle(double cx, double cy, double r)
     {
         double ax = cx, ay = cy - r;
