@@ -179,9 +179,11 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             throw new PluginInputException("prompts and conditions: test both set the samples' text conditions: keep one of them");
         if (options.Data is null || context.Component<IModality>(options.Data) is not IPromptModality modality)
             throw new PluginInputException($"prompts are turned into condition tokens by the data component: set data: to the captioned modality '{options.Model}' was trained on");
+        // Class prompts read the labels once as an array (indexing the tensor per sample made a handle per sample).
+        long[] classes = options.Prompts is { Length: > 0 } ? [] : labels!.data<long>().ToArray();
         var texts = new string[options.Count];
         for (int i = 0; i < texts.Length; i++)
-            texts[i] = options.Prompts is { Length: > 0 } given ? given[i % given.Length] : modality.ClassPrompt((int)labels![i].item<long>());
+            texts[i] = options.Prompts is { Length: > 0 } given ? given[i % given.Length] : modality.ClassPrompt((int)classes[i]);
         context.Logger.LogInformation("prompts: {Prompts}", string.Join(" | ", texts.Distinct().Take(10)));
         var tokens = modality.EncodePrompts(texts);
         if (tokens.dim() != 2 || tokens.shape[0] != texts.Length || tokens.shape[1] != model.Data.ConditionLength)
