@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Core.Runs;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ internal sealed class BenchRunContext(string folder, long seed, ILogger logger) 
     public ILogger Logger { get; } = logger;
     public ITracker Tracker { get; } = new NoTracker();
     public IArtifactStore Artifacts { get; } = new FolderStore(folder);
-    public IProgressReporter Progress => throw new NotSupportedException();
+    public IProgressReporter Progress { get; } = ConsoleProgress.ForStandardError();
     public CancellationToken Cancellation => CancellationToken.None;
     public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
     public string StageName => "samplers";

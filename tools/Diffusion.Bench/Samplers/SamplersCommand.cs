@@ -18,7 +18,7 @@ namespace Diffusion.Bench.Samplers;
 /// <summary>
 /// <c>diffusion-bench samplers</c>: trains (or loads) one model, then draws the same samples (same seeds) with every
 /// scheduler plugin at several budgets of network evaluations (NFE) and scores them with the modality's
-/// <c>fd-pixels</c>. Prints a markdown table for docs/benchmarks.md.
+/// <c>fd-pixels</c> (or the metric <c>--metric</c> names, e.g. <c>fd</c> on the in-project classifier's features). Prints a markdown table for docs/benchmarks.md.
 /// </summary>
 internal static class SamplersCommand
 {
@@ -37,23 +37,40 @@ internal static class SamplersCommand
         };
         var cache = new Option<string>("--cache") { Description = "Folder for the trained model, sample grids and results.", DefaultValueFactory = _ => "artifacts/bench/samplers" };
         var seed = new Option<long>("--seed") { Description = "Seed of the sampling noise.", DefaultValueFactory = _ => 1234 };
+        var metric = new Option<string>("--metric") { Description = "The image metric to tabulate: fd (default) or kid on the in-project classifier's features, or fd-pixels.", DefaultValueFactory = _ => "fd" };
+        var pipelineFile = new Option<string?>("--pipeline") { Description = "The pipeline that trains the model (default: the bundled samplers-model.yaml); its first stage must be the train stage." };
+        var checkpointFolder = new Option<string?>("--checkpoint") { Description = "Sample from this trained checkpoint (e.g. runs/RUN/checkpoints/train/step-02500, made with --pipeline) instead of training." };
         var set = new Option<string[]>("--set") { Description = "Override a value of the model pipeline (repeatable), e.g. --set stages.train.steps=500.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("samplers", "Image quality (fd-pixels) of every sampler at several NFE budgets on one trained model.")
+        var command = new Command("samplers", "Image quality (fd-pixels, fd or kid) of every sampler at several NFE budgets on one trained model.")
         {
-            samples, batch, nfe, longSamplers, only, cache, seed, set,
+            samples, batch, nfe, longSamplers, only, cache, seed, metric, pipelineFile, checkpointFolder, set,
         };
         command.SetAction(result => Run(new Settings(
             result.GetValue(samples), result.GetValue(batch),
             [.. result.GetValue(nfe)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)],
-            result.GetValue(longSamplers)!, result.GetValue(only), result.GetValue(cache)!, result.GetValue(seed), result.GetValue(set) ?? [])));
+            result.GetValue(longSamplers)!, result.GetValue(only), result.GetValue(cache)!, result.GetValue(seed), result.GetValue(set) ?? [],
+            result.GetValue(metric)!, result.GetValue(pipelineFile), result.GetValue(checkpointFolder))));
         return command;
     }
 
-    private sealed record Settings(int Samples, int BatchSize, int[] Nfe, string AboveHundred, string? Only, string Cache, long Seed, string[] Overrides);
+    private sealed record Settings(int Samples, int BatchSize, int[] Nfe, string AboveHundred, string? Only, string Cache, long Seed, string[] Overrides,
+        string Metric, string? Pipeline, string? Checkpoint);
+
+    private static readonly string[] Metrics = ["fd-pixels", "fd", "kid"];
 
     private static int Run(Settings settings)
     {
         var logger = new ConsoleLogger(ConsoleProgress.ForStandardError());
+        if (!Metrics.Contains(settings.Metric))
+        {
+            Console.Error.WriteLine($"error: --metric {settings.Metric} is not one of {string.Join(", ", Metrics)}");
+            return 2;
+        }
+        if (settings.Pipeline is not null && !File.Exists(settings.Pipeline))
+        {
+            Console.Error.WriteLine($"error: --pipeline {settings.Pipeline}: no such file");
+            return 2;
+        }
         var device = cuda.is_available() ? CUDA : CPU;
         var overrides = settings.Overrides.ToList();
         const string fashionMnist = "/usr/share/datasets/fashion-mnist";
@@ -62,13 +79,17 @@ internal static class SamplersCommand
             logger.LogWarning("Fashion-MNIST is not installed ({Folder}); using the built-in shapes", fashionMnist);
             overrides.Insert(0, "components.data.dataset=shapes");
         }
-        string pipeline = Path.Combine(AppContext.BaseDirectory, "pipelines", "samplers-model.yaml");
+        string pipeline = settings.Pipeline ?? Path.Combine(AppContext.BaseDirectory, "pipelines", "samplers-model.yaml");
         var clock = Stopwatch.StartNew();
-        using var bench = BenchModel.TrainOrLoad(pipeline, overrides, settings.Cache, logger, device);
+        // The classifier metrics are the scoring modality's setting only: asking for them does not retrain the model.
+        string[] scoring = settings.Metric == "fd-pixels" ? [] : [$"components.data.metrics=[fd-pixels, {settings.Metric}]"];
+        using var bench = BenchModel.TrainOrLoad(pipeline, overrides, scoring, settings.Cache, settings.Checkpoint, logger, device);
         logger.LogInformation("model from {Checkpoint} ({Seconds:0} s{Trained})", bench.CheckpointFolder, clock.Elapsed.TotalSeconds, bench.Trained ? ", trained now" : "");
 
+        // Every scheduler plugin for continuous data; token schedulers (mdlm, d3pm-uniform) sample text, not images.
         var names = settings.Only?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                    ?? [.. bench.Catalog.NamesOf(PluginKind.Scheduler)];
+                    ?? [.. bench.Catalog.NamesOf(PluginKind.Scheduler)
+                        .Where(n => !typeof(ITokenScheduler).IsAssignableFrom(bench.Catalog.Find(PluginKind.Scheduler, n)!.Implementation))];
         var longNames = settings.AboveHundred == "all" ? names : settings.AboveHundred.Split(',', StringSplitOptions.TrimEntries);
         string outputFolder = Path.GetFullPath(settings.Cache);
         var context = new BenchRunContext(Path.Combine(outputFolder, "grids"), settings.Seed, logger);
@@ -76,7 +97,9 @@ internal static class SamplersCommand
         using var services = new ServiceCollection().AddSingleton<ILogger>(logger).BuildServiceProvider();
 
         // Finished cells are kept on disk, so an interrupted run (or one with more samplers or budgets) picks up where it stopped.
-        string cellsFile = Path.Combine(outputFolder, $"cells-{bench.Key}-n{settings.Samples}-seed{settings.Seed}.json");
+        string metricPart = settings.Metric == "fd-pixels" ? "" : "-" + settings.Metric;
+        string cellsFile = Path.Combine(outputFolder, $"cells-{bench.Key}-n{settings.Samples}-seed{settings.Seed}{metricPart}.json");
+        var floors = new Dictionary<string, double>();
         var cells = File.Exists(cellsFile)
             ? JsonSerializer.Deserialize<Dictionary<string, Cell>>(File.ReadAllText(cellsFile))!
             : [];
@@ -94,19 +117,21 @@ internal static class SamplersCommand
                 var (x, evaluations) = Draw(bench, scheduler, steps, settings, device);
                 using (x)
                 {
-                    double fd = bench.Data.Evaluate(x, reference, context)["fd-pixels"];
+                    var scores = bench.Data.Evaluate(x, reference, context);
+                    double fd = scores[settings.Metric];
+                    if (scores.TryGetValue(settings.Metric + "-floor", out double floor)) floors[settings.Metric] = floor;
                     cells[$"{name}@{budget}"] = new Cell(fd, evaluations, watch.Elapsed.TotalSeconds);
                     Directory.CreateDirectory(outputFolder);
                     File.WriteAllText(cellsFile, JsonSerializer.Serialize(cells));
-                    logger.LogInformation("{Sampler} NFE {Nfe} ({Steps} steps, {Evaluations} evaluations): fd-pixels {Fd:0.000} in {Seconds:0.0} s",
-                        name, budget, steps, evaluations, fd, watch.Elapsed.TotalSeconds);
+                    logger.LogInformation("{Sampler} NFE {Nfe} ({Steps} steps, {Evaluations} evaluations): {Metric} {Fd:0.000} in {Seconds:0.0} s",
+                        name, budget, steps, evaluations, settings.Metric, fd, watch.Elapsed.TotalSeconds);
                     if (budget == 10 || (name == "ddpm" && budget == settings.Nfe.Max()))
                         bench.Data.WriteSamples(x.narrow(0, 0, Math.Min(64, x.shape[0])), $"{name.Replace(':', '-').Replace(';', '-').Replace('=', '-')}-nfe{budget}", context);
                 }
             }
         }
 
-        string table = Table(names, settings, cells, bench, clock.Elapsed);
+        string table = Table(names, settings, cells, bench, clock.Elapsed, floors.TryGetValue(settings.Metric, out double f) ? f : null);
         File.WriteAllText(Path.Combine(outputFolder, "results.md"), table);
         Console.WriteLine(table);
         return 0;
@@ -139,11 +164,12 @@ internal static class SamplersCommand
     /// <summary>One sampler at one budget: the score, the evaluations one sample took, and the sampling time.</summary>
     internal sealed record Cell(double Fd, int Evaluations, double Seconds);
 
-    private static string Table(IReadOnlyList<string> names, Settings settings, Dictionary<string, Cell> cells, BenchModel bench, TimeSpan elapsed)
+    private static string Table(IReadOnlyList<string> names, Settings settings, Dictionary<string, Cell> cells, BenchModel bench, TimeSpan elapsed, double? floor)
     {
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"fd-pixels of {settings.Samples} samples (lower is better; same noise seeds for every sampler), default options of each sampler.");
+        text.AppendLine(inv, $"{settings.Metric} of {settings.Samples} samples (lower is better; same noise seeds for every sampler), default options of each sampler.");
+        if (floor is { } real) text.AppendLine(inv, $"Real-vs-real floor of {settings.Metric}: {real:0.000}.");
         text.AppendLine();
         text.AppendLine("| sampler | " + string.Join(" | ", settings.Nfe.Select(n => $"NFE {n}")) + " |");
         text.AppendLine("|---|" + string.Concat(settings.Nfe.Select(_ => "---|")));
@@ -156,11 +182,14 @@ internal static class SamplersCommand
         }
         text.AppendLine();
         text.AppendLine("A number in parentheses is the NFE actually spent where it differs from the column (two evaluations per step, the last step one).");
-        if (cells.TryGetValue($"ddpm@{settings.Nfe.Max()}", out var reference))
+        // The reference is ddpm at the most steps measured on this model so far (1000 by default), whether or not this run asked for it.
+        var reference = cells.Where(c => c.Key.StartsWith("ddpm@", StringComparison.Ordinal))
+            .Select(c => (Steps: int.Parse(c.Key[5..], CultureInfo.InvariantCulture), c.Value)).OrderByDescending(c => c.Steps).FirstOrDefault();
+        if (reference.Value is not null)
         {
             var best = cells.Where(c => c.Key.EndsWith("@10", StringComparison.Ordinal) && names.Contains(c.Key[..^3])).OrderBy(c => c.Value.Fd).FirstOrDefault();
             if (best.Value is not null)
-                text.AppendLine(inv, $"Best at 10 NFE: {best.Key[..^3]} {best.Value.Fd:0.000} against ddpm at {settings.Nfe.Max()} steps {reference.Fd:0.000}: ratio {best.Value.Fd / reference.Fd:0.00}.");
+                text.AppendLine(inv, $"Best at 10 NFE: {best.Key[..^3]} {best.Value.Fd:0.000} against ddpm at {reference.Steps} steps {reference.Value.Fd:0.000}: ratio {best.Value.Fd / reference.Value.Fd:0.00}.");
         }
         double total = cells.Values.Sum(c => c.Seconds);
         text.AppendLine(inv, $"Sampling time {total / 60:0.0} min in all (this run {elapsed.TotalMinutes:0.0} min, cells already on disk reused); per cell (s): {string.Join(", ", cells.Select(c => $"{c.Key} {c.Value.Seconds:0}"))}.");
