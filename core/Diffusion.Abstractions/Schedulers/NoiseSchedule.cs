@@ -246,12 +246,18 @@ public sealed class NoiseSchedule
     /// (Karras et al. 2022, eq. 5), followed by a final 0: <paramref name="steps"/> + 1 values. ρ = 7 is the paper's choice;
     /// larger ρ spends more steps at low noise.
     /// </summary>
-    public double[] KarrasSigmas(int steps, double rho = 7.0)
+    public double[] KarrasSigmas(int steps, double rho = 7.0) => KarrasSigmas(steps, rho, SigmaMax);
+
+    /// <summary>
+    /// As <see cref="KarrasSigmas(int, double)"/>, from <paramref name="sigmaMax"/> (at most <see cref="SigmaMax"/>) instead
+    /// of the schedule's largest σ: samplers start lower on schedules whose last σ is extreme (cosine, zero terminal SNR).
+    /// </summary>
+    public double[] KarrasSigmas(int steps, double rho, double sigmaMax)
     {
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "needs at least 1 step");
         if (!(rho > 0)) throw new ArgumentOutOfRangeException(nameof(rho), rho, "must be positive");
         var sigmas = new double[steps + 1];
-        double maxRoot = Math.Pow(SigmaMax, 1 / rho), minRoot = Math.Pow(SigmaMin, 1 / rho);
+        double maxRoot = Math.Pow(Top(sigmaMax), 1 / rho), minRoot = Math.Pow(SigmaMin, 1 / rho);
         for (int i = 0; i < steps; i++)
         {
             double f = steps == 1 ? 0 : (double)i / (steps - 1);
@@ -264,11 +270,14 @@ public sealed class NoiseSchedule
     /// <paramref name="steps"/> noise levels from <see cref="SigmaMax"/> down to <see cref="SigmaMin"/>, evenly spaced in log σ
     /// (k-diffusion's exponential schedule: equal steps in log-SNR), followed by a final 0.
     /// </summary>
-    public double[] ExponentialSigmas(int steps)
+    public double[] ExponentialSigmas(int steps) => ExponentialSigmas(steps, SigmaMax);
+
+    /// <summary>As <see cref="ExponentialSigmas(int)"/>, from <paramref name="sigmaMax"/> (at most <see cref="SigmaMax"/>).</summary>
+    public double[] ExponentialSigmas(int steps, double sigmaMax)
     {
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "needs at least 1 step");
         var sigmas = new double[steps + 1];
-        double hi = Math.Log(SigmaMax), lo = Math.Log(SigmaMin);
+        double hi = Math.Log(Top(sigmaMax)), lo = Math.Log(SigmaMin);
         for (int i = 0; i < steps; i++)
         {
             double f = steps == 1 ? 0 : (double)i / (steps - 1);
@@ -276,6 +285,10 @@ public sealed class NoiseSchedule
         }
         return sigmas;
     }
+
+    /// <summary>The largest σ a sampler may start from: <paramref name="sigmaMax"/> within [σ_min, σ_max].</summary>
+    private double Top(double sigmaMax) =>
+        double.IsNaN(sigmaMax) ? throw new ArgumentException("sigmaMax is NaN", nameof(sigmaMax)) : Math.Clamp(sigmaMax, SigmaMin, SigmaMax);
 
     /// <summary>Rebuilds a schedule from its betas (as stored in a checkpoint).</summary>
     public static NoiseSchedule FromBetas(double[] betas, PredictionType prediction, BetaSchedule kind) =>
