@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Core.Stages;
 
 /// <summary>Options of the <c>sample</c> stage.</summary>
-public sealed class SampleStageOptions
+public sealed class SampleStageOptions : IValidatableObject
 {
     /// <summary>The trained denoiser component to sample from.</summary>
     [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component to sample from.")]
@@ -59,6 +59,27 @@ public sealed class SampleStageOptions
     /// <summary>CFG rescale φ (Lin et al. 2024): blends the guided output with a copy rescaled to the conditional output's standard deviation.</summary>
     [Range(0.0, 1.0), Description("Guidance rescale phi in [0, 1]: blend of the guided output with a copy rescaled to the conditional output's std (counters over-saturation at high w).")]
     public double GuidanceRescale { get; set; }
+
+    /// <summary>
+    /// The mistakes the options alone decide, reported at validation (file and line, exit 2) before anything trains.
+    /// Those that depend on the trained model or the data's size are checked when the stage runs.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        bool prompts = Prompts is { Length: > 0 };
+        if (Prompts is { Length: 0 })
+            yield return new ValidationResult("prompts is an empty list: give at least one prompt, or remove prompts", [nameof(Prompts)]);
+        if (prompts && Conditions == SampleConditions.Test)
+            yield return new ValidationResult("prompts and conditions: test both set the samples' text conditions: keep one of them", [nameof(Prompts)]);
+        if (prompts && Data is null)
+            yield return new ValidationResult("prompts are turned into condition tokens by the data component: set data: to the captioned modality the model was trained on", [nameof(Prompts)]);
+        if (Conditions == SampleConditions.Test && Data is null)
+            yield return new ValidationResult("conditions: test takes each sample's condition from the held-out items of the data component: set data: on this stage", [nameof(Conditions)]);
+        if (ClassLabels == SampleClassLabels.Cycle && Conditions == SampleConditions.Test)
+            yield return new ValidationResult("class_labels: cycle and conditions: test both choose the samples' labels: keep one of them", [nameof(ClassLabels)]);
+        if (GuidanceScale > 0 && ClassLabels == SampleClassLabels.None && !prompts && Conditions == SampleConditions.None)
+            yield return new ValidationResult("guidance_scale steers samples towards their condition, but they have none: set class_labels, prompts or conditions, or guidance_scale: 0", [nameof(GuidanceScale)]);
+    }
 }
 
 /// <summary>Where the <c>sample</c> stage's per-sample conditions come from.</summary>
