@@ -13,34 +13,20 @@ namespace Diffusion.Schedulers.DpmSolver;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "dpmpp-2m", Options = typeof(SigmaSamplerOptions),
     Description = "DPM-Solver++(2M): second-order multistep exponential integrator (1 evaluation per step).")]
-public sealed class Dpmpp2mScheduler(SigmaSamplerOptions options) : SigmaSampler<SigmaSamplerOptions>(options)
+public sealed class Dpmpp2mScheduler(SigmaSamplerOptions options) : DataPredictionMultistep<SigmaSamplerOptions>(options)
 {
     /// <inheritdoc />
     private protected override int HistoryLength => 1;
 
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    private protected override Tensor Advance(SigmaStep step, Tensor x, Tensor denoised, double h)
     {
-        double sigma = step.Sigma, sigmaNext = step.Next;
-        var denoised = step.Model.Denoise(x, sigma);
-        var history = step.History;
-        Tensor next;
-        if (sigmaNext == 0)
+        var target = denoised;
+        if (step.History.Count > 0)
         {
-            next = denoised.alias();
+            double r = Ratio(step, 0, h); // previous step over this one
+            target = denoised * (1 + 1 / (2 * r)) - step.History[0].Value * (1 / (2 * r));
         }
-        else
-        {
-            double h = Math.Log(sigma / sigmaNext); // step in λ = −log σ
-            var target = denoised;
-            if (history.Count > 0)
-            {
-                double r = Math.Log(history[0].Sigma / sigma) / h; // previous step over this one
-                target = denoised * (1 + 1 / (2 * r)) - history[0].Value * (1 / (2 * r));
-            }
-            next = x * (sigmaNext / sigma) - target * Numerics.Expm1(-h);
-        }
-        step.Remember(denoised);
-        return next;
+        return x * (step.Next / step.Sigma) - target * Numerics.Expm1(-h);
     }
 }

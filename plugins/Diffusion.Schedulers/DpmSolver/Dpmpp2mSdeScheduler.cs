@@ -13,40 +13,27 @@ namespace Diffusion.Schedulers.DpmSolver;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "dpmpp-2m-sde", Options = typeof(Dpmpp2mSdeOptions),
     Description = "SDE-DPM-Solver++(2M): second-order multistep SDE sampler (1 evaluation per step).")]
-public sealed class Dpmpp2mSdeScheduler(Dpmpp2mSdeOptions options) : SigmaSampler<Dpmpp2mSdeOptions>(options)
+public sealed class Dpmpp2mSdeScheduler(Dpmpp2mSdeOptions options) : DataPredictionMultistep<Dpmpp2mSdeOptions>(options)
 {
     /// <inheritdoc />
     private protected override int HistoryLength => 1;
 
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    private protected override Tensor Advance(SigmaStep step, Tensor x, Tensor denoised, double h)
     {
-        double sigma = step.Sigma, sigmaNext = step.Next;
-        var denoised = step.Model.Denoise(x, sigma);
-        var history = step.History;
-        Tensor next;
-        if (sigmaNext == 0)
+        double etaH = Options.Eta * h;
+        double first = -Numerics.Expm1(-h - etaH); // 1 − e^(−(1+η)h)
+        var next = x * (step.Next / step.Sigma * Math.Exp(-etaH)) + denoised * first;
+        if (step.History.Count > 0)
         {
-            next = denoised.alias();
+            double r = Ratio(step, 0, h);
+            double coef = Options.SolverType == Dpmpp2mSdeSolverType.Midpoint
+                ? 0.5 * first
+                : 1 - first / (h + etaH); // 1 − (1 − e^(−z))/z with z = (1 + η)h
+            next = next + (denoised - step.History[0].Value) * (coef / r);
         }
-        else
-        {
-            double h = Math.Log(sigma / sigmaNext);
-            double etaH = Options.Eta * h;
-            double first = -Numerics.Expm1(-h - etaH); // 1 − e^(−(1+η)h)
-            next = x * (sigmaNext / sigma * Math.Exp(-etaH)) + denoised * first;
-            if (history.Count > 0)
-            {
-                double r = Math.Log(history[0].Sigma / sigma) / h;
-                double coef = Options.SolverType == Dpmpp2mSdeSolverType.Midpoint
-                    ? 0.5 * first
-                    : 1 - first / (h + etaH); // 1 − (1 − e^(−z))/z with z = (1 + η)h
-                next = next + (denoised - history[0].Value) * (coef / r);
-            }
-            if (Options.Eta > 0)
-                next = next + step.Context.RandnLike(x) * (sigmaNext * Math.Sqrt(-Numerics.Expm1(-2 * etaH)) * Options.SNoise);
-        }
-        step.Remember(denoised);
+        if (Options.Eta > 0)
+            next = next + step.Context.RandnLike(x) * (step.Next * Math.Sqrt(-Numerics.Expm1(-2 * etaH)) * Options.SNoise);
         return next;
     }
 }
