@@ -8,6 +8,19 @@ namespace Diffusion.Modalities.Text.Schedulers;
 /// <summary>Pieces the token schedulers share: random draws from the per-sample generators, categorical sampling, time draws.</summary>
 internal static class TokenSampling
 {
+    /// <summary>
+    /// What every infilling loop starts with: the checks of its arguments and tokens, then the vocabulary size V (also
+    /// the mask index), the number of steps and the schedule's time units.
+    /// </summary>
+    public static (int Vocab, int Steps, double Units) BeginInfill(Tensor tokens, ISamplingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(context);
+        int vocab = VocabSize(context);
+        CheckInfillTokens(tokens, vocab);
+        return (vocab, context.Steps, context.Schedule.Timesteps);
+    }
+
     /// <summary>The vocabulary size V of the model being sampled (the mask index is V).</summary>
     public static int VocabSize(ISamplingContext context) =>
         context.Data is { VocabSize: > 0 } data

@@ -75,12 +75,7 @@ public sealed class D3pmUniformScheduler(D3pmUniformOptions options) : ITokenSch
     /// <inheritdoc />
     public Tensor Infill(Tensor tokens, ISamplingContext context)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(context);
-        int vocab = TokenSampling.VocabSize(context);
-        TokenSampling.CheckInfillTokens(tokens, vocab);
-        int steps = context.Steps;
-        double units = context.Schedule.Timesteps;
+        var (vocab, steps, units) = TokenSampling.BeginInfill(tokens, context);
         var input = tokens.to_type(ScalarType.Int64);
         var free = input.eq(vocab).DetachFromDisposeScope();
         // The positions to generate start from the stationary distribution (uniform tokens).

@@ -57,12 +57,7 @@ public sealed class MdlmScheduler(MdlmOptions options) : ITokenScheduler
     /// <inheritdoc />
     public Tensor Infill(Tensor tokens, ISamplingContext context)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(context);
-        int vocab = TokenSampling.VocabSize(context);
-        TokenSampling.CheckInfillTokens(tokens, vocab);
-        int steps = context.Steps;
-        double units = context.Schedule.Timesteps;
+        var (vocab, steps, units) = TokenSampling.BeginInfill(tokens, context);
         var x = tokens.to_type(ScalarType.Int64).clone().DetachFromDisposeScope();
         Tensor? cached = null;
         int evaluations = 0, saved = 0;
