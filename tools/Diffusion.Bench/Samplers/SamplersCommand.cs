@@ -7,6 +7,7 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Schedulers;
+using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,11 @@ internal static class SamplersCommand
             Console.Error.WriteLine($"error: --pipeline {settings.Pipeline}: no such file");
             return 2;
         }
+        if (settings.Checkpoint is not null && !File.Exists(Path.Combine(settings.Checkpoint, "model.safetensors")))
+        {
+            Console.Error.WriteLine($"error: --checkpoint {settings.Checkpoint}: no model.safetensors there; give a checkpoint folder such as runs/RUN/checkpoints/train/step-00002500");
+            return 2;
+        }
         var device = cuda.is_available() ? CUDA : CPU;
         var overrides = settings.Overrides.ToList();
         const string fashionMnist = "/usr/share/datasets/fashion-mnist";
@@ -83,7 +89,24 @@ internal static class SamplersCommand
         var clock = Stopwatch.StartNew();
         // The classifier metrics are the scoring modality's setting only: asking for them does not retrain the model.
         string[] scoring = settings.Metric == "fd-pixels" ? [] : [$"components.data.metrics=[fd-pixels, {settings.Metric}]"];
-        using var bench = BenchModel.TrainOrLoad(pipeline, overrides, scoring, settings.Cache, settings.Checkpoint, logger, device);
+        BenchModel bench;
+        try
+        {
+            // Sampler names and options are checked before the model is trained or loaded (training can take hours).
+            if (settings.Only is not null && CheckSamplers(settings.Only, pipeline, overrides) is { } problem)
+            {
+                Console.Error.WriteLine($"error: --samplers: {problem}");
+                return 2;
+            }
+            bench = BenchModel.TrainOrLoad(pipeline, overrides, scoring, settings.Cache, settings.Checkpoint, logger, device);
+        }
+        catch (PipelineValidationException e)
+        {
+            foreach (var error in e.Errors) Console.Error.WriteLine(error);
+            Console.Error.WriteLine($"{e.Errors.Count} error{(e.Errors.Count == 1 ? "" : "s")} in {pipeline} and its --set overrides.");
+            return 2;
+        }
+        using var benchModel = bench;
         logger.LogInformation("model from {Checkpoint} ({Seconds:0} s{Trained})", bench.CheckpointFolder, clock.Elapsed.TotalSeconds, bench.Trained ? ", trained now" : "");
 
         // Every scheduler plugin for continuous data; token schedulers (mdlm, d3pm-uniform) sample text, not images.
@@ -135,6 +158,27 @@ internal static class SamplersCommand
         File.WriteAllText(Path.Combine(outputFolder, "results.md"), table);
         Console.WriteLine(table);
         return 0;
+    }
+
+    /// <summary>The first problem with the <c>--samplers</c> list (unknown name or option, a token scheduler), or null.</summary>
+    private static string? CheckSamplers(string only, string pipeline, IReadOnlyList<string> overrides)
+    {
+        var document = PipelineLoader.Load(pipeline, overrides);
+        var catalog = PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders));
+        foreach (string name in only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                var (plugin, _) = SamplerOptions.Parse(name, catalog);
+                if (typeof(ITokenScheduler).IsAssignableFrom(catalog.Find(PluginKind.Scheduler, plugin)!.Implementation))
+                    return $"{plugin} samples tokens (text), not images; leave it out";
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+            {
+                return $"{name}: {e.Message}";
+            }
+        }
+        return null;
     }
 
     /// <summary>Draws the benchmark's samples (sample i from generator (seed, i), as the sample stage does), clamped to [−1, 1] as the quickstart's post-processing does.</summary>
