@@ -145,8 +145,10 @@ public sealed class SweepTests : IDisposable
     public void TheMedianPrunerStopsATrialWorseThanTheCompletedOnesAtTheSameStep()
     {
         // Both trials see the same first batch, so their step-1 losses are equal; at lr 10 without clipping the
-        // second one's loss then explodes, so its best stays at step 1 while the first trial's loss went below it.
-        string file = _work.File("pruned.yaml", Base.Replace("steps: 2,", "steps: 20,") + """
+        // second one's loss then explodes, so its best stays at step 1 while the first trial's loss went below it
+        // (from about step 14 on). The worker checks the pruner every 500 ms, so the trial runs 150 steps (seconds)
+        // rather than 20, which could end before the first check and then complete unpruned.
+        string file = _work.File("pruned.yaml", Base.Replace("steps: 2,", "steps: 150,") + """
             sweep:
               method: grid
               objective: train/loss
