@@ -168,9 +168,8 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
     /// <summary>The held-out split of the data component, whose first <c>count</c> items condition the samples.</summary>
     private ModalityData HeldOutConditions(TrainedModel model, IRunContext context)
     {
-        if (options.Data is null)
-            throw new PluginInputException("conditions: test takes each sample's condition from the held-out items of the data component: set data: on this stage");
-        var reference = context.Component<IModality>(options.Data).Load(DataSplit.Test);
+        // Validation guarantees data: is set with conditions: test (SampleStageOptions.Validate).
+        var reference = context.Component<IModality>(options.Data!).Load(DataSplit.Test);
         if (reference.ConditionTokens is null && reference.ConditionImages is null && reference.Labels is null)
         {
             reference.Dispose();
@@ -196,8 +195,6 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         if (options.Prompts is null && !cyclePrompts) return null;
         if (!textModel)
             throw new PluginInputException($"prompts need a text-conditioned model, but '{options.Model}' was trained on data without condition tokens; remove prompts or train on captioned data");
-        if (options.Conditions == SampleConditions.Test)
-            throw new PluginInputException("prompts and conditions: test both set the samples' text conditions: keep one of them");
         if (options.Data is null || context.Component<IModality>(options.Data) is not IPromptModality modality)
             throw new PluginInputException($"prompts are turned into condition tokens by the data component: set data: to the captioned modality '{options.Model}' was trained on");
         // Class prompts read the labels once as an array (indexing the tensor per sample made a handle per sample).
@@ -221,8 +218,6 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             if (options.GuidanceRescale > 0) context.Logger.LogWarning("guidance_rescale is only used with guidance_scale > 0");
             return null;
         }
-        if (options.ClassLabels == SampleClassLabels.None && options.Prompts is null && options.Conditions == SampleConditions.None)
-            throw new PluginInputException("guidance_scale steers samples towards their condition, but they have none: set class_labels, prompts or conditions, or guidance_scale: 0");
         return new ClassifierFreeGuidance(options.GuidanceScale, options.GuidanceRescale, model.Data.NumClasses);
     }
 
@@ -230,8 +225,6 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
     private Tensor? Labels(TrainedModel model)
     {
         if (options.ClassLabels == SampleClassLabels.None) return null;
-        if (options.Conditions == SampleConditions.Test)
-            throw new PluginInputException("class_labels: cycle and conditions: test both choose the samples' labels: keep one of them");
         int classes = model.Data.NumClasses;
         if (classes == 0)
             throw new PluginInputException(
