@@ -27,6 +27,7 @@ internal static class CommandLine
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SweepCommand.CreateWorker());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 

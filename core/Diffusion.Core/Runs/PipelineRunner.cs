@@ -3,6 +3,7 @@ using System.Reflection;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Core.Checkpoints;
+using Diffusion.Core.Kernels;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Tracking;
@@ -73,6 +74,10 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         try
         {
             recorder.LogParams(spec.Params);
+            // Before anything trains: CPU kernels that are wrong on this machine (issue 15) are replaced, and the run says which it used.
+            var kernels = KernelGuard.EnsureForProcess(logger);
+            recorder.LogParam("kernels.path", kernels.PathName);
+            recorder.LogParam("kernels.decided", kernels.How);
             artifacts.Write(request.ResumeRunId is null ? "pipeline.yaml" : $"pipeline.resumed-{DateTime.UtcNow:yyyyMMddTHHmmss}.yaml",
                 "pipeline", s => s.Write(System.Text.Encoding.UTF8.GetBytes(spec.ResolvedText)));
 
@@ -126,7 +131,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is PluginInputException or CheckpointMismatchException or PluginConstructionException;
+        e is PluginInputException or CheckpointMismatchException or PluginConstructionException or KernelCheckException;
 
     private ServiceProvider BuildServices(PipelineSpec spec)
     {

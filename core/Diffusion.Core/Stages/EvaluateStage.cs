@@ -55,7 +55,9 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
         var results = new Dictionary<string, double>(StringComparer.Ordinal);
         if (context.State.ContainsKey(StateKeys.Samples))
         {
-            foreach (var (key, value) in modality.Evaluate(StageHelpers.Samples(context), reference, context))
+            var samples = StageHelpers.Samples(context);
+            StageHelpers.RequireFinite(samples, $"stage '{context.StageName}' refuses to score its samples");
+            foreach (var (key, value) in modality.Evaluate(samples, reference, context))
                 results[key] = value;
         }
         if (options.Model is not null)

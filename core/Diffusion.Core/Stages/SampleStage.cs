@@ -145,6 +145,15 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         }
         var all = cat(samples.ToArray());
         foreach (var s in samples) s.Dispose();
+        try
+        {
+            StageHelpers.RequireFinite(all, $"sampler '{options.Scheduler}' in stage '{context.StageName}'");
+        }
+        catch (PluginInputException)
+        {
+            all.Dispose();
+            throw;
+        }
         context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
         foreach (var (key, value) in statistics)
         {

@@ -26,12 +26,24 @@ internal sealed class SamplingContext(
     {
         if (t.dim() == 0) t = t.expand(x.shape[0]);
         t = t.to(x.device).to_type(ScalarType.Float32);
-        if (guidance is null || conditioning is null) return model.Network.forward(x, t, conditioning);
+        if (guidance is null || conditioning is null) return Finite(model.Network.forward(x, t, conditioning), x, t);
         using var scope = NewDisposeScope();
         var conditional = model.Network.forward(x, t, conditioning);
         var unconditional = model.Network.forward(x, t, guidance.Unconditional(conditioning, x.shape[0], x.device));
-        return scope.MoveToOuter(guidance.Combine(conditional, unconditional));
+        return scope.MoveToOuter(Finite(guidance.Combine(conditional, unconditional), x, t));
     }
+
+    /// <summary>The model's output, or a clear failure at the sampling step where it first stops being finite.</summary>
+    private Tensor Finite(Tensor output, Tensor x, Tensor t)
+    {
+        if (!output.is_floating_point() || output.isfinite().all().item<bool>()) return output;
+        string input = x.isfinite().all().item<bool>() ? "from a finite input" : "from a non-finite input (the sampler's previous update)";
+        throw new PluginInputException(
+            $"the model's output became non-finite at sampling step {completedSteps + 1} of {Steps} (t = {t[0].item<float>():0.###}) {input}: " +
+            "the trained weights may hold NaN (see the train stage's loss) or the sampler diverged; run 'diffusion doctor' to check this machine's CPU kernels");
+    }
+
+    private int completedSteps;
 
     public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
 
@@ -42,6 +54,7 @@ internal sealed class SamplingContext(
 
     public void OnStep(int step, int total)
     {
+        completedSteps = step;
         cancellation.ThrowIfCancellationRequested();
         progress.Report(step);
     }

@@ -22,6 +22,23 @@ internal static class StageHelpers
             ? samples
             : throw new PluginInputException($"stage '{context.StageName}' needs samples, but no earlier stage produced any: add a sample stage before it");
 
+    /// <summary>
+    /// Fails with a clear message when floating-point <paramref name="samples"/> hold NaN or infinity (metrics and writers
+    /// would otherwise fail deep in libtorch, e.g. an eigendecomposition that does not converge).
+    /// </summary>
+    public static void RequireFinite(Tensor samples, string what)
+    {
+        if (!samples.is_floating_point()) return;
+        using var scope = NewDisposeScope();
+        var bad = samples.isfinite().logical_not().flatten(1).any(1);
+        long count = bad.sum().item<long>();
+        if (count == 0) return;
+        long first = bad.nonzero()[0, 0].item<long>();
+        throw new PluginInputException(
+            $"{what}: {count} of {samples.shape[0]} samples hold NaN or infinite values (the first is sample {first}); " +
+            "the model's weights or the sampler diverged: check the train stage's loss, and run 'diffusion doctor' to check this machine's CPU kernels");
+    }
+
     /// <summary>Makes <paramref name="samples"/> the current samples (disposing the previous ones) and writes them if a modality is named.</summary>
     public static void PublishSamples(IRunContext context, Tensor samples, string? modalityName)
     {

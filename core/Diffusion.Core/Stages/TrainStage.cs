@@ -75,13 +75,17 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         using (var progress = context.Progress.Start(context.StageName, options.Steps, start))
         {
             using var generator = new Generator(0, CPU);
+            var guard = new NonFiniteGuard(context.Tracker, context.Logger, options.Lr);
             for (long step = start; step < options.Steps; step++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step);
-                if (masked) CompressedWeights.ApplyMasks(network);
-                average?.Update(step);
-                context.Tracker.LogMetric("train/loss", loss, step + 1);
+                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step, guard);
+                if (double.IsFinite(loss))
+                {
+                    if (masked) CompressedWeights.ApplyMasks(network);
+                    average?.Update(step);
+                    context.Tracker.LogMetric("train/loss", loss, step + 1);
+                }
                 progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
@@ -118,9 +122,12 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                 $"low_res_scale {options.LowResScale} must divide the image size ({spec.ItemShape[1]}x{spec.ItemShape[2]}): change image_size or low_res_scale");
     }
 
-    /// <summary>One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss.</summary>
+    /// <summary>
+    /// One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss. A non-finite loss or gradient
+    /// skips the step (weights, optimizer state and average untouched) and returns the non-finite loss.
+    /// </summary>
     private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
-        NoiseSchedule schedule, ITokenScheduler? tokens, Generator generator, IRunContext context, long step)
+        NoiseSchedule schedule, ITokenScheduler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard)
     {
         using var scope = NewDisposeScope();
         generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, (ulong)step));
@@ -150,9 +157,15 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             (micro == 1 ? loss : loss / micro).backward();
             total = total is null ? loss.detach() : total + loss.detach();
         }
+        double meanLoss = total!.item<float>() / micro;
+        if (!guard.Accept(step + 1, meanLoss, network.parameters()))
+        {
+            optimizer.zero_grad();
+            return double.NaN;
+        }
         if (options.GradClip > 0) nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
         optimizer.step();
-        return total!.item<float>() / micro;
+        return meanLoss;
     }
 
     /// <summary>
