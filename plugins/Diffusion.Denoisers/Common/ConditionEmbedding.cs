@@ -34,12 +34,15 @@ internal sealed class ConditionEmbedding : nn.Module<Tensor, Conditioning?, Cont
     /// <summary>Width E.</summary>
     public long Dim { get; }
 
-    /// <summary>c for timesteps <paramref name="t"/> [B] and the conditioning (a zero vector when there is nothing to embed).</summary>
+    /// <summary>
+    /// c for timesteps <paramref name="t"/> [B] (in the network's dtype, which c takes) and the conditioning (a zero vector
+    /// when there is nothing to embed).
+    /// </summary>
     public override Tensor forward(Tensor t, Conditioning? conditioning, ContextInput? context)
     {
         long batch = t.shape[0];
         var c = time_mlp is null
-            ? zeros([batch, Dim], device: t.device)
+            ? zeros([batch, Dim], dtype: t.dtype, device: t.device)
             : time_mlp.call(TimestepEmbedding.Sinusoidal(t, frequencyDim));
         if (class_embedding is not null)
             c = c + class_embedding.call(ClassLabels.Indices(conditioning?.ClassLabels, batch, numClasses, t.device));
