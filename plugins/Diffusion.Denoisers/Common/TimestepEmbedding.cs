@@ -12,9 +12,10 @@ internal static class TimestepEmbedding
     public static Tensor Sinusoidal(Tensor t, int dim)
     {
         int half = dim / 2;
-        var dtype = t.is_floating_point() ? t.dtype : ScalarType.Float32;
-        var exponents = arange(half, dtype: dtype, device: t.device) * (-Math.Log(10000.0) / half);
-        var args = t.to_type(dtype).unsqueeze(1) * exponents.exp().unsqueeze(0);
-        return cat([args.cos(), args.sin()], dim: 1);
+        // Computed in float64 for a float64 network (gradient checks), else float32 (half precision would round the angles).
+        var compute = t.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var exponents = arange(half, dtype: compute, device: t.device) * (-Math.Log(10000.0) / half);
+        var args = t.to_type(compute).unsqueeze(1) * exponents.exp().unsqueeze(0);
+        return cat([args.cos(), args.sin()], dim: 1).to_type(t.is_floating_point() ? t.dtype : ScalarType.Float32);
     }
 }
