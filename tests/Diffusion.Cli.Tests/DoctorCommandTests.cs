@@ -7,12 +7,12 @@ namespace Diffusion.Cli.Tests;
 /// <summary><c>diffusion doctor</c>, the kernel guard's modes, and training on the forced fallback (issue 15).</summary>
 public class DoctorCommandTests
 {
-    private static Dictionary<string, string> Environment(WorkDir work, string? mode = null)
+    /// <summary>A private kernel cache, and the mode set explicitly (a suite run with DIFFUSION_KERNELS=fallback must not leak into "auto").</summary>
+    private static Dictionary<string, string> Environment(WorkDir work, string mode = "auto") => new()
     {
-        var environment = new Dictionary<string, string> { ["DIFFUSION_CACHE_DIR"] = Path.Combine(work.Path, "cache") };
-        if (mode is not null) environment["DIFFUSION_KERNELS"] = mode;
-        return environment;
-    }
+        ["DIFFUSION_CACHE_DIR"] = Path.Combine(work.Path, "cache"),
+        ["DIFFUSION_KERNELS"] = mode,
+    };
 
     [Fact]
     public void Doctor_reports_the_libraries_and_the_self_check_and_caches_the_decision()

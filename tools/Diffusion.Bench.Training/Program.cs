@@ -5,6 +5,7 @@ using Diffusion.Bench.Training;
 // Training benchmarks; see docs/benchmarks.md ("Training") for the commands and the figures.
 //   overhead [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
 //   memory   [--pipeline FILE] [--steps N] [--every K] [--set PATH=VALUE ...]
+//   kernels  [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string mode = args.FirstOrDefault() ?? "overhead";
 string Arg(string name, string fallback)
@@ -23,8 +24,11 @@ switch (mode)
     case "memory":
         Memory(int.Parse(Arg("--steps", "5000")), int.Parse(Arg("--every", "250")));
         break;
+    case "kernels":
+        Kernels(int.Parse(Arg("--steps", "20")), int.Parse(Arg("--rounds", "3")), int.Parse(Arg("--warmup", "3")));
+        break;
     default:
-        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] [--set PATH=VALUE ...]");
+        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory|kernels [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] [--set PATH=VALUE ...]");
         return 2;
 }
 return 0;
@@ -101,6 +105,40 @@ void Memory(int steps, int every)
     var late = afterWarmup.Where(s => s.Step > steps * 8 / 10).Select(s => s.Rss).ToList();
     Console.WriteLine($"median RSS over steps {steps / 10}-{steps * 3 / 10}: {Median(early):0.0} MiB; over steps {steps * 8 / 10}-{steps}: {Median(late):0.0} MiB; " +
                       $"growth {(Median(late) - Median(early)) / Median(early) * 100:0.00}%; lowest / highest after warm-up {afterWarmup.Min(s => s.Rss):0.0} / {afterWarmup.Max(s => s.Rss):0.0} MiB");
+}
+
+// The kernel fallback (oneDNN off, issue 15) against the default path: the hand-written training step of the pipeline's
+// model in alternating rounds, and the self-check's own time on each path.
+void Kernels(int steps, int rounds, int warmup)
+{
+    var spec = Quickstart.Load(pipeline, [$"stages.train.steps={steps}", "stages.train.ema_decay=0", "stages.train.warmup_steps=0", .. overrides]);
+    Console.WriteLine($"kernels: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round ({warmup} discarded), " +
+                      $"{rounds} rounds, {Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} threads, oneDNN {Diffusion.Core.Kernels.LibTorchContext.OneDnnVersion}");
+    var wall = new Dictionary<string, List<double>> { ["default"] = [], ["fallback"] = [] };
+    var check = new Dictionary<string, List<double>> { ["default"] = [], ["fallback"] = [] };
+    var cache = new Diffusion.Core.Kernels.KernelCheckCache(Quickstart.Scratch());
+    try
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (string path in new[] { "default", "fallback" })
+            {
+                Diffusion.Core.Kernels.KernelGuard.Decide(path, cache, Diffusion.Core.Kernels.KernelCase.Training, null, recheck: false);
+                var report = Diffusion.Core.Kernels.KernelSelfCheck.Run();
+                check[path].Add(report.Seconds);
+                using var hand = new HandLoop(spec);
+                var seconds = hand.Run(steps).Wall.Skip(warmup + 1).ToArray();
+                wall[path].AddRange(seconds);
+                Console.WriteLine($"  round {round + 1} {path,-8}: {Median(seconds) * 1000,7:0.0} ms/step, self-check {report.Seconds:0.000} s ({(report.Passed ? "passed" : "FAILED: " + report.Failures)})");
+            }
+        }
+    }
+    finally
+    {
+        Directory.Delete(cache.Folder, recursive: true);
+    }
+    Console.WriteLine($"median over all rounds: default {Median(wall["default"]) * 1000:0.0} ms/step, fallback {Median(wall["fallback"]) * 1000:0.0} ms/step " +
+                      $"(fallback/default {Median(wall["fallback"]) / Median(wall["default"]):0.00}x); self-check default {Median(check["default"]):0.000} s, fallback {Median(check["fallback"]):0.000} s");
 }
 
 static double Median(IEnumerable<double> values)

@@ -30,8 +30,8 @@ public sealed record KernelCheckReport(IReadOnlyList<KernelResult> Results, doub
 /// </summary>
 public static class KernelSelfCheck
 {
-    /// <summary>Largest accepted error relative to the float64 maximum (float32 rounding gives 1e-7 to 3e-6 on the shipped cases).</summary>
-    public const double Tolerance = 1e-4;
+    /// <summary>Largest accepted error relative to the float64 maximum (float32 rounding gives 1e-7 to 2e-5 on the shipped cases, on either path; a wrong kernel is off by 1e-2 or more).</summary>
+    public const double Tolerance = 1e-3;
 
     /// <summary>How often each kernel runs: a kernel that is wrong only now and then (a race) is caught more often.</summary>
     public const int Repeats = 2;
