@@ -37,9 +37,3 @@ public sealed record KernelCase(string Name, KernelLeaf[] Leaves, Func<Tensor[],
         new(name, [new("input", [batch, cin, size, size]), new("weight", [cout, cin, kernel, kernel], Math.Sqrt(1.0 / (cin * kernel * kernel))), new("bias", [cout], 0.1)],
             l => nn.functional.conv2d(l[0], l[1], l[2], strides: [stride, stride], padding: [padding, padding]));
 }
-
-/// <summary>One input or weight of a <see cref="KernelCase"/>.</summary>
-/// <param name="Name">What it is (input, weight, bias, query, ...), named in failure messages.</param>
-/// <param name="Shape">Its shape.</param>
-/// <param name="Scale">Its values' standard deviation (weights ~ 1/sqrt(fan-in), as initialisation gives them).</param>
-public sealed record KernelLeaf(string Name, long[] Shape, double Scale = 1);

@@ -3,25 +3,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.Core.Kernels;
 
-/// <summary>How one kernel did: the largest errors of its float32 output and leaf gradients against float64.</summary>
-/// <param name="Name">The kernel case's name.</param>
-/// <param name="OutputError">max |y32 − y64| / max |y64| (NaN when the float32 output is not finite).</param>
-/// <param name="GradientError">The same for the worst leaf gradient.</param>
-/// <param name="WorstGradient">Which leaf's gradient was worst (input, weight, bias, ...).</param>
-/// <param name="Passed">Finite and both errors within the tolerance.</param>
-public sealed record KernelResult(string Name, double OutputError, double GradientError, string WorstGradient, bool Passed);
-
-/// <summary>The outcome of one self-check: every kernel's result and the time it took.</summary>
-public sealed record KernelCheckReport(IReadOnlyList<KernelResult> Results, double Seconds)
-{
-    /// <summary>True when every kernel passed.</summary>
-    public bool Passed => Results.All(r => r.Passed);
-
-    /// <summary>The kernels that failed, as "name (output error e, gradient of LEAF error e)".</summary>
-    public string Failures => string.Join("; ", Results.Where(r => !r.Passed).Select(r =>
-        $"{r.Name}: output error {r.OutputError:G3}, {r.WorstGradient} gradient error {r.GradientError:G3}"));
-}
-
 /// <summary>
 /// Checks the CPU kernels training uses, in this process and at its thread count: each kernel runs forward and backward on
 /// the same values in float32 and float64 (float64 takes ATen's reference paths, float32 the fast ones such as oneDNN),
