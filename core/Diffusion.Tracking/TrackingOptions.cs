@@ -1,6 +1,6 @@
 namespace Diffusion.Tracking;
 
-/// <summary>How a <see cref="TrackingStore"/> writes and when it gives up on a silent run. The defaults suit training.</summary>
+/// <summary>How a tracking store writes and when it gives up on a silent run. The defaults suit training.</summary>
 public sealed record TrackingOptions
 {
     /// <summary>The defaults.</summary>

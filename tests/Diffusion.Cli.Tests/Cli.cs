@@ -62,6 +62,7 @@ internal static class Cli
         info.ArgumentList.Add(Dll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("DIFFUSION_DB");
+        info.Environment.Remove("DIFFUSION_ARTIFACTS");
         info.Environment.Remove("DIFFUSION_PLUGIN_PATH");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         return Process.Start(info)!;

@@ -8,7 +8,7 @@ public sealed class ArtifactTests : IDisposable
     private static readonly string OtherSha = new('B', 64);
 
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public ArtifactTests() => _store = _db.Open();
 

@@ -5,7 +5,7 @@ namespace Diffusion.Tracking.Tests;
 public sealed class LookupTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public LookupTests() => _store = _db.Open();
 

@@ -6,7 +6,7 @@ namespace Diffusion.Tracking.Tests;
 public sealed class MetricTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public MetricTests() => _store = _db.Open();
 

@@ -7,7 +7,7 @@ namespace Diffusion.Tracking.Tests;
 public sealed class RunLifecycleTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public RunLifecycleTests() => _store = _db.Open();
 

@@ -8,7 +8,7 @@ public sealed class StaleRunTests : IDisposable
     private const int DeadPid = 999_999_999;
 
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public StaleRunTests() => _store = _db.Open();
 

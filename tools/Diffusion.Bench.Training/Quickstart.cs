@@ -20,7 +20,7 @@ internal static class Quickstart
         using var cancel = new CancellationTokenSource();
         used = clock(cancel);
         var runner = new PipelineRunner(NullLogger.Instance, used);
-        return runner.Run(new RunRequest(spec, Path.Combine(scratch, "tracking.db")), cancel.Token);
+        return runner.Run(new RunRequest(spec, Path.Combine(scratch, "tracking.db"), scratch), cancel.Token);
     }
 
     public static string Scratch()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Diffusion.Cli.Commands;
+using Diffusion.Tracking;
 
 namespace Diffusion.Cli;
 
@@ -16,10 +17,18 @@ internal static class CommandLine
         Recursive = true,
     };
 
+    /// <summary>The folder that holds run folders: <c>--artifacts</c>, else <c>DIFFUSION_ARTIFACTS</c>, else the folder that holds the database.</summary>
+    public static readonly Option<string?> Artifacts = new("--artifacts")
+    {
+        Description = "Folder for run folders, DIR/RUN_ID/ (default: $DIFFUSION_ARTIFACTS, else the folder that holds the database).",
+        Recursive = true,
+    };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Diffusion.Framework: run diffusion-model pipelines from YAML, track and query runs.");
         root.Options.Add(Database);
+        root.Options.Add(Artifacts);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
@@ -31,10 +40,28 @@ internal static class CommandLine
         return root;
     }
 
-    public static string DatabasePath(ParseResult result) =>
-        Path.GetFullPath(result.GetValue(Database)
-                         ?? Environment.GetEnvironmentVariable("DIFFUSION_DB")
-                         ?? Path.Combine("runs", "tracking.db"));
+    /// <summary>The tracking backend that <c>--db</c> names, or null after saying why this build has none for it.</summary>
+    public static ITrackingBackend? Tracking(ParseResult result)
+    {
+        try
+        {
+            return TrackingStores.For(TrackingLocation(result));
+        }
+        catch (TrackingStoreException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The folder that holds run folders; call it once <see cref="Tracking"/> has accepted the location.</summary>
+    public static string ArtifactRoot(ParseResult result) =>
+        Path.GetFullPath(result.GetValue(Artifacts)
+                         ?? Environment.GetEnvironmentVariable("DIFFUSION_ARTIFACTS")
+                         ?? TrackingStores.For(TrackingLocation(result)).DefaultArtifactRoot);
+
+    private static string TrackingLocation(ParseResult result) =>
+        result.GetValue(Database) ?? Environment.GetEnvironmentVariable("DIFFUSION_DB") ?? TrackingStores.DefaultLocation;
 
     public static int ReportParseErrors(ParseResult parsed)
     {

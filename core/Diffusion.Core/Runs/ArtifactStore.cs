@@ -5,7 +5,7 @@ using Diffusion.Tracking;
 namespace Diffusion.Core.Runs;
 
 /// <summary>The run's folder; every file written or recorded through it is logged with its kind, size and SHA-256.</summary>
-internal sealed class ArtifactStore(string root, RunRecorder recorder) : IArtifactStore
+internal sealed class ArtifactStore(string root, IRunRecorder recorder) : IArtifactStore
 {
     public string Root { get; } = Path.GetFullPath(root);
 

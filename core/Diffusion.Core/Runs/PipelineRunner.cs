@@ -15,9 +15,10 @@ namespace Diffusion.Core.Runs;
 
 /// <summary>What to run and where to record it.</summary>
 /// <param name="Pipeline">The validated pipeline.</param>
-/// <param name="DatabasePath">The tracking database; run folders go beside it (<c>runs/RUN_ID/</c>).</param>
+/// <param name="Tracking">Where the run is recorded: a tracking location that <see cref="TrackingStores.For"/> accepts.</param>
+/// <param name="ArtifactRoot">The folder that holds run folders: the run's files go in <c>ArtifactRoot/RUN_ID/</c>.</param>
 /// <param name="ResumeRunId">A run to continue from its last checkpoints, or null for a new run.</param>
-public sealed record RunRequest(PipelineSpec Pipeline, string DatabasePath, string? ResumeRunId = null)
+public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string ArtifactRoot, string? ResumeRunId = null)
 {
     /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
     public string? ParentRunId { get; init; }
@@ -61,11 +62,11 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
     private RunResult RunAlone(RunRequest request, CancellationToken cancellation)
     {
         var spec = request.Pipeline;
-        using var store = TrackingStore.Open(request.DatabasePath);
+        using var store = TrackingStores.Open(request.Tracking);
         using var recorder = request.ResumeRunId is { } resumeId
             ? store.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
             : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId));
-        string runFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.DatabasePath))!, recorder.RunId);
+        string runFolder = Path.Combine(Path.GetFullPath(request.ArtifactRoot), recorder.RunId);
         Directory.CreateDirectory(runFolder);
         var artifacts = new ArtifactStore(runFolder, recorder);
         Started?.Invoke(recorder.RunId, runFolder);

@@ -7,7 +7,7 @@ namespace Diffusion.Core.Sweeps;
 /// <summary>A sweep ready for workers: its record and the recorder of its parent run (held by the process that waits on the sweep).</summary>
 /// <param name="Sweep">The sweep.</param>
 /// <param name="Parent">The parent run's recorder; close it when the sweep ends.</param>
-public sealed record LaunchedSweep(SweepRecord Sweep, RunRecorder Parent);
+public sealed record LaunchedSweep(SweepRecord Sweep, IRunRecorder Parent);
 
 /// <summary>Starts a new sweep (its parent run, its row, its planned trials) or takes up an interrupted one.</summary>
 public static class SweepLauncher
@@ -19,13 +19,13 @@ public static class SweepLauncher
     /// <param name="pipeline">The bound pipeline; its <see cref="PipelineSpec.Sweep"/> must be set.</param>
     /// <param name="pipelineText">The pipeline file's text, which every trial loads.</param>
     /// <param name="overrides">The sweep's own <c>--set</c> overrides.</param>
-    /// <param name="databasePath">The tracking database.</param>
+    /// <param name="tracking">The tracking location (see <see cref="TrackingStores.For"/>).</param>
     /// <param name="failFast">Stop the sweep at the first failed trial.</param>
     /// <param name="staleAfter">A worker silent this long loses its trial to the queue.</param>
-    public static LaunchedSweep Start(PipelineSpec pipeline, string pipelineText, IReadOnlyList<string> overrides, string databasePath, bool failFast, TimeSpan staleAfter)
+    public static LaunchedSweep Start(PipelineSpec pipeline, string pipelineText, IReadOnlyList<string> overrides, string tracking, bool failFast, TimeSpan staleAfter)
     {
         var sweep = pipeline.Sweep ?? throw new ArgumentException("the pipeline has no sweep: block", nameof(pipeline));
-        using var store = TrackingStore.Open(databasePath);
+        using var store = TrackingStores.Open(tracking);
         var parent = store.StartRun(new NewRun($"{pipeline.Name} sweep", pipeline.Name, sweep.Seed, Path.GetFullPath(pipeline.FilePath), pipeline.ResolvedText, PipelineRunner.CodeVersion));
         try
         {
@@ -42,7 +42,7 @@ public static class SweepLauncher
 
             var definition = new SweepDefinition(parent.RunId, Path.GetFullPath(pipeline.FilePath), pipelineText, overrides,
                 sweep.Method.ToString().ToLowerInvariant(), sweep.Objective, sweep.Maximize, sweep.Trials, failFast, staleAfter);
-            using var sweeps = SweepStore.Open(databasePath);
+            using var sweeps = TrackingStores.OpenSweeps(tracking);
             sweeps.Create(definition, SweepSampler.For(sweep).Planned().Select(p => p.ToJson()));
             return new LaunchedSweep(sweeps.Find(parent.RunId)!, parent);
         }
@@ -60,10 +60,10 @@ public static class SweepLauncher
     /// <exception cref="RunNotFoundException">No sweep has this id.</exception>
     /// <exception cref="AmbiguousRunIdException">The prefix matches several runs.</exception>
     /// <exception cref="InvalidOperationException">The sweep is still being run by a live process.</exception>
-    public static LaunchedSweep Resume(string databasePath, string idOrPrefix)
+    public static LaunchedSweep Resume(string tracking, string idOrPrefix)
     {
-        using var store = TrackingStore.Open(databasePath);
-        using var sweeps = SweepStore.Open(databasePath);
+        using var store = TrackingStores.Open(tracking);
+        using var sweeps = TrackingStores.OpenSweeps(tracking);
         var run = store.FindRun(idOrPrefix) ?? throw new RunNotFoundException(idOrPrefix);
         if (sweeps.Find(run.Run.Id) is null) throw new RunNotFoundException(idOrPrefix);
         var parent = store.ResumeRun(run.Run.Id);

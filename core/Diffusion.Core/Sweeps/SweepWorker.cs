@@ -13,12 +13,13 @@ namespace Diffusion.Core.Sweeps;
 /// claim, lets the median pruner stop it early, and records how it ended. Several workers, in as many
 /// processes, share one sweep.
 /// </summary>
-/// <param name="databasePath">The tracking database.</param>
+/// <param name="tracking">The tracking location (see <see cref="TrackingStores.For"/>).</param>
+/// <param name="artifactRoot">The folder that holds run folders (each trial's run goes in <c>artifactRoot/RUN_ID/</c>).</param>
 /// <param name="sweepId">The sweep (its parent run's id).</param>
 /// <param name="workerId">Who this worker is in the trial rows (<c>host:pid:tag</c>).</param>
 /// <param name="logger">Where the worker and its runs log.</param>
 /// <param name="progress">How runs show progress.</param>
-public sealed class SweepWorker(string databasePath, string sweepId, string workerId, ILogger logger, IProgressReporter progress)
+public sealed class SweepWorker(string tracking, string artifactRoot, string sweepId, string workerId, ILogger logger, IProgressReporter progress)
 {
     /// <summary>How often a running trial's metrics are checked by the pruner.</summary>
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMilliseconds(500);
@@ -30,8 +31,8 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
     /// <exception cref="PipelineValidationException">The sweep's pipeline no longer validates.</exception>
     public int Run(CancellationToken cancellation)
     {
-        using var sweeps = SweepStore.Open(databasePath);
-        using var runs = TrackingStore.Open(databasePath);
+        using var sweeps = TrackingStores.OpenSweeps(tracking);
+        using var runs = TrackingStores.Open(tracking);
         var sweep = sweeps.Find(sweepId) ?? throw new RunNotFoundException(sweepId);
         var definition = sweep.Definition;
         var document = PipelineLoader.LoadText(definition.PipelineText, definition.PipelinePath, definition.Overrides);
@@ -62,7 +63,7 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
     }
 
     /// <summary>Runs one trial; false when the worker itself was interrupted (the trial then went back to the queue).</summary>
-    private bool RunTrial(TrialRecord trial, SweepDefinition definition, SweepSpec sweep, PluginCatalog catalog, SweepStore sweeps, TrackingStore runs,
+    private bool RunTrial(TrialRecord trial, SweepDefinition definition, SweepSpec sweep, PluginCatalog catalog, ISweepStore sweeps, ITrackingStore runs,
         CancellationToken cancellation)
     {
         var point = TrialPoint.FromJson(trial.Point);
@@ -98,7 +99,7 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
         RunResult result;
         try
         {
-            result = runner.Run(new RunRequest(pipeline, databasePath) { ParentRunId = sweepId }, stop.Token);
+            result = runner.Run(new RunRequest(pipeline, tracking, artifactRoot) { ParentRunId = sweepId }, stop.Token);
         }
         finally
         {
@@ -161,7 +162,7 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
                     MedianPruner.ShouldPrune(pruner, History(runs, id, pruner.Metric), CompletedHistories(sweeps, runs, pruner.Metric)) is { } reason)
                     Stop(reason);
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception e) when (e is TrackingStoreException or InvalidOperationException)
             {
                 // A busy database delays a heartbeat; the next tick tries again.
                 logger.LogDebug("sweep heartbeat skipped: {Message}", e.Message);
@@ -173,7 +174,7 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
 
     private readonly Dictionary<string, IReadOnlyList<(long Step, double Value)>> _completedHistories = [];
 
-    private void Finish(SweepStore sweeps, TrialRecord trial, TrialState state, double? value, string? message)
+    private void Finish(ISweepStore sweeps, TrialRecord trial, TrialState state, double? value, string? message)
     {
         if (!sweeps.Finish(sweepId, trial.Number, workerId, state, value, message))
             logger.LogWarning("trial {Number} was taken back from this worker before it ended; its result is not recorded", trial.Number);
@@ -182,11 +183,11 @@ public sealed class SweepWorker(string databasePath, string sweepId, string work
                 value is { } v ? $": {v}" : "", message is null ? "" : $" ({message})");
     }
 
-    private static IReadOnlyList<(long Step, double Value)> History(TrackingStore runs, string runId, string metric) =>
+    private static IReadOnlyList<(long Step, double Value)> History(ITrackingStore runs, string runId, string metric) =>
         runs.MetricHistory(runId, metric).Select(p => (p.Step, p.Value)).ToList();
 
     /// <summary>The metric's values in every completed trial (a completed run's values never change, so they are read once).</summary>
-    private List<IReadOnlyList<(long Step, double Value)>> CompletedHistories(SweepStore sweeps, TrackingStore runs, string metric)
+    private List<IReadOnlyList<(long Step, double Value)>> CompletedHistories(ISweepStore sweeps, ITrackingStore runs, string metric)
     {
         var histories = new List<IReadOnlyList<(long Step, double Value)>>();
         foreach (var trial in sweeps.Trials(sweepId).Where(t => t.State == TrialState.Completed && t.RunId is not null))

@@ -12,7 +12,7 @@ public class ClassConditionalSamplingTests
     private static RunResult Run(TempFolder folder, string db, params string[] overrides)
     {
         var runner = new PipelineRunner(NullLogger.Instance, new SilentProgress());
-        return runner.Run(new RunRequest(TinyPipeline.Load(folder, overrides), db, null), CancellationToken.None);
+        return runner.Run(new RunRequest(TinyPipeline.Load(folder, overrides), db, Path.GetDirectoryName(db)!, null), CancellationToken.None);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public class ClassConditionalSamplingTests
 
         Assert.Equal(RunStatus.Completed, labelled.Status);
         Assert.Equal(RunStatus.Completed, unlabelled.Status);
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         var metrics = store.FindRun(labelled.RunId)!.Metrics.ToDictionary(m => m.Key, m => m.Last);
         Assert.InRange(metrics["eval/class-accuracy"], 0, 1);
         Assert.InRange(metrics["eval/class-accuracy-floor"], 0, 1);
@@ -51,7 +51,7 @@ public class ClassConditionalSamplingTests
         var result = Run(temp, db, "components.data.metrics=[class-accuracy]", "components.data.classifier_cache=" + Path.Combine(temp.Path, "cache"));
 
         Assert.Equal(RunStatus.Failed, result.Status);
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         Assert.Contains("class_labels: cycle", store.FindRun(result.RunId)!.Run.Message);
     }
 

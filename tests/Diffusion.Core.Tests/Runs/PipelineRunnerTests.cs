@@ -12,7 +12,7 @@ public class PipelineRunnerTests
         CancellationToken cancellation = default, params string[] overrides)
     {
         var runner = new PipelineRunner(NullLogger.Instance, progress ?? new SilentProgress());
-        return runner.Run(new RunRequest(TinyPipeline.Load(folder, overrides), db, resume), cancellation);
+        return runner.Run(new RunRequest(TinyPipeline.Load(folder, overrides), db, Path.GetDirectoryName(db)!, resume), cancellation);
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public class PipelineRunnerTests
         var result = Run(temp, db);
 
         Assert.Equal(RunStatus.Completed, result.Status);
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         var run = store.FindRun(result.RunId)!;
         Assert.Equal(RunStatus.Completed, run.Run.Status);
         var channels = run.Params.Single(p => p.Key == "components.model.base_channels");
@@ -48,7 +48,7 @@ public class PipelineRunnerTests
         var second = Run(temp, db);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(first.RunFolder, "sample.png")), File.ReadAllBytes(Path.Combine(second.RunFolder, "sample.png")));
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         Assert.Equal(
             store.MetricHistory(first.RunId, "train/loss").Select(p => p.Value),
             store.MetricHistory(second.RunId, "train/loss").Select(p => p.Value));
@@ -92,7 +92,7 @@ public class PipelineRunnerTests
             string final = Path.Combine("checkpoints", "train", "step-00000006", file);
             Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.RunFolder, final)), File.ReadAllBytes(Path.Combine(resumed.RunFolder, final)));
         }
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         Assert.Equal(RunStatus.Completed, store.FindRun(killed.RunId)!.Run.Status);
     }
 
@@ -106,7 +106,7 @@ public class PipelineRunnerTests
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Contains("dataset-fashion-mnist", result.Message);
-        using var store = TrackingStore.Open(db);
+        using var store = TrackingStores.Open(db);
         var run = store.FindRun(result.RunId)!;
         Assert.Equal(RunStatus.Failed, run.Run.Status);
         Assert.Contains("dataset-fashion-mnist", run.Run.Message);

@@ -21,7 +21,7 @@ public sealed class TrackingOverheadBenchmark(ITestOutputHelper output)
     public void Training_step_time_with_and_without_tracking()
     {
         using var folder = new TempFolder();
-        using var store = TrackingStore.Open(Path.Combine(folder.Path, "tracking.db"));
+        using var store = TrackingStores.Open(Path.Combine(folder.Path, "tracking.db"));
         using var run = store.StartRun(new NewRun("overhead", "bench", 1, "bench.yaml", "", "bench"));
         manual_seed(1);
         using var network = nn.Sequential(

@@ -97,7 +97,7 @@ public class LowResolutionConditionTests
         var sampled = Run(temp, "sample.yaml", Pipeline("{ name: sample, type: sample, model: model, scheduler: noise, count: 1, steps: 1 }"));
 
         Assert.True(evaluated.Status == RunStatus.Completed, evaluated.Message);
-        using (var store = TrackingStore.Open(TrainPipeline.Database(temp)))
+        using (var store = TrackingStores.Open(TrainPipeline.Database(temp)))
             Assert.True(double.IsFinite(store.MetricHistory(evaluated.RunId, "eval/denoise_loss").Single().Value));
         Assert.Equal(RunStatus.Failed, sampled.Status);
         Assert.Contains("use a superres stage", sampled.Message);
@@ -107,7 +107,7 @@ public class LowResolutionConditionTests
     {
         var document = PipelineLoader.Load(temp.File(name, yaml), []);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
-        return new PipelineRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new Silent()).Run(new RunRequest(spec, TrainPipeline.Database(temp), null), default);
+        return new PipelineRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new Silent()).Run(new RunRequest(spec, TrainPipeline.Database(temp), Path.GetDirectoryName(TrainPipeline.Database(temp))!, null), default);
     }
 
     private sealed class Silent : IProgressReporter

@@ -67,7 +67,7 @@ public class NonFiniteTrainingTests
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Matches(@"^loss became NaN at step \d+", run.Message);
-        using var store = TrackingStore.Open(TrainPipeline.Database(folder));
+        using var store = TrackingStores.Open(TrainPipeline.Database(folder));
         var recorded = store.FindRun(run.RunId)!;
         Assert.All(recorded.Metrics.Where(m => m.Key == "train/loss"), m => Assert.True(double.IsFinite(m.Last)));
         Assert.Contains(recorded.Metrics, m => m.Key == "train/nonfinite_steps" && m.Last == NonFiniteGuard.MaxConsecutive);

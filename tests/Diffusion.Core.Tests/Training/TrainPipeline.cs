@@ -30,7 +30,7 @@ internal static class TrainPipeline
         var document = PipelineLoader.Load(path, overrides);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
         var runner = new PipelineRunner(NullLogger.Instance, progress ?? new Silent());
-        return runner.Run(new RunRequest(spec, Database(folder), resume), cancellation);
+        return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), cancellation);
     }
 
     public static string Database(TempFolder folder) => Path.Combine(folder.Path, "runs", "tracking.db");

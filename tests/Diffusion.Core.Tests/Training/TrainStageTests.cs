@@ -59,7 +59,7 @@ public class TrainStageTests
         Assert.All(a, p => Assert.True(p.Value.allclose(b[p.Key], rtol: 1e-4, atol: 1e-6), p.Key));
         Assert.False(File.Exists(TrainPipeline.Final(whole, "ema.safetensors")));
 
-        using var store = TrackingStore.Open(TrainPipeline.Database(temp));
+        using var store = TrackingStores.Open(TrainPipeline.Database(temp));
         var run = store.FindRun(whole.RunId)!;
         long parameters = Convert.ToInt64(run.Params.Single(p => p.Key == "model.model.parameters").Value);
         long macs = Convert.ToInt64(run.Params.Single(p => p.Key == "model.model.macs").Value);
@@ -118,7 +118,7 @@ public class TrainStageTests
         var run = TrainPipeline.Run(temp, ["stages.train.cond_dropout=0.2"], model);
 
         Assert.Equal(RunStatus.Completed, run.Status);
-        using var store = TrackingStore.Open(TrainPipeline.Database(temp));
+        using var store = TrackingStores.Open(TrainPipeline.Database(temp));
         var details = store.FindRun(run.RunId)!;
         Assert.True(Convert.ToInt64(details.Params.Single(p => p.Key == "model.model.macs").Value) > 0);
         Assert.All(store.MetricHistory(run.RunId, "train/loss"), p => Assert.True(double.IsFinite(p.Value)));

@@ -23,7 +23,7 @@ internal static class PipelineRun
         var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(sources));
         var runner = new PipelineRunner(NullLogger.Instance, new Silent());
-        return runner.Run(new RunRequest(spec, Database(folder), resume), CancellationToken.None);
+        return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), CancellationToken.None);
     }
 
     public static string Database(TempFolder folder) => Path.Combine(folder.Path, "runs", "tracking.db");
@@ -31,7 +31,7 @@ internal static class PipelineRun
     /// <summary>The last value of every metric of a run.</summary>
     public static Dictionary<string, double> Metrics(TempFolder folder, RunResult run)
     {
-        using var store = Diffusion.Tracking.TrackingStore.Open(Database(folder));
+        using var store = Diffusion.Tracking.TrackingStores.Open(Database(folder));
         return store.FindRun(run.RunId)!.Metrics.ToDictionary(m => m.Key, m => m.Last, StringComparer.Ordinal);
     }
 

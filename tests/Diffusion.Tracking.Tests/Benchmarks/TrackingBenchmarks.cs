@@ -133,7 +133,7 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         foreach (var search in searches)
         {
             var clock = Stopwatch.StartNew();
-            using var store = TrackingStore.Open(path);
+            using var store = SqliteTrackingStore.Open(path);
             var found = store.SearchRuns(new RunSearch { Filter = search[0], OrderBy = search[1], Limit = 50 });
             var first = clock.Elapsed;
             clock.Restart();
@@ -150,7 +150,7 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         var random = new Random(1);
         string[] optimizers = ["adam", "sgd", "adamw"];
         int[] batches = [8, 16, 32, 64];
-        using var store = TrackingStore.Open(path);
+        using var store = SqliteTrackingStore.Open(path);
         const int together = 20;
         for (var batch = 0; batch < runs / together; batch++)
         {

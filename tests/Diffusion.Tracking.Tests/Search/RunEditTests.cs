@@ -5,7 +5,7 @@ namespace Diffusion.Tracking.Tests.Search;
 public sealed class RunEditTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _store;
+    private readonly SqliteTrackingStore _store;
 
     public RunEditTests() => _store = _db.Open();
 

@@ -27,7 +27,7 @@ public sealed class SearchFixture : IDisposable
 
     internal TempDatabase Database { get; } = new();
 
-    public TrackingStore Store { get; }
+    public SqliteTrackingStore Store { get; }
 
     public Dictionary<string, string> Ids { get; } = [];
 

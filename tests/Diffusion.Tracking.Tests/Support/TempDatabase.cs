@@ -15,7 +15,7 @@ internal sealed class TempDatabase : IDisposable
 
     public string Path { get; }
 
-    public TrackingStore Open(TrackingOptions? options = null) => TrackingStore.Open(Path, options ?? TestOptions.Fast);
+    public SqliteTrackingStore Open(TrackingOptions? options = null) => SqliteTrackingStore.Open(Path, options ?? TestOptions.Fast);
 
     /// <summary>Runs SQL on a connection of its own, beside the store (as another tool or process would).</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)

@@ -6,13 +6,13 @@ namespace Diffusion.Tracking.Tests.Sweeps;
 public sealed class SweepStoreTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly TrackingStore _runs;
-    private readonly SweepStore _sweeps;
+    private readonly SqliteTrackingStore _runs;
+    private readonly SqliteSweepStore _sweeps;
 
     public SweepStoreTests()
     {
         _runs = _db.Open();
-        _sweeps = SweepStore.Open(_db.Path, TestOptions.Fast);
+        _sweeps = SqliteSweepStore.Open(_db.Path, TestOptions.Fast);
     }
 
     public void Dispose()
@@ -113,7 +113,7 @@ public sealed class SweepStoreTests : IDisposable
         using var start = new Barrier(workers);
         var claimed = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(() =>
         {
-            using var store = SweepStore.Open(_db.Path, TestOptions.Fast);
+            using var store = SqliteSweepStore.Open(_db.Path, TestOptions.Fast);
             var mine = new List<int>();
             start.SignalAndWait();
             while (store.Claim(id, $"w{w}", null).Trial is { } trial)

@@ -45,7 +45,7 @@ internal sealed record BenchModel(TrainedModel Model, IModality Data, PluginCata
             logger.LogInformation("training the benchmark model ({Pipeline}, key {Key}); later runs reuse it", pipelinePath, key);
             Directory.CreateDirectory(modelFolder);
             var runner = new PipelineRunner(logger, ConsoleProgress.ForStandardError());
-            var result = runner.Run(new RunRequest(spec, Path.Combine(modelFolder, "tracking.db")), CancellationToken.None);
+            var result = runner.Run(new RunRequest(spec, Path.Combine(modelFolder, "tracking.db"), modelFolder), CancellationToken.None);
             if (result.Status != RunStatus.Completed)
                 throw new InvalidOperationException($"training the benchmark model failed: {result.Message}");
             checkpointFolder = Checkpoint.Latest(result.RunFolder, spec.Stages[0].Name)?.Folder

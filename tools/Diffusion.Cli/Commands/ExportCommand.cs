@@ -30,14 +30,14 @@ internal static class ExportCommand
         var command = new Command("export", "Write a run's trained (EMA) weights from its last checkpoint to a file.") { id, format, output, stage, weights };
         command.SetAction(result =>
         {
-            string db = CommandLine.DatabasePath(result);
-            if (!File.Exists(db))
+            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            if (!tracking.Exists)
             {
-                Console.Error.WriteLine($"error: {db} does not exist: no runs recorded there (pass --db PATH)");
+                Console.Error.WriteLine($"error: {tracking.Location} does not exist: no runs recorded there (pass --db PATH)");
                 return CommandLine.InvalidInput;
             }
             RunDetails? run;
-            using (var store = TrackingStore.Open(db))
+            using (var store = tracking.Open())
             {
                 try
                 {
@@ -51,10 +51,10 @@ internal static class ExportCommand
             }
             if (run is null)
             {
-                Console.Error.WriteLine($"error: no run '{result.GetValue(id)}' in {db}; 'diffusion runs list' shows the ids");
+                Console.Error.WriteLine($"error: no run '{result.GetValue(id)}' in {tracking.Location}; 'diffusion runs list' shows the ids");
                 return CommandLine.InvalidInput;
             }
-            string folder = Path.Combine(Path.GetDirectoryName(db)!, run.Run.Id);
+            string folder = Path.Combine(CommandLine.ArtifactRoot(result), run.Run.Id);
             string file = result.GetValue(output)!;
             try
             {

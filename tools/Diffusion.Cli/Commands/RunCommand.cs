@@ -20,7 +20,7 @@ internal static class RunCommand
         command.SetAction(result =>
         {
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
-            if (spec is null) return CommandLine.InvalidInput;
+            if (spec is null || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
 
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
@@ -45,7 +45,7 @@ internal static class RunCommand
             RunResult outcome;
             try
             {
-                outcome = runner.Run(new RunRequest(spec, CommandLine.DatabasePath(result), result.GetValue(resume)), cancellation.Token);
+                outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume)), cancellation.Token);
             }
             catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException)
             {

@@ -54,7 +54,7 @@ internal static class RunsCommand
         }
 
         /// <summary>The search, or null after an error (an unknown parent run) was printed.</summary>
-        public RunSearch? Build(ParseResult result, TrackingStore store, int limit, string? columns = null)
+        public RunSearch? Build(ParseResult result, ITrackingStore store, int limit, string? columns = null)
         {
             string? parent = null;
             if (result.GetValue(Parent) is { } prefix)
@@ -96,8 +96,8 @@ internal static class RunsCommand
                 Console.Error.WriteLine("error: --limit must be at least 1");
                 return CommandLine.InvalidInput;
             }
-            string db = CommandLine.DatabasePath(result);
-            if (!File.Exists(db))
+            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            if (!tracking.Exists)
             {
                 try
                 {
@@ -113,11 +113,11 @@ internal static class RunsCommand
                 {
                     return FilterError(e);
                 }
-                Console.Error.WriteLine($"no runs yet: {db} does not exist (run a pipeline first, or pass --db PATH)");
+                Console.Error.WriteLine($"no runs yet: {tracking.Location} does not exist (run a pipeline first, or pass --db PATH)");
                 if (result.GetValue(json)) Console.WriteLine("[]");
                 return 0;
             }
-            using var store = TrackingStore.Open(db);
+            using var store = tracking.Open();
             if (search.Build(result, store, result.GetValue(limit), result.GetValue(columns)) is not { } query) return CommandLine.InvalidInput;
             RunSearchResult found;
             try
@@ -176,7 +176,7 @@ internal static class RunsCommand
             using var store = OpenExisting(result);
             if (store is null || Find(store, result.GetValue(id)!) is not { } details) return CommandLine.InvalidInput;
             var children = store.SearchRuns(new RunSearch { ParentRunId = details.Run.Id, Limit = int.MaxValue }).Rows.Count;
-            string folder = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, details.Run.Id);
+            string folder = Path.Combine(CommandLine.ArtifactRoot(result), details.Run.Id);
             if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(ToJson(details, folder, children), Indented));
             else PrintDetails(details, folder, children);
             return 0;

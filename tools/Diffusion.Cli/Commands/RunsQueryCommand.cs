@@ -30,10 +30,11 @@ internal static class RunsQueryCommand
                 Console.Error.WriteLine("error: --max-rows must be at least 1");
                 return CommandLine.InvalidInput;
             }
+            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
             IReadOnlyList<SqlResult> results;
             try
             {
-                results = ReadOnlySql.Run(CommandLine.DatabasePath(result), result.GetValue(sql)!, result.GetValue(maxRows));
+                results = tracking.Query(result.GetValue(sql)!, result.GetValue(maxRows));
             }
             catch (FileNotFoundException e)
             {

@@ -18,21 +18,21 @@ internal static class RunsSupport
     };
 
     /// <summary>The store of an existing database, or null after saying there is none.</summary>
-    public static TrackingStore? OpenExisting(ParseResult result)
+    public static ITrackingStore? OpenExisting(ParseResult result)
     {
-        string db = CommandLine.DatabasePath(result);
-        if (File.Exists(db)) return TrackingStore.Open(db);
-        Console.Error.WriteLine($"error: {db} does not exist: no runs recorded there (run a pipeline first, or pass --db PATH)");
+        if (CommandLine.Tracking(result) is not { } tracking) return null;
+        if (tracking.Exists) return tracking.Open();
+        Console.Error.WriteLine($"error: {tracking.Location} does not exist: no runs recorded there (run a pipeline first, or pass --db PATH)");
         return null;
     }
 
     /// <summary>The run of an id or unique prefix, or null after saying why not.</summary>
-    public static RunDetails? Find(TrackingStore store, string idOrPrefix)
+    public static RunDetails? Find(ITrackingStore store, string idOrPrefix)
     {
         try
         {
             var details = store.FindRun(idOrPrefix);
-            if (details is null) Console.Error.WriteLine($"error: no run '{idOrPrefix}' in {store.DatabasePath}; 'diffusion runs list' shows the ids");
+            if (details is null) Console.Error.WriteLine($"error: no run '{idOrPrefix}' in {store.Location}; 'diffusion runs list' shows the ids");
             return details;
         }
         catch (AmbiguousRunIdException e)

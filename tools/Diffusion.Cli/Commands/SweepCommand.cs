@@ -46,11 +46,11 @@ internal static class SweepCommand
                 Console.Error.WriteLine("error: --workers must be 1..256 and --stale-after at least 1 second");
                 return CommandLine.InvalidInput;
             }
-            string db = CommandLine.DatabasePath(result);
+            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
             var launched = result.GetValue(resume) is { } id
-                ? Resume(db, id, result.GetValue(file))
-                : Start(db, result.GetValue(file), result.GetValue(set) ?? [], result.GetValue(failFast), TimeSpan.FromSeconds(stale));
-            return launched is null ? CommandLine.InvalidInput : Supervise(launched, db, count);
+                ? Resume(tracking, id, result.GetValue(file))
+                : Start(tracking.Location, result.GetValue(file), result.GetValue(set) ?? [], result.GetValue(failFast), TimeSpan.FromSeconds(stale));
+            return launched is null ? CommandLine.InvalidInput : Supervise(launched, tracking, CommandLine.ArtifactRoot(result), count);
         });
         return command;
     }
@@ -75,12 +75,13 @@ internal static class SweepCommand
                 context.Cancel = true;
                 cancellation.Cancel();
             });
+            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
             string worker = $"{Environment.MachineName}:{Environment.ProcessId}:{result.GetValue(tag)}";
             var progress = Core.Runs.ConsoleProgress.ForStandardError();
             var logger = new Core.Runs.ConsoleLogger(progress);
             try
             {
-                return new SweepWorker(CommandLine.DatabasePath(result), result.GetValue(id)!, worker, logger, progress)
+                return new SweepWorker(tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(id)!, worker, logger, progress)
                     .Run(cancellation.Token);
             }
             catch (PipelineValidationException e)
@@ -120,45 +121,45 @@ internal static class SweepCommand
         return launched;
     }
 
-    private static LaunchedSweep? Resume(string db, string id, string? file)
+    private static LaunchedSweep? Resume(ITrackingBackend tracking, string id, string? file)
     {
-        if (!File.Exists(db))
+        if (!tracking.Exists)
         {
-            Console.Error.WriteLine($"error: {db} does not exist: no sweeps recorded there (pass --db PATH)");
+            Console.Error.WriteLine($"error: {tracking.Location} does not exist: no sweeps recorded there (pass --db PATH)");
             return null;
         }
         try
         {
-            var launched = SweepLauncher.Resume(db, id);
+            var launched = SweepLauncher.Resume(tracking.Location, id);
             if (file is not null && Path.GetFullPath(file) != launched.Sweep.Definition.PipelinePath)
             {
                 launched.Parent.Kill("not resumed: another pipeline file was named");
                 Console.Error.WriteLine($"error: sweep {launched.Sweep.Definition.Id} runs {launched.Sweep.Definition.PipelinePath}, not {Path.GetFullPath(file)}; leave FILE out to resume it");
                 return null;
             }
-            var done = SweepsDone(db, launched.Sweep.Definition.Id);
+            var done = SweepsDone(tracking, launched.Sweep.Definition.Id);
             Console.WriteLine($"sweep {launched.Sweep.Definition.Id} resumed: {done} of {launched.Sweep.Definition.Budget} trials already ended");
             return launched;
         }
         catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException or InvalidOperationException)
         {
-            Console.Error.WriteLine(e is RunNotFoundException ? $"error: no sweep '{id}' in {db}; 'diffusion runs list --filter \"tags.sweep.role = 'parent'\"' lists them" : $"error: {e.Message}");
+            Console.Error.WriteLine(e is RunNotFoundException ? $"error: no sweep '{id}' in {tracking.Location}; 'diffusion runs list --filter \"tags.sweep.role = 'parent'\"' lists them" : $"error: {e.Message}");
             return null;
         }
     }
 
-    private static int SweepsDone(string db, string id)
+    private static int SweepsDone(ITrackingBackend tracking, string id)
     {
-        using var sweeps = SweepStore.Open(db);
+        using var sweeps = tracking.OpenSweeps();
         return sweeps.Trials(id).Count(t => t.State is TrialState.Completed or TrialState.Failed or TrialState.Pruned);
     }
 
     /// <summary>Starts the workers, reports trials as they end, and closes the parent run when the workers are done.</summary>
-    private static int Supervise(LaunchedSweep launched, string db, int count)
+    private static int Supervise(LaunchedSweep launched, ITrackingBackend tracking, string artifacts, int count)
     {
         var definition = launched.Sweep.Definition;
         string id = definition.Id;
-        string logs = Path.Combine(Path.GetDirectoryName(db)!, id);
+        string logs = Path.Combine(artifacts, id);
         Directory.CreateDirectory(logs);
         using var interrupted = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -172,9 +173,9 @@ internal static class SweepCommand
             interrupted.Cancel();
         });
 
-        var workers = Enumerable.Range(1, count).Select(k => Worker.Start(db, id, k, Path.Combine(logs, $"worker-{k}.log"))).ToList();
+        var workers = Enumerable.Range(1, count).Select(k => Worker.Start(tracking.Location, artifacts, id, k, Path.Combine(logs, $"worker-{k}.log"))).ToList();
         Console.WriteLine($"{count} worker{(count == 1 ? "" : "s")}; logs in {Path.GetRelativePath(Environment.CurrentDirectory, logs)}");
-        using var sweeps = SweepStore.Open(db);
+        using var sweeps = tracking.OpenSweeps();
         // Trials that ended before a resume were reported (and logged to the parent run) by the first process.
         var reported = sweeps.Trials(id).Where(t => t.State is TrialState.Completed or TrialState.Failed or TrialState.Pruned)
             .ToDictionary(t => t.Number, t => t.State);
@@ -248,7 +249,7 @@ internal static class SweepCommand
     }
 
     /// <summary>Prints a trial that ended and logs its objective (and the best so far) to the parent run, by trial number.</summary>
-    private static double? Report(Tracking.RunRecorder parent, SweepDefinition definition, TrialRecord trial, double? best)
+    private static double? Report(IRunRecorder parent, SweepDefinition definition, TrialRecord trial, double? best)
     {
         string point = TrialPoint.FromJson(trial.Point).Describe();
         string state = trial.State.ToString().ToUpperInvariant();
@@ -281,14 +282,14 @@ internal static class SweepCommand
 
         public bool HasExited => _process.HasExited;
 
-        public static Worker Start(string db, string sweepId, int number, string logPath)
+        public static Worker Start(string db, string artifacts, string sweepId, int number, string logPath)
         {
             // The same program: the apphost itself, or 'dotnet diffusion.dll' when run through the dotnet host.
             string host = Environment.ProcessPath ?? "dotnet";
             var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
                 info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-            foreach (var arg in new[] { "sweep-worker", sweepId, "--tag", number.ToString(CultureInfo.InvariantCulture), "--db", db })
+            foreach (var arg in new[] { "sweep-worker", sweepId, "--tag", number.ToString(CultureInfo.InvariantCulture), "--db", db, "--artifacts", artifacts })
                 info.ArgumentList.Add(arg);
             var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
             var process = new Process { StartInfo = info };

@@ -1,6 +1,6 @@
 namespace Diffusion.Tracking;
 
-/// <summary>What <see cref="TrackingStore.SearchRuns"/> looks for. The language is described in docs/tracking.md.</summary>
+/// <summary>What <see cref="ITrackingStore.SearchRuns"/> looks for. The language is described in docs/tracking.md.</summary>
 public sealed record RunSearch
 {
     /// <summary>

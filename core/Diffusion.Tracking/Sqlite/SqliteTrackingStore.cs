@@ -5,15 +5,12 @@ using Microsoft.Data.Sqlite;
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// The run-tracking database: one SQLite file (WAL) that several processes may read and write at once.
-/// A store is safe to use from several threads; each <see cref="RunRecorder"/> it starts writes through its own
-/// connection and keeps working after the store is disposed.
+/// The SQLite run-tracking store: one database file (WAL) that several processes may read and write at once.
+/// A store is safe to use from several threads; each <see cref="SqliteRunRecorder"/> it starts writes through its own
+/// connection and keeps working after the store is disposed. SQLite's errors come out as <see cref="TrackingStoreException"/>.
 /// </summary>
-public sealed class TrackingStore : IDisposable
+public sealed class SqliteTrackingStore : ITrackingStore
 {
-    /// <summary>Where hosts keep the database by default, relative to the working directory (run artifacts go in <c>runs/&lt;run-id&gt;/</c>).</summary>
-    public const string DefaultDatabasePath = "runs/tracking.db";
-
     /// <summary>How many matches an ambiguous id prefix lists.</summary>
     private const int AmbiguousMatchesShown = 20;
 
@@ -22,7 +19,7 @@ public sealed class TrackingStore : IDisposable
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private TrackingStore(string databasePath, SqliteConnection connection, TrackingOptions options)
+    private SqliteTrackingStore(string databasePath, SqliteConnection connection, TrackingOptions options)
     {
         DatabasePath = databasePath;
         _connection = connection;
@@ -32,37 +29,43 @@ public sealed class TrackingStore : IDisposable
     /// <summary>The absolute path of the database file.</summary>
     public string DatabasePath { get; }
 
+    /// <inheritdoc />
+    public string Location => DatabasePath;
+
     /// <summary>Opens (creating if needed) the database at <paramref name="databasePath"/> with the default options.</summary>
-    public static TrackingStore Open(string databasePath) => Open(databasePath, TrackingOptions.Default);
+    public static SqliteTrackingStore Open(string databasePath) => Open(databasePath, TrackingOptions.Default);
 
     /// <summary>
     /// Opens (creating the file and its folder if needed) the database at <paramref name="databasePath"/> and
     /// brings its schema up to date. Safe when several processes open a fresh file at the same moment.
     /// </summary>
-    public static TrackingStore Open(string databasePath, TrackingOptions options)
+    /// <exception cref="TrackingStoreException">The file cannot be opened as a tracking database (e.g. it is corrupt).</exception>
+    public static SqliteTrackingStore Open(string databasePath, TrackingOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var fullPath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var connection = SqliteConnections.Open(fullPath, options.BusyTimeout);
-        try
+        return SqliteErrors.Translated(() =>
         {
-            SchemaMigrator.Migrate(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+            var connection = SqliteConnections.Open(fullPath, options.BusyTimeout);
+            try
+            {
+                SchemaMigrator.Migrate(connection);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
 
-        return new TrackingStore(fullPath, connection, options);
+            return new SqliteTrackingStore(fullPath, connection, options);
+        });
     }
 
-    /// <summary>Records a new RUNNING run (with a new id) owned by this process, and returns its recorder.</summary>
-    /// <exception cref="RunNotFoundException">The parent run does not exist.</exception>
-    public RunRecorder StartRun(NewRun run)
+    /// <inheritdoc />
+    public IRunRecorder StartRun(NewRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Name, nameof(run.Name));
@@ -98,13 +101,8 @@ public sealed class TrackingStore : IDisposable
         });
     }
 
-    /// <summary>
-    /// Takes up an existing run again in this process (e.g. to continue training from a checkpoint): its status
-    /// goes back to RUNNING, its end time and message are cleared, and it gets this process's pid and a fresh heartbeat.
-    /// </summary>
-    /// <exception cref="RunNotFoundException">No run has this id.</exception>
-    /// <exception cref="InvalidOperationException">The run is still being recorded by a live process.</exception>
-    public RunRecorder ResumeRun(string runId)
+    /// <inheritdoc />
+    public IRunRecorder ResumeRun(string runId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         return WithRecorderConnection(registerLive =>
@@ -137,63 +135,47 @@ public sealed class TrackingStore : IDisposable
         });
     }
 
-    /// <summary>
-    /// The newest runs first (not deleted), optionally of one experiment. RUNNING runs whose process is gone are
-    /// recorded as KILLED first.
-    /// </summary>
+    /// <inheritdoc />
     public IReadOnlyList<RunSummary> ListRuns(int limit = 100, string? experiment = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             StaleRuns.Sweep(_connection, _options);
             return RunQueries.List(_connection, limit, experiment);
-        }
+        });
     }
 
-    /// <summary>
-    /// The runs that match <paramref name="search"/>'s filter, in its order, with the values of its columns.
-    /// RUNNING runs whose process is gone are recorded as KILLED first.
-    /// </summary>
-    /// <exception cref="FilterSyntaxException">The filter, order-by or columns cannot be read.</exception>
+    /// <inheritdoc />
     public RunSearchResult SearchRuns(RunSearch search)
     {
         ArgumentNullException.ThrowIfNull(search);
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             StaleRuns.Sweep(_connection, _options);
             return RunSearchQuery.Run(_connection, search);
-        }
+        });
     }
 
-    /// <summary>The runs that match <paramref name="search"/>, each with all its params, metric summaries and tags.</summary>
-    /// <exception cref="FilterSyntaxException">The filter, order-by or columns cannot be read.</exception>
+    /// <inheritdoc />
     public IReadOnlyList<RunValues> ExportRuns(RunSearch search)
     {
         ArgumentNullException.ThrowIfNull(search);
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             StaleRuns.Sweep(_connection, _options);
             var runs = RunSearchQuery.Run(_connection, search).Rows.Select(r => r.Run).ToList();
             return RunQueries.Values(_connection, runs);
-        }
+        });
     }
 
-    /// <summary>
-    /// The run whose id is <paramref name="idOrUniquePrefix"/> or starts with it, or null if none does.
-    /// A RUNNING run whose process is gone is recorded as KILLED first.
-    /// </summary>
-    /// <exception cref="AmbiguousRunIdException">The prefix matches several runs; the message lists them.</exception>
+    /// <inheritdoc />
     public RunDetails? FindRun(string idOrUniquePrefix)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idOrUniquePrefix);
         var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             StaleRuns.Sweep(_connection, _options);
             var matches = RunQueries.WithIdPrefix(_connection, prefix, AmbiguousMatchesShown);
             return matches.Count switch
@@ -202,48 +184,40 @@ public sealed class TrackingStore : IDisposable
                 1 => RunQueries.Details(_connection, matches[0].Id),
                 _ => throw new AmbiguousRunIdException(prefix, matches),
             };
-        }
+        });
     }
 
-    /// <summary>Every value of metric <paramref name="key"/> of a run, by step (in logging order within a step).</summary>
+    /// <inheritdoc />
     public IReadOnlyList<MetricPoint> MetricHistory(string runId, string key)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             return RunQueries.MetricHistory(_connection, runId, key);
-        }
+        });
     }
 
-    /// <summary>Hides a run from listings and lookups; its rows are kept.</summary>
-    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    /// <inheritdoc />
     public void DeleteRun(string runId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
-        lock (_gate)
+        Locked(() =>
         {
-            ThrowIfDisposed();
             if (_connection.Execute("UPDATE runs SET deleted = 1 WHERE id = @id AND deleted = 0;", ("@id", runId)) == 0)
             {
                 throw new RunNotFoundException(runId);
             }
-        }
+        });
     }
 
-    /// <summary>
-    /// Brings back a deleted run whose id is <paramref name="idOrUniquePrefix"/> or starts with it; returns its id.
-    /// </summary>
-    /// <exception cref="RunNotFoundException">No deleted run has this id.</exception>
-    /// <exception cref="AmbiguousRunIdException">The prefix matches several deleted runs.</exception>
+    /// <inheritdoc />
     public string RestoreRun(string idOrUniquePrefix)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idOrUniquePrefix);
         var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
-        lock (_gate)
+        return Locked(() =>
         {
-            ThrowIfDisposed();
             var matches = RunQueries.WithIdPrefix(_connection, prefix, AmbiguousMatchesShown, deleted: true);
             switch (matches.Count)
             {
@@ -255,11 +229,10 @@ public sealed class TrackingStore : IDisposable
 
             _connection.Execute("UPDATE runs SET deleted = 0 WHERE id = @id;", ("@id", matches[0].Id));
             return matches[0].Id;
-        }
+        });
     }
 
-    /// <summary>Sets tags of a run (a key set again gets the new value), e.g. to mark a run after it ended.</summary>
-    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    /// <inheritdoc />
     public void SetTags(string runId, IEnumerable<KeyValuePair<string, string>> tags)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
@@ -281,8 +254,7 @@ public sealed class TrackingStore : IDisposable
         });
     }
 
-    /// <summary>Removes tags of a run; returns how many existed.</summary>
-    /// <exception cref="RunNotFoundException">No (undeleted) run has this id.</exception>
+    /// <inheritdoc />
     public int RemoveTags(string runId, IEnumerable<string> keys)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
@@ -299,8 +271,7 @@ public sealed class TrackingStore : IDisposable
         return removed;
     }
 
-    /// <summary>Replaces the message of a run that has ended (e.g. a sweep trial stopped by its pruner says so).</summary>
-    /// <exception cref="RunNotFoundException">No (undeleted) run that has ended has this id.</exception>
+    /// <inheritdoc />
     public void SetRunMessage(string runId, string message)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
@@ -315,14 +286,8 @@ public sealed class TrackingStore : IDisposable
     }
 
     /// <summary>The result of SQLite's <c>PRAGMA integrity_check</c>: <c>ok</c> for a sound file, else the problems, one a line.</summary>
-    public string IntegrityCheck()
-    {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            return string.Join('\n', _connection.Query("PRAGMA integrity_check;", r => r.GetString(0)));
-        }
-    }
+    public string IntegrityCheck() =>
+        Locked(() => string.Join('\n', _connection.Query("PRAGMA integrity_check;", r => r.GetString(0))));
 
     /// <summary>Closes the store's connection. Recorders it started keep working.</summary>
     public void Dispose()
@@ -342,24 +307,19 @@ public sealed class TrackingStore : IDisposable
     /// in a write transaction, and hands the claimed run id to a new recorder. If anything fails, the run is not
     /// left marked live in this process.
     /// </summary>
-    private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
+    private SqliteRunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
     {
-        var writerConnection = SqliteConnections.Open(DatabasePath, _options.BusyTimeout);
+        var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout));
         string? live = null;
         try
         {
-            string runId;
-            lock (_gate)
+            var runId = Locked(() => _connection.InWriteTransaction(() => claim(id =>
             {
-                ThrowIfDisposed();
-                runId = _connection.InWriteTransaction(() => claim(id =>
-                {
-                    live = id;
-                    LiveRuns.Add(id);
-                }));
-            }
+                live = id;
+                LiveRuns.Add(id);
+            })));
 
-            return new RunRecorder(runId, writerConnection, _options);
+            return new SqliteRunRecorder(runId, writerConnection, _options);
         }
         catch
         {
@@ -375,9 +335,8 @@ public sealed class TrackingStore : IDisposable
 
     private void InWriteTransactionOnRun(string runId, Action work)
     {
-        lock (_gate)
+        Locked(() =>
         {
-            ThrowIfDisposed();
             _connection.InWriteTransaction(() =>
             {
                 if (!RunQueries.Exists(_connection, runId))
@@ -387,7 +346,7 @@ public sealed class TrackingStore : IDisposable
 
                 work();
             });
-        }
+        });
     }
 
     private long EnsureExperiment(string name, long now)
@@ -411,5 +370,19 @@ public sealed class TrackingStore : IDisposable
         }
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    /// <summary>Runs <paramref name="work"/> on the store's connection, one caller at a time, with SQLite's errors translated.</summary>
+    private T Locked<T>(Func<T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SqliteErrors.Translated(work);
+        }
+    }
+
+    private void Locked(Action work) => Locked(() =>
+    {
+        work();
+        return true;
+    });
 }

@@ -1,26 +1,25 @@
-using Diffusion.Abstractions.Runs;
 using Microsoft.Data.Sqlite;
 
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// Records one run. Logging only queues the value; a background thread writes batches every
+/// Records one run in a SQLite tracking database. Logging only queues the value; a background thread writes batches every
 /// <see cref="TrackingOptions.FlushInterval"/> and stamps the run's heartbeat. Safe to use from several threads.
 /// End the run with <see cref="Complete"/>, <see cref="Fail"/> or <see cref="Kill"/>; disposing without them
 /// writes what is queued and leaves the status as it is (readers will then report the run KILLED).
 /// </summary>
-public sealed class RunRecorder : ITracker, IDisposable
+public sealed class SqliteRunRecorder : IRunRecorder
 {
     private readonly BackgroundWriter _writer;
     private int _closed;
 
-    internal RunRecorder(string runId, SqliteConnection connection, TrackingOptions options)
+    internal SqliteRunRecorder(string runId, SqliteConnection connection, TrackingOptions options)
     {
         RunId = runId;
         _writer = new BackgroundWriter(runId, connection, options);
     }
 
-    /// <summary>The run's id.</summary>
+    /// <inheritdoc />
     public string RunId { get; }
 
     /// <inheritdoc />
@@ -39,11 +38,7 @@ public sealed class RunRecorder : ITracker, IDisposable
         Enqueue(new ParamWrite(key, ParamEncoding.Encode(value)));
     }
 
-    /// <summary>
-    /// Records params. Integers are stored as <c>int</c>, float/double/decimal as <c>float</c> (both also as
-    /// numbers, so queries compare them numerically), bools as <c>bool</c>; enums as snake_case text, lists as
-    /// JSON-like text (<c>[1, 2]</c>) and anything else as its invariant text.
-    /// </summary>
+    /// <inheritdoc />
     public void LogParams(IEnumerable<KeyValuePair<string, object>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -61,11 +56,7 @@ public sealed class RunRecorder : ITracker, IDisposable
         Enqueue(new TagWrite(key, value));
     }
 
-    /// <summary>Records a file under the run's artifact folder. Recording a path again replaces its record.</summary>
-    /// <param name="relativePath">The path relative to the run's artifact folder ('\' is stored as '/').</param>
-    /// <param name="kind">What the file is (e.g. <c>checkpoint</c>, <c>sample</c>).</param>
-    /// <param name="sha256">SHA-256 of the file, 64 hex characters.</param>
-    /// <param name="bytes">The file's size.</param>
+    /// <inheritdoc />
     public void RecordArtifact(string relativePath, string kind, string sha256, long bytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(relativePath);
@@ -86,8 +77,7 @@ public sealed class RunRecorder : ITracker, IDisposable
         Enqueue(new ArtifactWrite(artifact, UnixTime.NowMs()));
     }
 
-    /// <summary>Blocks until everything logged so far is written.</summary>
-    /// <exception cref="InvalidOperationException">Some queued values could not be written.</exception>
+    /// <inheritdoc />
     public void Flush()
     {
         if (Volatile.Read(ref _closed) != 0)
@@ -99,17 +89,17 @@ public sealed class RunRecorder : ITracker, IDisposable
         ThrowIfFaulted();
     }
 
-    /// <summary>Ends the run as COMPLETED, after writing everything queued.</summary>
+    /// <inheritdoc />
     public void Complete() => Close(RunStatus.Completed, message: null);
 
-    /// <summary>Ends the run as FAILED with <paramref name="message"/>, after writing everything queued.</summary>
+    /// <inheritdoc />
     public void Fail(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
         Close(RunStatus.Failed, message);
     }
 
-    /// <summary>Ends the run as KILLED (e.g. cancelled by Ctrl+C) with <paramref name="reason"/>.</summary>
+    /// <inheritdoc />
     public void Kill(string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);

@@ -3,15 +3,6 @@ using SQLitePCL;
 
 namespace Diffusion.Tracking;
 
-/// <summary>The rows of one statement of a free SQL query.</summary>
-/// <param name="Columns">The column names.</param>
-/// <param name="Rows">The rows (values as SQLite gives them: long, double, string, byte[] or null).</param>
-/// <param name="Truncated">True when more rows were left out than the limit allowed.</param>
-public sealed record SqlResult(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows, bool Truncated);
-
-/// <summary>A free SQL query that was refused (it would write) or failed; the message says which and why.</summary>
-public sealed class SqlQueryException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Free SQL over a tracking database, strictly read-only: the file is opened read-only with
 /// <c>PRAGMA query_only</c>, and every statement is compiled and checked by SQLite

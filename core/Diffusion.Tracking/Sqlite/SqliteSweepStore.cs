@@ -4,33 +4,34 @@ using Microsoft.Data.Sqlite;
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// The sweep tables of a tracking database: a sweep and its trials, claimed by worker processes. Every change
+/// The sweep tables of a SQLite tracking database: a sweep and its trials, claimed by worker processes. Every change
 /// happens in a write transaction taken up front (BEGIN IMMEDIATE), so two workers never claim the same trial:
 /// a claim is an UPDATE ... WHERE state = 'PENDING' that only one transaction can win. A claim whose
 /// heartbeat grows older than the sweep's <see cref="SweepDefinition.StaleAfter"/> goes back to the queue.
-/// Safe to use from several threads.
+/// Safe to use from several threads. SQLite's errors come out as <see cref="TrackingStoreException"/>.
 /// </summary>
-public sealed class SweepStore : IDisposable
+public sealed class SqliteSweepStore : ISweepStore
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private SweepStore(SqliteConnection connection) => _connection = connection;
+    private SqliteSweepStore(SqliteConnection connection) => _connection = connection;
 
     /// <summary>Opens the sweep tables of the database at <paramref name="databasePath"/> (creating and migrating it if needed).</summary>
-    public static SweepStore Open(string databasePath, TrackingOptions? options = null)
+    /// <exception cref="TrackingStoreException">The file cannot be opened as a tracking database (e.g. it is corrupt).</exception>
+    public static SqliteSweepStore Open(string databasePath, TrackingOptions? options = null)
     {
-        // Opening a TrackingStore first brings the schema up to date.
-        using (TrackingStore.Open(databasePath, options ?? TrackingOptions.Default))
+        // Opening a store first brings the schema up to date.
+        using (SqliteTrackingStore.Open(databasePath, options ?? TrackingOptions.Default))
         {
         }
 
-        return new SweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), (options ?? TrackingOptions.Default).BusyTimeout));
+        return SqliteErrors.Translated(() =>
+            new SqliteSweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), (options ?? TrackingOptions.Default).BusyTimeout)));
     }
 
-    /// <summary>Records a new sweep in state RUNNING with the trials it knows up front (grid and random sweeps), as PENDING.</summary>
-    /// <exception cref="RunNotFoundException">The parent run does not exist.</exception>
+    /// <inheritdoc />
     public void Create(SweepDefinition sweep, IEnumerable<string> points)
     {
         ArgumentNullException.ThrowIfNull(sweep);
@@ -60,7 +61,7 @@ public sealed class SweepStore : IDisposable
         });
     }
 
-    /// <summary>The sweep whose id (its parent run's id) is <paramref name="sweepId"/>, or null.</summary>
+    /// <inheritdoc />
     public SweepRecord? Find(string sweepId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sweepId);
@@ -77,18 +78,10 @@ public sealed class SweepStore : IDisposable
             ("@id", sweepId)).SingleOrDefault());
     }
 
-    /// <summary>The sweep's trials, by number.</summary>
+    /// <inheritdoc />
     public IReadOnlyList<TrialRecord> Trials(string sweepId) => Read(() => TrialsOf(sweepId));
 
-    /// <summary>
-    /// Gives a worker a trial: first every claim whose heartbeat went stale goes back to the queue, then the
-    /// lowest-numbered PENDING trial is claimed; when none is pending and the budget is not used up, a new
-    /// trial is made from <paramref name="propose"/> (given the trials so far and the new trial's number) and
-    /// claimed. All of it is one write transaction.
-    /// </summary>
-    /// <param name="sweepId">The sweep.</param>
-    /// <param name="worker">Who claims (<c>host:pid:tag</c>).</param>
-    /// <param name="propose">Makes a new trial's point, or null to make none (e.g. a grid sweep has them all).</param>
+    /// <inheritdoc />
     public TrialClaim Claim(string sweepId, string worker, Func<IReadOnlyList<TrialRecord>, int, string>? propose)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(worker);
@@ -136,7 +129,7 @@ public sealed class SweepStore : IDisposable
         });
     }
 
-    /// <summary>Stamps the worker's claim; says whether the worker still holds the trial and the sweep still runs.</summary>
+    /// <inheritdoc />
     public HeartbeatOutcome Heartbeat(string sweepId, int number, string worker) => Write(() =>
     {
         var held = _connection.Execute(
@@ -147,17 +140,13 @@ public sealed class SweepStore : IDisposable
             : HeartbeatOutcome.SweepStopped;
     });
 
-    /// <summary>Notes the run of the worker's current attempt; false when the worker no longer holds the trial.</summary>
+    /// <inheritdoc />
     public bool AttachRun(string sweepId, int number, string worker, string runId) => Write(() =>
         _connection.Execute(
             "UPDATE sweep_trials SET run_id = @run WHERE sweep_id = @id AND number = @n AND worker = @worker AND state = 'RUNNING';",
             ("@id", sweepId), ("@n", number), ("@worker", worker), ("@run", runId)) == 1);
 
-    /// <summary>
-    /// Ends the worker's trial as COMPLETED (with its objective value), FAILED or PRUNED, or gives it back as
-    /// PENDING (its run was interrupted). A FAILED trial of a fail-fast sweep stops the sweep in the same
-    /// transaction. Returns false, changing nothing, when the worker no longer held the trial.
-    /// </summary>
+    /// <inheritdoc />
     public bool Finish(string sweepId, int number, string worker, TrialState state, double? value, string? message)
     {
         if (state == TrialState.Running)
@@ -184,7 +173,7 @@ public sealed class SweepStore : IDisposable
         });
     }
 
-    /// <summary>Sets the sweep's state (Completed at the end, Running again to resume it) and its message.</summary>
+    /// <inheritdoc />
     public void SetState(string sweepId, SweepState state, string? message = null) => Write(() => UpdateState(sweepId, state, message));
 
     /// <summary>Closes the connection.</summary>
@@ -231,7 +220,7 @@ public sealed class SweepStore : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return read();
+            return SqliteErrors.Translated(read);
         }
     }
 
@@ -240,7 +229,7 @@ public sealed class SweepStore : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connection.InWriteTransaction(work);
+            return SqliteErrors.Translated(() => _connection.InWriteTransaction(work));
         }
     }
 

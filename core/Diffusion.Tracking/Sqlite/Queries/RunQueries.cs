@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Diffusion.Tracking;
 
-/// <summary>The reads behind <see cref="TrackingStore"/>'s listing and lookup.</summary>
+/// <summary>The reads behind <see cref="SqliteTrackingStore"/>'s listing and lookup.</summary>
 internal static class RunQueries
 {
     public const string SummaryColumns = """
