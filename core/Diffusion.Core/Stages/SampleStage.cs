@@ -132,13 +132,20 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                 int n = Math.Min(options.BatchSize, options.Count - first);
                 using var generators = context.GeneratorsFor(first, n, "sample");
                 var noise = generators.Randn(model.Data.ItemShape, context.Device);
-                var batchProgress = new OffsetProgress(progress, (long)batchIndex * options.Steps);
                 var conditioning = held is not null
                     ? StageHelpers.ItemConditioning(held, first, n, context.Device)
                     : labels is null ? null : new Conditioning(ClassLabels: labels.narrow(0, first, n).to(context.Device));
                 if (prompts is not null)
                     conditioning = (conditioning ?? new Conditioning()) with { Tokens = prompts.narrow(0, first, n).to(context.Device) };
-                var sampling = new SamplingContext(model, options.Steps, generators, conditioning, batchProgress, context.Cancellation, statistics, guidance);
+                var sampling = new SamplingContext(model, options.Steps, generators)
+                {
+                    Conditioning = conditioning,
+                    Guidance = guidance,
+                    Progress = progress,
+                    ProgressOffset = (long)batchIndex * options.Steps,
+                    Cancellation = context.Cancellation,
+                    Statistics = statistics,
+                };
                 var x = scheduler.Sample(noise, sampling);
                 samples.Add(scope.MoveToOuter(x.cpu()));
             }
@@ -239,11 +246,5 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             throw new PluginInputException(
                 $"class_labels: cycle needs a model of data with classes, but model '{options.Model}' was trained on data without any; remove class_labels");
         return arange(options.Count, dtype: ScalarType.Int64).remainder(classes);
-    }
-
-    private sealed class OffsetProgress(Abstractions.Runs.IProgressTask inner, long offset) : Abstractions.Runs.IProgressTask
-    {
-        public void Report(long done, string? status = null) => inner.Report(offset + done, status);
-        public void Dispose() { }
     }
 }

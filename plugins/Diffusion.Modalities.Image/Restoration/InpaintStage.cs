@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -92,7 +93,12 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
         Tensor Restore(int jumpNSample, int first, int n)
         {
             using var generators = context.GeneratorsFor(first, n, "inpaint");
-            var sampling = new RestorationSamplingContext(model, model.Schedule, options.Steps, generators, null, progress, done, context.Cancellation);
+            var sampling = new SamplingContext(model, options.Steps, generators)
+            {
+                Progress = progress,
+                ProgressOffset = done,
+                Cancellation = context.Cancellation,
+            };
             var known = truth.narrow(0, first, n).to(context.Device);
             var result = RePaint.Run(known, mask.narrow(0, first, n).to(context.Device), sampling, options.JumpLength, jumpNSample, options.ClipDenoised);
             done += RePaint.Path(levels, options.JumpLength, jumpNSample).Count - 1;

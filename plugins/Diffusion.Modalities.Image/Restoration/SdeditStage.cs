@@ -101,7 +101,12 @@ public class SdeditStage(SdeditStageOptions options) : IStage
             var input = corrupted.narrow(0, first, n).to(context.Device);
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
             var x = StartingLevel.Noised(schedule, start, input, noise, options.Mode == SdeditMode.Denoise ? sigmaNoise : 0);
-            var sampling = new RestorationSamplingContext(model, schedule, options.Steps, generators, null, progress, (long)batch++ * options.Steps, context.Cancellation);
+            var sampling = new SamplingContext(model with { Schedule = schedule }, options.Steps, generators)
+            {
+                Progress = progress,
+                ProgressOffset = (long)batch++ * options.Steps,
+                Cancellation = context.Cancellation,
+            };
             using var noGrad = no_grad();
             return scheduler.Sample(x, sampling);
         });

@@ -70,7 +70,13 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
             using var generators = context.GeneratorsFor(first, n, "superres");
             var condition = new Conditioning(Concat: upsampled.narrow(0, first, n).to(context.Device));
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
-            var sampling = new RestorationSamplingContext(model, model.Schedule, options.Steps, generators, condition, progress, (long)batch++ * options.Steps, context.Cancellation);
+            var sampling = new SamplingContext(model, options.Steps, generators)
+            {
+                Conditioning = condition,
+                Progress = progress,
+                ProgressOffset = (long)batch++ * options.Steps,
+                Cancellation = context.Cancellation,
+            };
             using var noGrad = no_grad();
             return scheduler.Sample(noise, sampling).clamp(-1, 1);
         });
