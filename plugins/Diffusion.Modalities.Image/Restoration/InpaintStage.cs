@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>Options of the <c>inpaint</c> stage.</summary>
-public sealed class InpaintStageOptions : RestorationStageOptions, IValidatableObject
+public sealed class InpaintStageOptions : RestorationStageOptions
 {
     /// <summary>Which pixels are missing. Default box.</summary>
     [Description("Missing region: box, half (right half), strokes (random brush strokes, seeded) or file (mask_file).")]
@@ -45,8 +45,9 @@ public sealed class InpaintStageOptions : RestorationStageOptions, IValidatableO
     public bool Baselines { get; set; } = true;
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var result in base.Validate(validationContext)) yield return result;
         if (Mask == MaskKind.File && string.IsNullOrWhiteSpace(MaskFile))
             yield return new ValidationResult("mask: file needs mask_file: the path of a PNG mask (white = fill in, black = keep)", [nameof(MaskFile)]);
         else if (Mask == MaskKind.File && !System.IO.File.Exists(Path.GetFullPath(MaskFile!)))
@@ -80,6 +81,7 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0], height = (int)truth.shape[2], width = (int)truth.shape[3];
         using var mask = MakeMask(context, count, height, width);
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
 
         int levels = RePaint.Levels(model.Schedule.Timesteps, options.Steps).Length;
         int repaintSteps = RePaint.Path(levels, options.JumpLength, options.JumpNSample).Count - 1;
@@ -95,6 +97,8 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
             using var generators = context.GeneratorsFor(first, n, "inpaint");
             var sampling = new SamplingContext(model, options.Steps, generators)
             {
+                Conditioning = conditions.Batch(first, n, context.Device),
+                Guidance = conditions.Guidance,
                 Progress = progress,
                 ProgressOffset = done,
                 Cancellation = context.Cancellation,
