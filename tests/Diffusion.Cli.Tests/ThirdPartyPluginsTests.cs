@@ -103,8 +103,8 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
         Assert.True(list.ExitCode == 0, list.Stderr);
         // The missing dependency: the plugin's file and the missing assembly.
         Assert.Matches($@"{Escaped(Path.Combine(needsHelper, "NeedsHelper.dll"))}.*NeedsHelper\.Helper\.dll", list.Stderr);
-        // Built against Diffusion.Abstractions 2.x: the file and both major versions.
-        Assert.Matches($@"{Escaped(Path.Combine(fromTheFuture, "FromTheFuture.dll"))}.*Diffusion\.Abstractions 2\.x.*1\.x", list.Stderr);
+        // Built against Diffusion.Abstractions 3.x: the file and both major versions.
+        Assert.Matches($@"{Escaped(Path.Combine(fromTheFuture, "FromTheFuture.dll"))}.*Diffusion\.Abstractions 3\.x.*2\.x", list.Stderr);
         Assert.DoesNotContain("needs-helper", list.Stdout);
         Assert.DoesNotContain("from-the-future", list.Stdout);
         Assert.Contains("clamp", list.Stdout);

@@ -58,6 +58,20 @@ public sealed record ModalityData(Tensor Items, Tensor? Labels, IReadOnlyList<st
     /// <summary>The text of each item's condition (its caption or prompt), for reports and metrics, or null.</summary>
     public IReadOnlyList<string>? ConditionTexts { get; init; }
 
+    /// <summary>
+    /// The conditioning of items <paramref name="start"/> .. start+count−1 on <paramref name="device"/>: their labels,
+    /// condition tokens and condition images (whatever the data has), or null when it has none.
+    /// </summary>
+    public Conditioning? ItemConditioning(long start, long count, Device device)
+    {
+        var labels = Labels?.narrow(0, start, count).to(device);
+        var tokens = ConditionTokens?.narrow(0, start, count).to(device);
+        var images = ConditionImages?.narrow(0, start, count).to(device);
+        return labels is null && tokens is null && images is null
+            ? null
+            : new Conditioning(ClassLabels: labels) { Tokens = tokens, Image = images };
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -279,7 +279,7 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
             using var scope = NewDisposeScope();
             using var generators = context.GeneratorsFor(first, count, stream);
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
-            var sampling = new SamplingContext(model with { Network = network }, options.SampleSteps, generators, null, NoProgress.Instance, context.Cancellation);
+            var sampling = new SamplingContext(model with { Network = network }, options.SampleSteps, generators) { Cancellation = context.Cancellation };
             return scope.MoveToOuter(_sampler!.Sample(noise, sampling).cpu());
         }
 
@@ -321,13 +321,6 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
             }
             return scores;
         }
-    }
-
-    private sealed class NoProgress : IProgressTask
-    {
-        public static readonly NoProgress Instance = new();
-        public void Report(long done, string? status = null) { }
-        public void Dispose() { }
     }
 
     /// <summary>A write-only stream that only counts bytes.</summary>

@@ -103,7 +103,7 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             using var scope = NewDisposeScope();
             generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0xe7a1, (ulong)draw));
             var x0 = reference.Items.narrow(0, 0, items).to(context.Device);
-            var conditioning = StageHelpers.ItemConditioning(reference, 0, items, context.Device);
+            var conditioning = reference.ItemConditioning(0, items, context.Device);
             total += scheduler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
         }
         return total / options.LossTimesteps;
@@ -127,7 +127,7 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
             var ts = full([items], t, dtype: ScalarType.Int64, device: context.Device);
             var xt = schedule.AddNoise(x0, noise, ts);
-            var conditioning = StageHelpers.ItemConditioning(reference, 0, items, context.Device);
+            var conditioning = reference.ItemConditioning(0, items, context.Device);
             if (lowResolution is var (scale, upsample))
                 conditioning = (conditioning ?? new Conditioning()) with { Concat = LowResolutionCondition.Of(x0, scale, upsample) };
             var output = model.Network.forward(xt, ts.to_type(ScalarType.Float32), conditioning);

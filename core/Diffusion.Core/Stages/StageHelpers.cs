@@ -48,18 +48,4 @@ internal static class StageHelpers
         if (modalityName is not null)
             context.Component<IModality>(modalityName).WriteSamples(samples, context.StageName, context);
     }
-
-    /// <summary>
-    /// The conditions of items <paramref name="start"/> .. start+count−1 of <paramref name="data"/> (class labels,
-    /// condition tokens, condition images: whatever it has) on <paramref name="device"/>, or null when it has none.
-    /// </summary>
-    public static Conditioning? ItemConditioning(ModalityData data, long start, long count, Device device)
-    {
-        var labels = data.Labels?.narrow(0, start, count).to(device);
-        var tokens = data.ConditionTokens?.narrow(0, start, count).to(device);
-        var images = data.ConditionImages?.narrow(0, start, count).to(device);
-        return labels is null && tokens is null && images is null
-            ? null
-            : new Conditioning(ClassLabels: labels) { Tokens = tokens, Image = images };
-    }
 }

@@ -235,7 +235,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             var t = full([1], schedule.Timesteps / 2, dtype: ScalarType.Float32, device: context.Device);
             try
             {
-                macs = MacCounter.Count(network, x, t, Condition(x, StageHelpers.ItemConditioning(data, 0, 1, context.Device)));
+                macs = MacCounter.Count(network, x, t, Condition(x, data.ItemConditioning(0, 1, context.Device)));
             }
             catch (ArgumentException e) when (options.LowResScale > 0)
             {

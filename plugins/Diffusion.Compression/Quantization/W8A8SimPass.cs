@@ -124,7 +124,7 @@ public sealed class W8A8SimPass(W8A8SimOptions options) : ICompressionPass
             using var scope = NewDisposeScope();
             using var generators = context.GeneratorsFor(0, options.CalibrationSamples, "w8a8-calibration");
             var noise = generators.Randn(trained.Data.ItemShape, context.Device);
-            sampler.Sample(noise, new CalibrationContext(trained, options.CalibrationSteps, generators, context.Cancellation));
+            sampler.Sample(noise, new SamplingContext(trained, options.CalibrationSteps, generators) { Cancellation = context.Cancellation });
         }
         finally
         {
@@ -143,21 +143,5 @@ public sealed class W8A8SimPass(W8A8SimOptions options) : ICompressionPass
         long n = sorted.shape[0];
         long hi = (long)Math.Round(options.Percentile * (n - 1)), lo = (long)Math.Round((1 - options.Percentile) * (n - 1));
         return (sorted[lo].item<float>(), sorted[hi].item<float>());
-    }
-
-    /// <summary>The sampling context of the calibration run: the trained schedule, unconditional predictions.</summary>
-    private sealed class CalibrationContext(TrainedModel model, int steps, SampleGenerators generators, CancellationToken cancellation) : ISamplingContext
-    {
-        public NoiseSchedule Schedule => model.Schedule;
-        public int Steps { get; } = steps;
-
-        public Tensor Predict(Tensor x, Tensor t)
-        {
-            if (t.dim() == 0) t = t.expand(x.shape[0]);
-            return model.Network.forward(x, t.to(x.device).to_type(ScalarType.Float32), null);
-        }
-
-        public Tensor RandnLike(Tensor like) => generators.Randn(like.shape[1..], like.device, like.dtype);
-        public void OnStep(int step, int total) => cancellation.ThrowIfCancellationRequested();
     }
 }

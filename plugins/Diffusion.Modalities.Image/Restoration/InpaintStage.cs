@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>Options of the <c>inpaint</c> stage.</summary>
-public sealed class InpaintStageOptions : RestorationStageOptions, IValidatableObject
+public sealed class InpaintStageOptions : RestorationStageOptions
 {
     /// <summary>Which pixels are missing. Default box.</summary>
     [Description("Missing region: box, half (right half), strokes (random brush strokes, seeded) or file (mask_file).")]
@@ -44,8 +45,9 @@ public sealed class InpaintStageOptions : RestorationStageOptions, IValidatableO
     public bool Baselines { get; set; } = true;
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var result in base.Validate(validationContext)) yield return result;
         if (Mask == MaskKind.File && string.IsNullOrWhiteSpace(MaskFile))
             yield return new ValidationResult("mask: file needs mask_file: the path of a PNG mask (white = fill in, black = keep)", [nameof(MaskFile)]);
         else if (Mask == MaskKind.File && !System.IO.File.Exists(Path.GetFullPath(MaskFile!)))
@@ -79,6 +81,7 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0], height = (int)truth.shape[2], width = (int)truth.shape[3];
         using var mask = MakeMask(context, count, height, width);
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
 
         int levels = RePaint.Levels(model.Schedule.Timesteps, options.Steps).Length;
         int repaintSteps = RePaint.Path(levels, options.JumpLength, options.JumpNSample).Count - 1;
@@ -92,7 +95,14 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
         Tensor Restore(int jumpNSample, int first, int n)
         {
             using var generators = context.GeneratorsFor(first, n, "inpaint");
-            var sampling = new RestorationSamplingContext(model, model.Schedule, options.Steps, generators, null, progress, done, context.Cancellation);
+            var sampling = new SamplingContext(model, options.Steps, generators)
+            {
+                Conditioning = conditions.Batch(first, n, context.Device),
+                Guidance = conditions.Guidance,
+                Progress = progress,
+                ProgressOffset = done,
+                Cancellation = context.Cancellation,
+            };
             var known = truth.narrow(0, first, n).to(context.Device);
             var result = RePaint.Run(known, mask.narrow(0, first, n).to(context.Device), sampling, options.JumpLength, jumpNSample, options.ClipDenoised);
             done += RePaint.Path(levels, options.JumpLength, jumpNSample).Count - 1;

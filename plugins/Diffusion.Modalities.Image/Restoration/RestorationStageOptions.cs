@@ -2,11 +2,15 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Stages;
 
 namespace Diffusion.Modalities.Image.Restoration;
 
-/// <summary>Options every restoration stage has: the model, the images to restore and how many.</summary>
-public abstract class RestorationStageOptions
+/// <summary>
+/// Options every restoration stage has: the model, the images to restore and how many, and the images' conditions with the
+/// classifier-free guidance towards them (as the <c>sample</c> stage has them).
+/// </summary>
+public abstract class RestorationStageOptions : GuidedSamplingOptions, IValidatableObject
 {
     /// <summary>The denoiser component a train stage of the same run trained.</summary>
     [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component (trained by an earlier train stage).")]
@@ -27,4 +31,7 @@ public abstract class RestorationStageOptions
     /// <summary>Denoising steps (noise levels). Default 50.</summary>
     [Range(1, 100_000), Description("Denoising steps.")]
     public int Steps { get; set; } = 50;
+
+    /// <inheritdoc />
+    public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => ValidateConditions(Data);
 }

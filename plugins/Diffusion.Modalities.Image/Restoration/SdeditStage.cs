@@ -20,7 +20,7 @@ public enum SdeditMode
 }
 
 /// <summary>Options of the <c>sdedit</c> stage (and of <c>denoise</c>, which only changes the defaults).</summary>
-public class SdeditStageOptions : RestorationStageOptions, IValidatableObject
+public class SdeditStageOptions : RestorationStageOptions
 {
     /// <summary>The scheduler (sampler) to run the reverse process with; any sampler works.</summary>
     [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler (any sampler).")]
@@ -39,8 +39,9 @@ public class SdeditStageOptions : RestorationStageOptions, IValidatableObject
     public double NoiseStd { get; set; }
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var result in base.Validate(validationContext)) yield return result;
         if (Mode == SdeditMode.Denoise && !(NoiseStd > 0))
             yield return new ValidationResult("mode: denoise needs noise_std > 0: the std of the input's noise picks the starting level", [nameof(NoiseStd)]);
     }
@@ -76,6 +77,7 @@ public class SdeditStage(SdeditStageOptions options) : IStage
         var scheduler = context.Component<IScheduler>(options.Scheduler);
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0];
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
         double sigmaNoise = 2 * options.NoiseStd; // [0, 1] pixel units to model space, where the range is 2
         var (schedule, start) = options.Mode == SdeditMode.Denoise
             ? StartingLevel.ForNoise(scheduler, model.Schedule, options.Steps, model.Data.ItemShape, sigmaNoise)
@@ -101,7 +103,14 @@ public class SdeditStage(SdeditStageOptions options) : IStage
             var input = corrupted.narrow(0, first, n).to(context.Device);
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
             var x = StartingLevel.Noised(schedule, start, input, noise, options.Mode == SdeditMode.Denoise ? sigmaNoise : 0);
-            var sampling = new RestorationSamplingContext(model, schedule, options.Steps, generators, null, progress, (long)batch++ * options.Steps, context.Cancellation);
+            var sampling = new SamplingContext(model with { Schedule = schedule }, options.Steps, generators)
+            {
+                Conditioning = conditions.Batch(first, n, context.Device),
+                Guidance = conditions.Guidance,
+                Progress = progress,
+                ProgressOffset = (long)batch++ * options.Steps,
+                Cancellation = context.Cancellation,
+            };
             using var noGrad = no_grad();
             return scheduler.Sample(x, sampling);
         });

@@ -1,3 +1,5 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Schedulers;
 using static TorchSharp.torch;
 
@@ -25,7 +27,9 @@ internal static class StartingLevel
     /// </summary>
     public static double Probe(IScheduler scheduler, NoiseSchedule schedule, int steps, long[] itemShape)
     {
-        var probe = new ProbeContext(schedule, steps);
+        using var network = new FirstCallNetwork();
+        using var generators = new SampleGenerators(0, "probe", 0, 1);
+        var probe = new SamplingContext(new TrainedModel(network, schedule, new DataSpec("probe", itemShape)), steps, generators);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         try
@@ -84,12 +88,10 @@ internal static class StartingLevel
         public double Timestep { get; } = timestep;
     }
 
-    private sealed class ProbeContext(NoiseSchedule schedule, int steps) : ISamplingContext
+    /// <summary>Stands in for the model while probing: its first call stops the sampler with the timestep it was given.</summary>
+    private sealed class FirstCallNetwork() : DenoiserModule("probe")
     {
-        public NoiseSchedule Schedule { get; } = schedule;
-        public int Steps { get; } = steps;
-        public Tensor Predict(Tensor x, Tensor t) => throw new FirstCall(t.reshape(-1)[0].to_type(ScalarType.Float64).item<double>());
-        public Tensor RandnLike(Tensor like) => zeros_like(like);
-        public void OnStep(int step, int total) { }
+        public override Tensor forward(Tensor x, Tensor t, Conditioning? conditioning) =>
+            throw new FirstCall(t.reshape(-1)[0].to_type(ScalarType.Float64).item<double>());
     }
 }

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>Options of the <c>superres</c> stage.</summary>
-public sealed class SuperResolutionStageOptions : RestorationStageOptions, IValidatableObject
+public sealed class SuperResolutionStageOptions : RestorationStageOptions
 {
     /// <summary>The scheduler (sampler) to sample with; any sampler works.</summary>
     [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler (any sampler).")]
@@ -27,8 +27,9 @@ public sealed class SuperResolutionStageOptions : RestorationStageOptions, IVali
     public Upsampling Upsample { get; set; } = Upsampling.Bicubic;
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var result in base.Validate(validationContext)) yield return result;
         if (Scale is not (2 or 4))
             yield return new ValidationResult($"scale must be 2 or 4 (got {Scale})", [nameof(Scale)]);
     }
@@ -59,6 +60,7 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
         int count = (int)truth.shape[0];
         if (truth.shape[2] % options.Scale != 0 || truth.shape[3] % options.Scale != 0)
             throw new PluginInputException($"scale {options.Scale} must divide the image size ({truth.shape[2]}x{truth.shape[3]}): change image_size or scale");
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
 
         using var low = Degradations.Downsample(truth, options.Scale);
         using var upsampled = Degradations.Upsample(low, truth.shape[2], truth.shape[3], options.Upsample);
@@ -68,9 +70,16 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
         var restored = RestorationRun.InBatches(count, options.BatchSize, (first, n) =>
         {
             using var generators = context.GeneratorsFor(first, n, "superres");
-            var condition = new Conditioning(Concat: upsampled.narrow(0, first, n).to(context.Device));
+            var condition = (conditions.Batch(first, n, context.Device) ?? new Conditioning()) with { Concat = upsampled.narrow(0, first, n).to(context.Device) };
             var noise = generators.Randn(model.Data.ItemShape, context.Device);
-            var sampling = new RestorationSamplingContext(model, model.Schedule, options.Steps, generators, condition, progress, (long)batch++ * options.Steps, context.Cancellation);
+            var sampling = new SamplingContext(model, options.Steps, generators)
+            {
+                Conditioning = condition,
+                Guidance = conditions.Guidance,
+                Progress = progress,
+                ProgressOffset = (long)batch++ * options.Steps,
+                Cancellation = context.Cancellation,
+            };
             using var noGrad = no_grad();
             return scheduler.Sample(noise, sampling).clamp(-1, 1);
         });

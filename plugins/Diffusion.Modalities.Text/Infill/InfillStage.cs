@@ -51,7 +51,13 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
                 using var scope = NewDisposeScope();
                 int n = Math.Min(options.BatchSize, rows.Count - first);
                 using var generators = context.GeneratorsFor(first, n, "infill");
-                var sampling = new StageSamplingContext(model, options.Steps, generators, progress, (long)batch * options.Steps, context.Cancellation, statistics);
+                var sampling = new SamplingContext(model, options.Steps, generators)
+                {
+                    Progress = progress,
+                    ProgressOffset = (long)batch * options.Steps,
+                    Cancellation = context.Cancellation,
+                    Statistics = statistics,
+                };
                 var input = prompts.narrow(0, first, n).to(context.Device);
                 var output = scheduler.Infill(input, sampling).cpu();
                 CheckKept(input.cpu(), output, mask);

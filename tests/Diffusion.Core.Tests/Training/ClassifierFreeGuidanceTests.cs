@@ -1,5 +1,5 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Core.Stages;
+using Diffusion.Abstractions.Schedulers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Core.Tests.Training;

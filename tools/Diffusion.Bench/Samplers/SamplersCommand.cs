@@ -194,7 +194,7 @@ internal static class SamplersCommand
                 int n = Math.Min(settings.BatchSize, settings.Samples - first);
                 using var generators = new SampleGenerators(settings.Seed, "sample", first, n);
                 var noise = generators.Randn(bench.Model.Data.ItemShape, device);
-                var context = new BenchSamplingContext(bench.Model, steps, generators);
+                var context = new SamplingContext(bench.Model, steps, generators);
                 var x = scheduler.Sample(noise, context);
                 evaluations = context.Evaluations;
                 parts.Add(scope.MoveToOuter(x.clamp(-1, 1).cpu()));

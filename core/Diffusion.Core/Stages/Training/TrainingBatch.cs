@@ -77,30 +77,3 @@ internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? 
         return Dropped is null ? conditioning : ConditionDropout.Apply(conditioning, Dropped, numClasses);
     }
 }
-
-/// <summary>Removes the condition of chosen items, for classifier-free guidance training.</summary>
-internal static class ConditionDropout
-{
-    /// <summary>
-    /// <paramref name="conditioning"/> with the items where <paramref name="dropped"/> [B] is true made unconditional:
-    /// class labels become <paramref name="numClasses"/> ("no class"), context vectors and condition images become zeros,
-    /// condition tokens become padding (0; the denoiser's learned null condition). Concatenated inputs are kept (they are
-    /// the data being transformed, such as the low-resolution image, not a guidance condition).
-    /// </summary>
-    public static Conditioning Apply(Conditioning conditioning, Tensor dropped, int numClasses)
-    {
-        var labels = conditioning.ClassLabels is { } l && numClasses > 0
-            ? where(dropped, full_like(l, numClasses), l)
-            : conditioning.ClassLabels;
-        var context = conditioning.Context is { } c
-            ? c * dropped.logical_not().to(c.dtype).reshape(-1, 1, 1)
-            : null;
-        var tokens = conditioning.Tokens is { } k
-            ? k * dropped.logical_not().to(k.dtype).reshape(-1, 1)
-            : null;
-        var image = conditioning.Image is { } i
-            ? i * dropped.logical_not().to(i.dtype).reshape([-1, .. Enumerable.Repeat(1L, (int)i.dim() - 1)])
-            : null;
-        return conditioning with { ClassLabels = labels, Context = context, Tokens = tokens, Image = image };
-    }
-}

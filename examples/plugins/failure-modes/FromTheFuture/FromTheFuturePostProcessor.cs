@@ -3,7 +3,7 @@ using Diffusion.Abstractions.PostProcessing;
 
 namespace FromTheFuture;
 
-/// <summary>A plugin written for Diffusion.Abstractions 2.0.</summary>
+/// <summary>A plugin written for Diffusion.Abstractions 3.0.</summary>
 [Plugin(PluginKind.PostProcessor, "from-the-future")]
 public sealed class FromTheFuturePostProcessor : IPostProcessor
 {

@@ -1,9 +1,9 @@
 namespace Diffusion.Abstractions.Plugins
 {
-    /// <summary>Plugin kinds in the imagined 2.0 contracts.</summary>
+    /// <summary>Plugin kinds in the imagined 3.0 contracts.</summary>
     public enum PluginKind { Scheduler, Denoiser, Modality, Compression, PostProcessor, Stage }
 
-    /// <summary>The plugin attribute in the imagined 2.0 contracts.</summary>
+    /// <summary>The plugin attribute in the imagined 3.0 contracts.</summary>
     [AttributeUsage(AttributeTargets.Class)]
     public sealed class PluginAttribute(PluginKind kind, string name) : Attribute
     {
@@ -16,7 +16,7 @@ namespace Diffusion.Abstractions.Plugins
 
 namespace Diffusion.Abstractions.PostProcessing
 {
-    /// <summary>A post-processor in the imagined 2.0 contracts, with a different signature.</summary>
+    /// <summary>A post-processor in the imagined 3.0 contracts, with a different signature.</summary>
     public interface IPostProcessor
     {
         /// <summary>Processes samples asynchronously.</summary>
