@@ -57,10 +57,16 @@ public static class SweepLauncher
     /// Takes up the sweep <paramref name="idOrPrefix"/> again: its parent run goes back to RUNNING in this process
     /// and a stopped sweep runs again. Finished trials stay; pending ones (and those of dead workers) will run.
     /// </summary>
+    /// <param name="tracking">The tracking location (see <see cref="TrackingStores.For"/>).</param>
+    /// <param name="idOrPrefix">The sweep's id (its parent run's id), or a prefix of it.</param>
+    /// <param name="pipelinePath">The pipeline file the caller expects the sweep to run, or null to take the sweep's own.</param>
     /// <exception cref="RunNotFoundException">No sweep has this id.</exception>
     /// <exception cref="AmbiguousRunIdException">The prefix matches several runs.</exception>
-    /// <exception cref="InvalidOperationException">The sweep is still being run by a live process.</exception>
-    public static LaunchedSweep Resume(string tracking, string idOrPrefix)
+    /// <exception cref="InvalidOperationException">
+    /// The sweep is still being run by a live process, or it runs another file than <paramref name="pipelinePath"/>
+    /// (its parent run is then closed KILLED: not resumed).
+    /// </exception>
+    public static LaunchedSweep Resume(string tracking, string idOrPrefix, string? pipelinePath = null)
     {
         using var store = TrackingStores.Open(tracking);
         using var sweeps = TrackingStores.OpenSweeps(tracking);
@@ -68,6 +74,13 @@ public static class SweepLauncher
         if (sweeps.Find(run.Run.Id) is null) throw new RunNotFoundException(idOrPrefix);
         var parent = store.ResumeRun(run.Run.Id);
         sweeps.SetState(run.Run.Id, SweepState.Running);
-        return new LaunchedSweep(sweeps.Find(run.Run.Id)!, parent);
+        var sweep = sweeps.Find(run.Run.Id)!;
+        if (pipelinePath is not null && Path.GetFullPath(pipelinePath) != sweep.Definition.PipelinePath)
+        {
+            parent.Kill("not resumed: another pipeline file was named");
+            throw new InvalidOperationException(
+                $"sweep {sweep.Definition.Id} runs {sweep.Definition.PipelinePath}, not {Path.GetFullPath(pipelinePath)}; leave FILE out to resume it");
+        }
+        return new LaunchedSweep(sweep, parent);
     }
 }
