@@ -4,8 +4,8 @@ using Diffusion.Abstractions.Schedulers;
 
 namespace Diffusion.Schedulers.Ddim;
 
-/// <summary>Options of <see cref="DdimScheduler"/>: the shared schedule options plus how the steps are taken.</summary>
-public sealed class DdimOptions : SchedulerOptions
+/// <summary>Options of <see cref="DdimScheduler"/>: the shared timestep-sampler options plus how the steps are taken.</summary>
+public sealed class DdimOptions : TimestepSamplerOptions
 {
     /// <summary>η: 0 (default) is the deterministic DDIM; 1 adds the DDPM posterior noise.</summary>
     [Range(0.0, 1.0), Description("Noise per step: 0 is deterministic DDIM (invertible), 1 matches DDPM's posterior noise.")]
@@ -18,8 +18,4 @@ public sealed class DdimOptions : SchedulerOptions
     /// <summary>Bound used when <see cref="ClipSample"/> is set. Default 1.0 (images in [−1, 1]).</summary>
     [Range(1e-6, 1e6), Description("Bound of the x0 clipping.")]
     public double ClipRange { get; set; } = 1.0;
-
-    /// <summary>How timesteps are picked when sampling with fewer steps than training timesteps. Default leading, as diffusers.</summary>
-    [Description("Timestep spacing when sampling with fewer steps than training timesteps: leading, trailing or linspace.")]
-    public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Leading;
 }

@@ -15,60 +15,37 @@ namespace Diffusion.Schedulers.Ddim;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "ddim", Options = typeof(DdimOptions),
     Description = "DDIM sampler (eta = 0 deterministic and invertible; 1 evaluation per step).")]
-public sealed class DdimScheduler(DdimOptions options) : IInvertibleScheduler
+public sealed class DdimScheduler(DdimOptions options) : TimestepSampler<DdimOptions>(options), IInvertibleScheduler
 {
-    private readonly DdimOptions options = options;
-
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    protected override Tensor Step(TimestepStep step)
     {
-        var schedule = context.Schedule;
-        int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, options.TimestepSpacing);
-        double[] alphaBar = schedule.AlphasCumprod;
-        int total = timesteps.Length;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = noise.alias();
-        for (int i = 0; i < total; i++)
+        double abT = step.AlphaBar, abPrev = step.AlphaBarPrevious;
+        var (x0, eps) = (step.X0, step.Eps);
+        if (Options.ClipSample)
         {
-            using var step = NewDisposeScope();
-            int t = timesteps[i];
-            double abT = alphaBar[t];
-            double abPrev = i == total - 1 ? 1.0 : alphaBar[timesteps[i + 1]];
-
-            var output = context.Predict(x, TimestepTensors.Batch(x, t)).to_type(x.dtype);
-            var (x0, eps) = schedule.Split(x, TimestepTensors.Shared(x, t), output);
-            if (options.ClipSample)
-            {
-                x0 = x0.clamp(-options.ClipRange, options.ClipRange);
-                eps = (x - x0 * Math.Sqrt(abT)) / Math.Sqrt(Math.Max(1 - abT, 1e-20));
-            }
-
-            double sigma = options.Eta * Math.Sqrt((1 - abPrev) / Math.Max(1 - abT, 1e-20) * (1 - abT / abPrev));
-            var next = x0 * Math.Sqrt(abPrev) + eps * Math.Sqrt(Math.Max(1 - abPrev - sigma * sigma, 0));
-            if (sigma > 0) next = next + context.RandnLike(x) * sigma;
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, total);
+            x0 = x0.clamp(-Options.ClipRange, Options.ClipRange);
+            eps = (step.X - x0 * Math.Sqrt(abT)) / Math.Sqrt(Math.Max(1 - abT, 1e-20));
         }
-        return run.MoveToOuter(x);
+
+        double sigma = Options.Eta * Math.Sqrt((1 - abPrev) / Math.Max(1 - abT, 1e-20) * (1 - abT / abPrev));
+        var next = x0 * Math.Sqrt(abPrev) + eps * Math.Sqrt(Math.Max(1 - abPrev - sigma * sigma, 0));
+        if (sigma > 0) next = next + step.Context.RandnLike(step.X) * sigma;
+        return next;
     }
 
     /// <summary>
-    /// DDIM inversion: the η = 0 steps taken backwards, from ᾱ = 1 up through the same timesteps <see cref="Sample"/> visits,
+    /// DDIM inversion: the η = 0 steps taken backwards, from ᾱ = 1 up through the same timesteps <see cref="TimestepSampler{TOptions}.Sample"/> visits,
     /// each using the ε estimated at the point it starts from (the clean sample borrows the first timestep). Exact as the
     /// steps shrink; no clipping.
     /// </summary>
     /// <exception cref="PluginInputException">η is not 0: only the deterministic sampler maps the noise back.</exception>
     public Tensor Invert(Tensor samples, ISamplingContext context)
     {
-        if (options.Eta != 0)
-            throw new PluginInputException($"ddim inverts only its deterministic path, but eta is {options.Eta}: set eta: 0 on the scheduler used to invert and to sample back");
-        var schedule = context.Schedule;
-        int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, options.TimestepSpacing);
-        double[] alphaBar = schedule.AlphasCumprod;
+        if (Options.Eta != 0)
+            throw new PluginInputException($"ddim inverts only its deterministic path, but eta is {Options.Eta}: set eta: 0 on the scheduler used to invert and to sample back");
+        int[] timesteps = Timesteps(context);
+        double[] alphaBar = context.Schedule.AlphasCumprod;
         int total = timesteps.Length;
         using var noGrad = no_grad();
         using var run = NewDisposeScope();
@@ -81,8 +58,7 @@ public sealed class DdimScheduler(DdimOptions options) : IInvertibleScheduler
             int tEval = i == 0 ? tNext : timesteps[total - i];
             double abNext = alphaBar[tNext];
 
-            var output = context.Predict(x, TimestepTensors.Batch(x, tEval)).to_type(x.dtype);
-            var eps = schedule.Split(x, TimestepTensors.Shared(x, tEval), output).Eps;
+            var eps = Estimate(context, x, tEval).Eps;
             var x0 = (x - eps * Math.Sqrt(1 - abCurrent)) / Math.Sqrt(abCurrent);
             var next = x0 * Math.Sqrt(abNext) + eps * Math.Sqrt(1 - abNext);
             abCurrent = abNext;

@@ -13,8 +13,8 @@ public enum DdpmVariance
     FixedLarge,
 }
 
-/// <summary>Options of <see cref="DdpmScheduler"/>: the shared schedule options plus how the reverse steps are taken.</summary>
-public sealed class DdpmOptions : SchedulerOptions
+/// <summary>Options of <see cref="DdpmScheduler"/>: the shared timestep-sampler options plus how the reverse steps are taken.</summary>
+public sealed class DdpmOptions : TimestepSamplerOptions
 {
     /// <summary>Variance of each reverse step. Default <see cref="DdpmVariance.FixedSmall"/>.</summary>
     [Description("Variance of each reverse step: fixed_small (posterior variance) or fixed_large (beta_t).")]
@@ -27,8 +27,4 @@ public sealed class DdpmOptions : SchedulerOptions
     /// <summary>Bound used when <see cref="ClipSample"/> is set. Default 1.0 (images in [−1, 1]).</summary>
     [Range(1e-6, 1e6), Description("Bound of the x0 clipping.")]
     public double ClipRange { get; set; } = 1.0;
-
-    /// <summary>How timesteps are picked when sampling with fewer steps than training timesteps. Default leading.</summary>
-    [Description("Timestep spacing when sampling with fewer steps than training timesteps: leading, trailing or linspace.")]
-    public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Leading;
 }

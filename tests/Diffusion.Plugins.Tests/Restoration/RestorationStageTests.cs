@@ -1,7 +1,7 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Png;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Schedulers;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
 using Diffusion.Schedulers.Sampling;

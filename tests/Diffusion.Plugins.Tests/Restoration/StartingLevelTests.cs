@@ -1,6 +1,5 @@
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Schedulers;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
 using Diffusion.Schedulers.Euler;

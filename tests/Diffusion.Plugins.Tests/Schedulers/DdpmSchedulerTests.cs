@@ -4,7 +4,6 @@ using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Plugins.Tests.Fakes;
-using Diffusion.Schedulers;
 using Diffusion.Schedulers.Ddpm;
 using TorchSharp;
 using static TorchSharp.torch;

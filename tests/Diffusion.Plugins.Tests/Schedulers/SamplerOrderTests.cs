@@ -42,7 +42,7 @@ public class SamplerOrderTests(ITestOutputHelper output)
         if (name == "unipc" && solverOrder > 0) settings = [.. settings, ("SolverOrder", (object)solverOrder)];
         if (name == "lms" && solverOrder > 0) settings = [.. settings, ("Order", (object)solverOrder)];
         int[] steps = [32, 64, 128, 256];
-        if (name == "ddim") settings = [.. settings, ("TimestepSpacing", (object)Diffusion.Schedulers.TimestepSpacing.Trailing)];
+        if (name == "ddim") settings = [.. settings, ("TimestepSpacing", (object)TimestepSpacing.Trailing)];
         var scheduler = Samplers.Create(name, PredictionType.Epsilon, settings);
 
         var errors = new double[steps.Length];

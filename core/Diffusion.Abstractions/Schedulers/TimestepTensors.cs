@@ -1,15 +1,15 @@
 using static TorchSharp.torch;
 
-namespace Diffusion.Schedulers.Sampling;
+namespace Diffusion.Abstractions.Schedulers;
 
 /// <summary>Timestep tensors for the model and for the schedule's conversions (float64 when x is, so fractional timesteps stay exact).</summary>
-internal static class TimestepTensors
+public static class TimestepTensors
 {
-    /// <summary>The timestep for every row of <paramref name="x"/>, as <see cref="Abstractions.Schedulers.ISamplingContext.Predict"/> takes it.</summary>
+    /// <summary>The timestep for every row of <paramref name="x"/>, as <see cref="ISamplingContext.Predict"/> takes it.</summary>
     public static Tensor Batch(Tensor x, double t) => full(x.shape[0], t, dtype: DTypeFor(x), device: x.device);
 
     /// <summary>
-    /// One timestep shared by all rows, shape [1]: <see cref="Abstractions.Schedulers.NoiseSchedule.Split"/> broadcasts it, and
+    /// One timestep shared by all rows, shape [1]: <see cref="NoiseSchedule.Split"/> broadcasts it, and
     /// looks ᾱ up once instead of once per row.
     /// </summary>
     public static Tensor Shared(Tensor x, double t) => full(1, t, dtype: DTypeFor(x), device: x.device);
