@@ -8,7 +8,8 @@ namespace Diffusion.Cli.Tests;
 /// <summary>diffusion sweep end to end, on a pipeline whose trials train a tiny model for a few steps.</summary>
 public sealed class SweepTests : IDisposable
 {
-    private const string Base = """
+    /// <summary>A two-step train-only pipeline on tiny shapes; tests append a <c>sweep:</c> block.</summary>
+    internal const string Base = """
         name: mini
         seed: 5
         device: cpu

@@ -70,16 +70,7 @@ public sealed class TrackingLocationTests : IDisposable
     [Fact]
     public void SweepWorkersPutTrialRunsAndLogsUnderTheArtifactRoot()
     {
-        string file = _work.File("grid.yaml", """
-            name: mini
-            seed: 5
-            device: cpu
-            components:
-              data: { plugin: image, dataset: shapes, image_size: 8, count: 32 }
-              model: { plugin: unet2d, base_channels: 4, channel_mults: [1], attention_resolutions: [], groups: 2 }
-              noise: { plugin: ddpm, timesteps: 10 }
-            stages:
-              - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 2, batch_size: 4, lr: 0.001, checkpoint_every: 0 }
+        string file = _work.File("grid.yaml", SweepTests.Base + """
             sweep:
               method: grid
               objective: train/loss
