@@ -64,7 +64,7 @@ public static class KernelGuard
     private static KernelDecision Automatic(KernelCheckCache cache, IReadOnlyList<KernelCase> cases, ILogger? logger, bool recheck)
     {
         var signature = MachineSignature.Current();
-        string key = signature.Key(CheckVersion) + (ReferenceEquals(cases, KernelCase.Training) ? "" : "-custom");
+        string key = signature.Key(CheckVersion, cases.Select(c => c.Name));
         string file = cache.FileFor(key);
         if (!recheck && cache.Read(key) is { } cached)
         {

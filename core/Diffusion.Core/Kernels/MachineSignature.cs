@@ -41,10 +41,14 @@ public sealed record MachineSignature(
             Overrides: string.Join(" ", overrides));
     }
 
-    /// <summary>A short stable hash of the signature and <paramref name="checkVersion"/> (the self-check's own version).</summary>
-    public string Key(int checkVersion)
+    /// <summary>
+    /// A short stable hash of the signature, <paramref name="checkVersion"/> (the self-check's own version) and the names of
+    /// the kernels checked, so a decision about other kernels is never reused for these.
+    /// </summary>
+    public string Key(int checkVersion, IEnumerable<string>? kernels = null)
     {
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this) + "|check " + checkVersion));
+        string checkedKernels = string.Join("|", kernels ?? []);
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this) + "|check " + checkVersion + "|" + checkedKernels));
         return Convert.ToHexStringLower(hash)[..16];
     }
 
