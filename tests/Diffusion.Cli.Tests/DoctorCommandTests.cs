@@ -63,11 +63,12 @@ public class DoctorCommandTests
         var run = Cli.Run(work.Path, Environment(work, "fast"), "run", Path.Combine(Cli.RepoRoot, "pipelines", "quickstart.yaml"),
             "--set", "stages.train.steps=2", "--set", "components.data.count=32");
 
-        Assert.Equal(1, doctor.ExitCode);
+        Assert.Equal(2, doctor.ExitCode);
         Assert.Contains("error: DIFFUSION_KERNELS=fast is not a kernel mode: use auto", doctor.Stderr);
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("DIFFUSION_KERNELS=fast is not a kernel mode", run.Stderr);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("error: DIFFUSION_KERNELS=fast is not a kernel mode", run.Stderr);
         Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(work.Path, "runs")), "a user's mistake is refused before a run is recorded");
     }
 
     [Fact]

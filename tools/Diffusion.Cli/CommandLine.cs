@@ -63,6 +63,14 @@ internal static class CommandLine
     private static string TrackingLocation(ParseResult result) =>
         result.GetValue(Database) ?? Environment.GetEnvironmentVariable("DIFFUSION_DB") ?? TrackingStores.DefaultLocation;
 
+    /// <summary>False (after printing the error) when DIFFUSION_KERNELS holds a value that is not a kernel mode: a user's mistake, exit 2.</summary>
+    public static bool KernelModeIsValid()
+    {
+        if (Core.Kernels.KernelGuard.ModeError(Environment.GetEnvironmentVariable(Core.Kernels.KernelGuard.ModeVariable)) is not { } error) return true;
+        Console.Error.WriteLine($"error: {error}");
+        return false;
+    }
+
     public static int ReportParseErrors(ParseResult parsed)
     {
         foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");

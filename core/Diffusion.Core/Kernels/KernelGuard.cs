@@ -39,6 +39,13 @@ public static class KernelGuard
         }
     }
 
+    /// <summary>Why <paramref name="mode"/> (a DIFFUSION_KERNELS value) is not a kernel mode, or null when it is one (empty means auto).</summary>
+    public static string? ModeError(string? mode) => mode?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" or "fallback" or "default" => null,
+        _ => $"{ModeVariable}={mode} is not a kernel mode: use auto (check and choose, the default), fallback (oneDNN off) or default (libtorch's choice, unchecked)",
+    };
+
     /// <summary>
     /// Decides the path for <paramref name="mode"/> (null or empty means auto) with <paramref name="cases"/>, applies it to
     /// libtorch's global context and returns it. Public for tests, which inject a wrong kernel.
@@ -57,7 +64,7 @@ public static class KernelGuard
             case null or "" or "auto":
                 return Automatic(cache, cases, logger, recheck);
             default:
-                throw new KernelCheckException($"{ModeVariable}={mode} is not a kernel mode: use auto (check and choose, the default), fallback (oneDNN off) or default (libtorch's choice, unchecked)");
+                throw new KernelCheckException(ModeError(mode)!);
         }
     }
 

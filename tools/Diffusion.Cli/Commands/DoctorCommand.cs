@@ -8,7 +8,8 @@ namespace Diffusion.Cli.Commands;
 
 /// <summary>
 /// <c>diffusion doctor [--json] [--recheck]</c>: the libraries, the CPU, threads and device, and the CPU-kernel self-check
-/// with the path it chose. Exit 0 when a correct path is in use, 1 when no kernel path is correct on this machine.
+/// with the path it chose. Exit 0 when a correct path is in use, 1 when no kernel path is correct on this machine, 2 when
+/// DIFFUSION_KERNELS is not a kernel mode.
 /// </summary>
 internal static partial class DoctorCommand
 {
@@ -19,6 +20,7 @@ internal static partial class DoctorCommand
         var command = new Command("doctor", "Show libtorch, oneDNN, the CPU and the kernel self-check (which kernels training uses here, and why).") { json, recheck };
         command.SetAction(result =>
         {
+            if (!CommandLine.KernelModeIsValid()) return CommandLine.InvalidInput;
             KernelDecision? decision = null;
             string? failure = null;
             try

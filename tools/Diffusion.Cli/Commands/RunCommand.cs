@@ -20,7 +20,7 @@ internal static class RunCommand
         command.SetAction(result =>
         {
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
-            if (spec is null || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            if (spec is null || !CommandLine.KernelModeIsValid() || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
 
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>

@@ -42,7 +42,7 @@ internal static class SweepCommand
                 Console.Error.WriteLine("error: --workers must be 1..256 and --stale-after at least 1 second");
                 return CommandLine.InvalidInput;
             }
-            if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            if (!CommandLine.KernelModeIsValid() || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
             var launched = result.GetValue(resume) is { } id
                 ? Resume(tracking, id, result.GetValue(file))
                 : Start(tracking.Location, result.GetValue(file), result.GetValue(set) ?? [], result.GetValue(failFast), TimeSpan.FromSeconds(stale));
