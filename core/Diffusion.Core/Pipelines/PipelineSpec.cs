@@ -2,34 +2,6 @@ using Diffusion.Core.Plugins;
 
 namespace Diffusion.Core.Pipelines;
 
-/// <summary>A place in a pipeline file (1-based line and column).</summary>
-public sealed record SourceLocation(string File, int Line, int Column)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"{File}:{Line}:{Column}";
-}
-
-/// <summary>One problem found in a pipeline, printed as <c>FILE:LINE:COL: error: MESSAGE</c>.</summary>
-public sealed record PipelineError(SourceLocation Location, string Message)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"{Location}: error: {Message}";
-}
-
-/// <summary>Thrown with every error found, so a user sees them all at once.</summary>
-public sealed class PipelineValidationException(IReadOnlyList<PipelineError> errors)
-    : Exception(string.Join(Environment.NewLine, errors))
-{
-    /// <summary>The errors, in file order.</summary>
-    public IReadOnlyList<PipelineError> Errors { get; } = errors;
-}
-
-/// <summary>A named plugin instance with bound, validated options.</summary>
-public sealed record ComponentSpec(string Name, PluginDescriptor Plugin, object? Options, SourceLocation Location);
-
-/// <summary>A named stage of a given type (a plugin of kind Stage) with bound, validated options.</summary>
-public sealed record StageSpec(string Name, PluginDescriptor Type, object? Options, SourceLocation Location);
-
 /// <summary>A typed, validated pipeline ready to run.</summary>
 /// <param name="FilePath">The pipeline file the user named.</param>
 /// <param name="ResolvedText">The merged document (extends, overrides and interpolation applied) as YAML.</param>

@@ -34,16 +34,3 @@ public sealed record RunSearch
     /// <exception cref="FilterSyntaxException">An expression cannot be read; <see cref="FilterSyntaxException.Clause"/> says which.</exception>
     public void CheckSyntax() => RunSearchQuery.Compile(this);
 }
-
-/// <summary>The runs a search found, with the values of its columns.</summary>
-/// <param name="Columns">The extra columns' titles (<c>params.lr</c>, <c>metrics.train/loss.min</c>, ...).</param>
-/// <param name="Rows">The runs, in order.</param>
-public sealed record RunSearchResult(IReadOnlyList<string> Columns, IReadOnlyList<RunSearchRow> Rows);
-
-/// <summary>One run of a search.</summary>
-/// <param name="Run">The run.</param>
-/// <param name="Values">
-/// One value per column: a <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="string"/> or
-/// <see cref="DateTimeOffset"/>, or null when the run has no such key.
-/// </param>
-public sealed record RunSearchRow(RunSummary Run, IReadOnlyList<object?> Values);

@@ -1,0 +1,11 @@
+using System.Globalization;
+using Diffusion.Core.Pipelines;
+
+namespace Diffusion.Core.Sweeps;
+
+/// <summary>One of a list of values, each written as the <c>--set</c> value text it is applied with.</summary>
+public sealed record ChoiceDistribution(IReadOnlyList<string> Values) : SweepDistribution
+{
+    /// <inheritdoc />
+    public override string Describe() => $"choice({string.Join(", ", Values)})";
+}

@@ -1,0 +1,13 @@
+using System.Globalization;
+using Diffusion.Core.Pipelines;
+
+namespace Diffusion.Core.Sweeps;
+
+/// <summary>The values a sweep parameter takes.</summary>
+public abstract record SweepDistribution
+{
+    /// <summary>How the distribution is written in a sweep block, e.g. <c>log_uniform(0.0001, 0.01)</c>.</summary>
+    public abstract string Describe();
+
+    private protected static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,11 @@
+using System.Globalization;
+using Diffusion.Core.Pipelines;
+
+namespace Diffusion.Core.Sweeps;
+
+/// <summary>A real number drawn uniformly from [Low, High].</summary>
+public sealed record UniformDistribution(double Low, double High) : SweepDistribution
+{
+    /// <inheritdoc />
+    public override string Describe() => $"uniform({Number(Low)}, {Number(High)})";
+}
