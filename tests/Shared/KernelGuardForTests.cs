@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Diffusion.Core.Kernels;
+using Diffusion.Kernels;
 
 namespace Diffusion.Tests.Shared;
 

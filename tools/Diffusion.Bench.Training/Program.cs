@@ -113,18 +113,18 @@ void Kernels(int steps, int rounds, int warmup)
 {
     var spec = Quickstart.Load(pipeline, [$"stages.train.steps={steps}", "stages.train.ema_decay=0", "stages.train.warmup_steps=0", .. overrides]);
     Console.WriteLine($"kernels: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round ({warmup} discarded), " +
-                      $"{rounds} rounds, {Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} threads, oneDNN {Diffusion.Core.Kernels.LibTorchContext.OneDnnVersion}");
+                      $"{rounds} rounds, {Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} threads, oneDNN {Diffusion.Kernels.LibTorchContext.OneDnnVersion}");
     var wall = new Dictionary<string, List<double>> { ["default"] = [], ["fallback"] = [] };
     var check = new Dictionary<string, List<double>> { ["default"] = [], ["fallback"] = [] };
-    var cache = new Diffusion.Core.Kernels.KernelCheckCache(Quickstart.Scratch());
+    var cache = new Diffusion.Kernels.KernelCheckCache(Quickstart.Scratch());
     try
     {
         for (int round = 0; round < rounds; round++)
         {
             foreach (string path in new[] { "default", "fallback" })
             {
-                Diffusion.Core.Kernels.KernelGuard.Decide(path, cache, Diffusion.Core.Kernels.KernelCase.Training, null, recheck: false);
-                var report = Diffusion.Core.Kernels.KernelSelfCheck.Run();
+                Diffusion.Kernels.KernelGuard.Decide(path, cache, Diffusion.Kernels.KernelCase.Training, null, recheck: false);
+                var report = Diffusion.Kernels.KernelSelfCheck.Run();
                 check[path].Add(report.Seconds);
                 using var hand = new HandLoop(spec);
                 var seconds = hand.Run(steps).Wall.Skip(warmup + 1).ToArray();

@@ -66,7 +66,7 @@ internal static class CommandLine
     /// <summary>False (after printing the error) when DIFFUSION_KERNELS holds a value that is not a kernel mode: a user's mistake, exit 2.</summary>
     public static bool KernelModeIsValid()
     {
-        if (Core.Kernels.KernelGuard.ModeError(Environment.GetEnvironmentVariable(Core.Kernels.KernelGuard.ModeVariable)) is not { } error) return true;
+        if (Kernels.KernelGuard.ModeError(Environment.GetEnvironmentVariable(Kernels.KernelGuard.ModeVariable)) is not { } error) return true;
         Console.Error.WriteLine($"error: {error}");
         return false;
     }

@@ -3,7 +3,7 @@ using System.Reflection;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Core.Checkpoints;
-using Diffusion.Core.Kernels;
+using Diffusion.Kernels;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Tracking;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Diffusion.Core.Kernels;
+using Diffusion.Kernels;
 using TorchSharp;
 
 namespace Diffusion.Cli.Commands;
@@ -76,9 +76,9 @@ internal static partial class DoctorCommand
         KernelDecided: decision?.How,
         KernelReason: decision?.Reason,
         CacheFile: decision?.CacheFile,
-        DefaultCheck: decision?.Path == Core.Kernels.KernelPath.Default && current is not null ? current.Results : decision?.DefaultCheck?.Results,
-        DefaultCheckSeconds: decision?.Path == Core.Kernels.KernelPath.Default && current is not null ? current.Seconds : decision?.DefaultCheck?.Seconds,
-        FallbackCheck: decision?.Path == Core.Kernels.KernelPath.Fallback && current is not null ? current.Results : decision?.FallbackCheck?.Results,
+        DefaultCheck: decision?.Path == Kernels.KernelPath.Default && current is not null ? current.Results : decision?.DefaultCheck?.Results,
+        DefaultCheckSeconds: decision?.Path == Kernels.KernelPath.Default && current is not null ? current.Seconds : decision?.DefaultCheck?.Seconds,
+        FallbackCheck: decision?.Path == Kernels.KernelPath.Fallback && current is not null ? current.Results : decision?.FallbackCheck?.Results,
         Error: failure);
 
     private static void PrintText(Report r)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// Makes sure this process computes with CPU kernels that are right on this machine, before anything trains: it runs

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// One kernel that training relies on, as a function of its leaf tensors (inputs and weights). The self-check runs it

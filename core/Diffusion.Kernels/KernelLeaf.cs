@@ -1,4 +1,4 @@
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>One input or weight of a <see cref="KernelCase"/>.</summary>
 /// <param name="Name">What it is (input, weight, bias, query, ...), named in failure messages.</param>

@@ -1,4 +1,4 @@
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>The outcome of one self-check: every kernel's result and the time it took.</summary>
 public sealed record KernelCheckReport(IReadOnlyList<KernelResult> Results, double Seconds)

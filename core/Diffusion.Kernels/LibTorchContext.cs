@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// The few switches and version strings of libtorch's global context that TorchSharp does not expose, reached through

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// Checks the CPU kernels training uses, in this process and at its thread count: each kernel runs forward and backward on

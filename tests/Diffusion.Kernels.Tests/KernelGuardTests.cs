@@ -1,7 +1,7 @@
-using Diffusion.Core.Kernels;
+using Diffusion.Kernels;
 using static TorchSharp.torch;
 
-namespace Diffusion.Core.Tests.Kernels;
+namespace Diffusion.Kernels.Tests;
 
 /// <summary>
 /// The self-check and the guard that switches oneDNN off when a kernel is wrong (issue 15). Wrong kernels are injected,

@@ -1,4 +1,4 @@
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>How one kernel did: the largest errors of its float32 output and leaf gradients against float64.</summary>
 /// <param name="Name">The kernel case's name.</param>

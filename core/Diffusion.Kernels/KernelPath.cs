@@ -1,4 +1,4 @@
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>Which CPU kernels libtorch uses for training and sampling.</summary>
 public enum KernelPath

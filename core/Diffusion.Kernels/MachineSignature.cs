@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using TorchSharp;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// What decides which CPU kernels libtorch runs and how: the CPU (model, family, stepping, feature flags, caches), the

@@ -1,4 +1,4 @@
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>How the kernel path of this process was decided.</summary>
 /// <param name="Path">The path in use.</param>

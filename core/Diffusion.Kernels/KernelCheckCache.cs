@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Diffusion.Core.Kernels;
+namespace Diffusion.Kernels;
 
 /// <summary>
 /// Self-check decisions per machine signature, one small JSON file each under the cache folder
