@@ -4,7 +4,6 @@ using Diffusion.Modalities.Image.Png;
 using Diffusion.Modalities.Image.Restoration;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
-using Diffusion.Schedulers.Sampling;
 using Diffusion.Schedulers.Euler;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using Diffusion.Modalities.Image.Restoration;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
 using Diffusion.Schedulers.Euler;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
