@@ -16,6 +16,13 @@ public sealed record PipelineError(SourceLocation Location, string Message)
     public override string ToString() => $"{Location}: error: {Message}";
 }
 
+/// <summary>Something in a pipeline that works but should change (a deprecated key), printed as <c>FILE:LINE:COL: warning: MESSAGE</c>.</summary>
+public sealed record PipelineWarning(SourceLocation Location, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Location}: warning: {Message}";
+}
+
 /// <summary>Thrown with every error found, so a user sees them all at once.</summary>
 public sealed class PipelineValidationException(IReadOnlyList<PipelineError> errors)
     : Exception(string.Join(Environment.NewLine, errors))
@@ -60,4 +67,7 @@ public sealed record PipelineSpec(
 
     /// <summary>The pipeline's <c>sweep:</c> block (run by <c>diffusion sweep</c>), or null.</summary>
     public Sweeps.SweepSpec? Sweep { get; init; }
+
+    /// <summary>What binding noted without failing (deprecated option keys), in the order found; the CLI prints them.</summary>
+    public IReadOnlyList<PipelineWarning> Warnings { get; init; } = [];
 }
