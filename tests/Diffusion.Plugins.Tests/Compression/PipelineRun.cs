@@ -19,11 +19,16 @@ internal static class PipelineRun
 
     public static RunResult Run(TempFolder folder, string path, string? resume, params string[] overrides)
     {
-        var document = PipelineLoader.Load(path, overrides);
-        var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
-        var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(sources));
+        var spec = Bind(path, overrides);
         var runner = new PipelineRunner(NullLogger.Instance, new Silent());
         return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), CancellationToken.None);
+    }
+
+    /// <summary>The pipeline bound against the first-party plugins, as a run binds it (its warnings included).</summary>
+    public static PipelineSpec Bind(string path, params string[] overrides)
+    {
+        var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
+        return PipelineBinder.Bind(PipelineLoader.Load(path, overrides), PluginDiscovery.Discover(sources));
     }
 
     public static string Database(TempFolder folder) => Path.Combine(folder.Path, "runs", "tracking.db");
