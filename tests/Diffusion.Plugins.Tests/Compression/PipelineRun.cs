@@ -1,4 +1,3 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
@@ -20,7 +19,7 @@ internal static class PipelineRun
     public static RunResult Run(TempFolder folder, string path, string? resume, params string[] overrides)
     {
         var spec = Bind(path, overrides);
-        var runner = new PipelineRunner(NullLogger.Instance, new Silent());
+        var runner = new PipelineRunner(NullLogger.Instance, new NullProgress());
         return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), CancellationToken.None);
     }
 
@@ -61,16 +60,5 @@ internal static class PipelineRun
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Diffusion.Framework.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
-    }
-
-    private sealed class Silent : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
     }
 }
