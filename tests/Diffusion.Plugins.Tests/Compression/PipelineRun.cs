@@ -1,7 +1,5 @@
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
-using Diffusion.Core.Runs;
-using Diffusion.Plugins.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Diffusion.Plugins.Tests.Compression;

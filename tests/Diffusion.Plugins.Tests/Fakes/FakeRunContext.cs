@@ -1,7 +1,5 @@
-using Diffusion.Abstractions.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Fakes;
 

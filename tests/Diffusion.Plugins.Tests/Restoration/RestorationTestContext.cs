@@ -1,10 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Denoisers.UNet2D;
 using Diffusion.Modalities.Image;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
-using TorchSharp;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

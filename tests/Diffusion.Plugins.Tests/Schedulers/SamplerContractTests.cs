@@ -1,9 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Schedulers;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Euler;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

@@ -1,9 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Text.Infill;
 using Diffusion.Modalities.Text.Tokenizers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Text;
 

@@ -1,12 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Core.Stages;
 using Diffusion.Modalities.CrossModal.TextToImage;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.TextToImage;
 
