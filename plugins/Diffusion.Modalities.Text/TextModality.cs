@@ -17,7 +17,7 @@ namespace Diffusion.Modalities.Text;
 /// </summary>
 [Plugin(PluginKind.Modality, "text", Options = typeof(TextModalityOptions),
     Description = "Text (built-in, files or fortunes; char or gpt2 tokens): token sequences, samples as text, text metrics.")]
-public sealed class TextModality(TextModalityOptions options) : IModality
+public sealed class TextModality(TextModalityOptions options) : ITextModality
 {
     /// <summary>Samples shown in the log after writing.</summary>
     private const int LoggedSamples = 3;
@@ -30,6 +30,15 @@ public sealed class TextModality(TextModalityOptions options) : IModality
 
     /// <inheritdoc />
     public DataSpec Spec => new("tokens", [options.SeqLen], VocabSize: Dataset.Tokenizer.VocabSize);
+
+    /// <inheritdoc />
+    public int EndOfText => Dataset.Tokenizer.EndOfText;
+
+    /// <inheritdoc />
+    public int Pad => Dataset.Tokenizer.Pad;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Encode(string text) => Dataset.Tokenizer.Encode(text);
 
     /// <inheritdoc />
     public ModalityData Load(DataSplit split)
@@ -88,9 +97,6 @@ public sealed class TextModality(TextModalityOptions options) : IModality
 
     /// <summary>The text of each sample row.</summary>
     internal List<string> Decode(Tensor samples) => Rows(samples).Select(r => Dataset.Decode(r)).ToList();
-
-    /// <summary>Encodes a prompt piece (no special tokens).</summary>
-    internal int[] Encode(string text) => Dataset.Tokenizer.Encode(text);
 
     private List<long[]> Rows(Tensor samples)
     {

@@ -29,7 +29,7 @@ public class TextPipelinesTests
     }
 
     [Fact]
-    public void Text_infill_keeps_the_prompts_at_tiny_scale()
+    public void Text_infill_keeps_the_templates_at_tiny_scale()
     {
         using var work = new WorkDir();
         var result = Cli.Run(work.Path, ["run", Path.Combine(Cli.RepoRoot, "pipelines", "text-infill.yaml"), .. SetAll(TinyModel),

@@ -14,6 +14,20 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void ARenamedOptionsOldKeyIsValidWithAWarningThatNamesTheNewKey()
+    {
+        using var work = new WorkDir();
+        string shipped = File.ReadAllText(Path.Combine(Cli.RepoRoot, "pipelines", "text-infill.yaml"));
+        string file = work.File("old-infill.yaml", shipped.Replace("    templates:\n", "    prompts:\n", StringComparison.Ordinal));
+
+        var result = Cli.Run(work.Path, "validate", file);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains(": ok", result.Stdout);
+        Assert.Equal("old-infill.yaml:44:5: warning: stages.infill.prompts is deprecated; write templates", result.Stderr.Trim());
+    }
+
+    [Fact]
     public void EveryMistakeIsReportedAtOnceWithFileLineColumnAndExitCode2()
     {
         using var work = new WorkDir();

@@ -16,6 +16,7 @@ internal sealed class OptionProperty
     {
         Property = property;
         Key = OptionNames.KeyOf(property);
+        Aliases = property.GetCustomAttributes<OptionAliasAttribute>().Select(a => a.Key).ToList();
         Type = OptionType.Of(property.PropertyType);
         Description = property.GetCustomAttribute<DescriptionAttribute>()?.Description;
         ComponentKind = property.GetCustomAttribute<ComponentRefAttribute>()?.Kind;
@@ -32,6 +33,9 @@ internal sealed class OptionProperty
 
     /// <summary>The YAML key (<c>base_channels</c>).</summary>
     public string Key { get; }
+
+    /// <summary>Deprecated spellings of <see cref="Key"/> that still bind (<see cref="OptionAliasAttribute"/>).</summary>
+    public IReadOnlyList<string> Aliases { get; }
 
     public OptionType Type { get; }
 

@@ -9,7 +9,8 @@ namespace Diffusion.Core.Options;
 /// Binds the keys of a YAML map to a new instance of an options class and validates it, reporting each
 /// problem at the key or value it concerns: unknown keys, wrong types, [Range], [Required] and the other
 /// DataAnnotations attributes, class-level attributes and <see cref="IValidatableObject"/>, and
-/// <see cref="Abstractions.Options.ComponentRefAttribute"/> names.
+/// <see cref="Abstractions.Options.ComponentRefAttribute"/> names. A deprecated key
+/// (<see cref="Abstractions.Options.OptionAliasAttribute"/>) binds to its option with a warning that names the new key.
 /// </summary>
 internal sealed class OptionsBinder
 {
@@ -32,8 +33,9 @@ internal sealed class OptionsBinder
     /// <param name="map">The component's or stage's map.</param>
     /// <param name="reserved">Keys that are not options (<c>plugin</c>, <c>name</c>, <c>type</c>).</param>
     /// <param name="owner">Names the owner in messages: <c>component 'model' (unet2d)</c>.</param>
+    /// <param name="path">The dotted path of the map, as <c>--set</c> writes it (<c>stages.infill.</c>), for warnings.</param>
     /// <param name="ownerLocation">Where problems with keys that are not written are reported.</param>
-    public object? Bind(Type optionsType, PipelineMap map, IReadOnlyCollection<string> reserved, string owner, SourceLocation ownerLocation)
+    public object? Bind(Type optionsType, PipelineMap map, IReadOnlyCollection<string> reserved, string owner, string path, SourceLocation ownerLocation)
     {
         object instance;
         try
@@ -45,7 +47,7 @@ internal sealed class OptionsBinder
             _errors.Add(ownerLocation, $"{owner}: cannot create options {optionsType.Name}: {(ex.InnerException ?? ex).Message}");
             return null;
         }
-        BindInto(instance, map, reserved, "", owner, ownerLocation);
+        BindInto(instance, map, reserved, path, "", owner, ownerLocation);
         return instance;
     }
 
@@ -59,7 +61,7 @@ internal sealed class OptionsBinder
     }
 
     /// <summary>Binds and validates into an existing instance; false when something was wrong.</summary>
-    private bool BindInto(object target, PipelineMap map, IReadOnlyCollection<string> reserved, string prefix, string owner, SourceLocation ownerLocation)
+    private bool BindInto(object target, PipelineMap map, IReadOnlyCollection<string> reserved, string path, string prefix, string owner, SourceLocation ownerLocation)
     {
         var properties = OptionProperty.Of(target.GetType());
         int before = _errors.Count;
@@ -70,7 +72,7 @@ internal sealed class OptionsBinder
         {
             if (reserved.Contains(entry.Key))
                 continue;
-            var property = properties.FirstOrDefault(p => p.Key == entry.Key);
+            var (property, deprecated) = Resolve(properties, map, entry.Key);
             if (property is null)
             {
                 var valid = reserved.Concat(properties.Select(p => p.Key)).ToList();
@@ -78,10 +80,19 @@ internal sealed class OptionsBinder
                     $"unknown key '{prefix}{entry.Key}'{Suggestions.DidYouMean(entry.Key, valid)} for {owner}; valid keys: {string.Join(", ", valid.Select(k => prefix + k))}");
                 continue;
             }
+            if (written.TryGetValue(property, out var first))
+            {
+                string old = entry.Key == property.Key ? first.Key : entry.Key;
+                _errors.Add(entry.KeyLocation, $"{prefix}{old} is the deprecated spelling of {prefix}{property.Key}, which is written too: keep only {property.Key}");
+                failed.Add(property);
+                continue;
+            }
+            if (deprecated)
+                _errors.Warn(entry.KeyLocation, $"{path}{prefix}{entry.Key} is deprecated; write {property.Key}");
             written[property] = entry;
             string key = prefix + property.Key;
             var current = property.Type.Kind == OptionKind.Object ? property.Property.GetValue(target) : null;
-            if (TryConvert(entry.Value, property.Type, property.AllowsNull, key, owner, current, out var value))
+            if (TryConvert(entry.Value, property.Type, property.AllowsNull, path, key, owner, current, out var value))
                 property.Property.SetValue(target, value);
             else
                 failed.Add(property);
@@ -98,7 +109,7 @@ internal sealed class OptionsBinder
 
             // A nested options class that is not written is still checked (its defaults could be invalid).
             if (entry is null && property.Type.Kind == OptionKind.Object && value is not null)
-                BindInto(value, new PipelineMap(ownerLocation), [], key + ".", owner, ownerLocation);
+                BindInto(value, new PipelineMap(ownerLocation), [], path, key + ".", owner, ownerLocation);
 
             if (property.Required is { } required && !IsValid(required, value))
             {
@@ -162,6 +173,19 @@ internal sealed class OptionsBinder
         return _errors.Count == before;
     }
 
+    /// <summary>
+    /// The option <paramref name="key"/> binds to, and whether it is a deprecated spelling. An old key keeps its meaning in
+    /// a map that does not write the option's new key, even where another option (inherited) now has that key.
+    /// </summary>
+    private static (OptionProperty? Property, bool Deprecated) Resolve(IReadOnlyList<OptionProperty> properties, PipelineMap map, string key)
+    {
+        if (properties.FirstOrDefault(p => p.Aliases.Contains(key) && map.Find(p.Key) is null) is { } renamed)
+            return (renamed, true);
+        if (properties.FirstOrDefault(p => p.Key == key) is { } current)
+            return (current, false);
+        return (properties.FirstOrDefault(p => p.Aliases.Contains(key)), true);
+    }
+
     /// <summary><c>key: message</c>, unless the message already names the key.</summary>
     private static string WithKey(string key, string? message) =>
         message is null ? $"{key}: invalid value"
@@ -181,7 +205,7 @@ internal sealed class OptionsBinder
     }
 
     /// <summary>Converts a node to a property type; false after reporting why it cannot.</summary>
-    private bool TryConvert(PipelineNode node, OptionType type, bool allowsNull, string key, string owner, object? current, out object? value)
+    private bool TryConvert(PipelineNode node, OptionType type, bool allowsNull, string path, string key, string owner, object? current, out object? value)
     {
         value = null;
         if (node is PipelineScalar { IsNull: true })
@@ -253,7 +277,7 @@ internal sealed class OptionsBinder
                 for (int i = 0; i < list.Items.Count; i++)
                 {
                     bool itemAllowsNull = !type.Element!.Type.IsValueType || type.Element.IsNullableValue;
-                    if (TryConvert(list.Items[i], type.Element, itemAllowsNull, $"{key}[{i}]", owner, null, out var item))
+                    if (TryConvert(list.Items[i], type.Element, itemAllowsNull, path, $"{key}[{i}]", owner, null, out var item))
                         items.Add(item);
                     else
                         ok = false;
@@ -276,7 +300,7 @@ internal sealed class OptionsBinder
                     return false;
                 }
                 value = instance;
-                return BindInto(instance, nested, [], key + ".", owner, nested.Location);
+                return BindInto(instance, nested, [], path, key + ".", owner, nested.Location);
 
             default:
                 _errors.Add(node.Location, $"{key}: the option's type {type.Type.Name} cannot be read from YAML (a bug in the plugin)");

@@ -97,9 +97,9 @@ public static class PipelineBinder
             if (component.Plugin is null)
                 continue;
             string owner = $"component '{component.Name}' ({component.Plugin.Name})";
-            object? options = BindOptions(binder, component.Plugin, component.Map, ComponentReserved, owner, component.Location);
-            componentSpecs.Add(new ComponentSpec(component.Name, component.Plugin, options, component.Location));
             string prefix = $"components.{component.Name}.";
+            object? options = BindOptions(binder, component.Plugin, component.Map, ComponentReserved, owner, prefix, component.Location);
+            componentSpecs.Add(new ComponentSpec(component.Name, component.Plugin, options, component.Location));
             parameters.Add(new(prefix + "plugin", component.Plugin.Name));
             if (options is not null)
                 OptionsDescriber.Flatten(options, prefix, parameters);
@@ -111,9 +111,9 @@ public static class PipelineBinder
             if (stage.Type is null || stage.Name is null)
                 continue;
             string owner = $"stage '{stage.Name}' ({stage.Type.Name})";
-            object? options = BindOptions(binder, stage.Type, stage.Map, StageReserved, owner, stage.Location);
-            stageSpecs.Add(new StageSpec(stage.Name, stage.Type, options, stage.Location));
             string prefix = $"stages.{stage.Name}.";
+            object? options = BindOptions(binder, stage.Type, stage.Map, StageReserved, owner, prefix, stage.Location);
+            stageSpecs.Add(new StageSpec(stage.Name, stage.Type, options, stage.Location));
             parameters.Add(new(prefix + "type", stage.Type.Name));
             if (options is not null)
                 OptionsDescriber.Flatten(options, prefix, parameters);
@@ -126,18 +126,19 @@ public static class PipelineBinder
             Tags = tags,
             PluginFolders = document.PluginFolders,
             Sweep = sweep,
+            Warnings = errors.Warnings,
         };
     }
 
     private static object? BindOptions(OptionsBinder binder, PluginDescriptor plugin, PipelineMap map,
-        IReadOnlyCollection<string> reserved, string owner, SourceLocation location)
+        IReadOnlyCollection<string> reserved, string owner, string path, SourceLocation location)
     {
         if (plugin.OptionsType is null)
         {
             binder.RejectAll(map, reserved, owner);
             return null;
         }
-        return binder.Bind(plugin.OptionsType, map, reserved, owner, location);
+        return binder.Bind(plugin.OptionsType, map, reserved, owner, path, location);
     }
 
     private static List<KeyValuePair<string, string>> BindTags(PipelineNode? node, PipelineErrors errors)

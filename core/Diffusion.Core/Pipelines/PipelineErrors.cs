@@ -1,9 +1,10 @@
 namespace Diffusion.Core.Pipelines;
 
-/// <summary>Collects the errors of one load or bind so that they are all reported together.</summary>
+/// <summary>Collects the errors (and warnings) of one load or bind so that they are all reported together.</summary>
 internal sealed class PipelineErrors
 {
     private readonly List<PipelineError> _errors = [];
+    private readonly List<PipelineWarning> _warnings = [];
 
     public int Count => _errors.Count;
 
@@ -13,6 +14,17 @@ internal sealed class PipelineErrors
         if (!_errors.Contains(error))
             _errors.Add(error);
     }
+
+    /// <summary>Notes something that works but should change (a deprecated key); it does not stop the pipeline.</summary>
+    public void Warn(SourceLocation location, string message)
+    {
+        var warning = new PipelineWarning(location, message);
+        if (!_warnings.Contains(warning))
+            _warnings.Add(warning);
+    }
+
+    /// <summary>The warnings, in the order found.</summary>
+    public IReadOnlyList<PipelineWarning> Warnings => _warnings;
 
     /// <summary>
     /// The errors sorted by file, line and column (stable, so one place keeps the order found); errors in

@@ -32,4 +32,7 @@ public sealed record PipelineSpec(
 
     /// <summary>The pipeline's <c>sweep:</c> block (run by <c>diffusion sweep</c>), or null.</summary>
     public Sweeps.SweepSpec? Sweep { get; init; }
+
+    /// <summary>What binding noted without failing (deprecated option keys), in the order found; the CLI prints them.</summary>
+    public IReadOnlyList<PipelineWarning> Warnings { get; init; } = [];
 }

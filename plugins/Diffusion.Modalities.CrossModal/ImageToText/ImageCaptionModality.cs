@@ -18,13 +18,14 @@ namespace Diffusion.Modalities.CrossModal.ImageToText;
 /// caption, [EOS], then [PAD]s, ids 0..V−1 with V the compact caption vocabulary; the mask of masked diffusion is V), and
 /// each item carries its image as <see cref="ModalityData.ConditionImages"/> and its class label. A token scheduler (mdlm,
 /// d3pm-uniform) trains a denoiser with an image encoder (transformer1d with <c>image_encoder_channels</c>) to generate the
-/// caption of an image; a sample stage with <c>conditions: test</c> captions the held-out images. Samples are written as
+/// caption of an image; a sample stage with <c>conditions: test</c> captions the held-out images, and an infill stage with
+/// <c>conditions: test</c> completes caption templates for them (<c>"a large{*}"</c>). Samples are written as
 /// text (one caption per entry), with a table of generated against true captions and a PNG grid of the condition images,
 /// and scored by caption, class, token and (captioned shapes) per-attribute accuracy.
 /// </summary>
 [Plugin(PluginKind.Modality, "image-caption", Options = typeof(ImageCaptionOptions),
     Description = "Image-to-text: captions of captioned images (shapes, fashion-mnist, image-folder) as tokens conditioned on their image; caption/class/token/attribute accuracy.")]
-public sealed class ImageCaptionModality(ImageCaptionOptions options) : IModality
+public sealed class ImageCaptionModality(ImageCaptionOptions options) : ITextModality
 {
     private const int LoggedSamples = 3;
 
@@ -38,6 +39,15 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : IModalit
     {
         ConditionImageShape = [options.ImageChannels, options.ImageSize, options.ImageSize],
     };
+
+    /// <inheritdoc />
+    public int EndOfText => Vocabulary.Tokenizer.EndOfText;
+
+    /// <inheritdoc />
+    public int Pad => Vocabulary.Tokenizer.Pad;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Encode(string text) => Vocabulary.Tokenizer.Encode(text);
 
     /// <inheritdoc />
     public ModalityData Load(DataSplit split)

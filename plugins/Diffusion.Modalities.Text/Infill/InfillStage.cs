@@ -10,13 +10,15 @@ using static TorchSharp.torch;
 namespace Diffusion.Modalities.Text.Infill;
 
 /// <summary>
-/// Completes text prompts with a model trained by a token scheduler: each prompt's literal text (a prefix, a suffix, spans)
-/// is kept exactly and its holes are generated, <c>count</c> times per prompt. Row i (prompt i / count) draws from its own
-/// generator (run seed, i), so completions do not depend on the batch size. The completions become the current samples
-/// (for an evaluate stage) and are written as text; every kept token is checked after sampling.
+/// Completes text templates with a model trained by a token scheduler: each template's literal text (a prefix, a suffix,
+/// spans) is kept exactly and its holes are generated, <c>count</c> times per template. Row i (template i / count) draws
+/// from its own generator (run seed, i), so completions do not depend on the batch size. A conditional model (an image
+/// captioner with <c>conditions: test</c>: row i completes the caption of held-out image i) is sampled with its
+/// conditions and classifier-free guidance like the <c>sample</c> stage. The completions become the current samples (for
+/// an evaluate stage) and are written as text; every kept token is checked after sampling.
 /// </summary>
 [Plugin(PluginKind.Stage, "infill", Options = typeof(InfillStageOptions),
-    Description = "Fills the holes of text prompts ({N}, {*}) with a token diffusion model, keeping the rest exactly.")]
+    Description = "Fills the holes of text templates ({N}, {*}) with a token diffusion model, keeping the rest exactly; conditions and guidance as sample.")]
 public sealed class InfillStage(InfillStageOptions options) : IStage
 {
     /// <inheritdoc />
@@ -29,16 +31,17 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
                 $"stage '{context.StageName}' needs a trained model for component '{options.Model}': add a train stage with model: {options.Model} before it");
         var scheduler = context.Component<IScheduler>(options.Scheduler) as ITokenScheduler
             ?? throw new PluginInputException($"stage '{context.StageName}': scheduler '{options.Scheduler}' is not a token scheduler; use mdlm or d3pm-uniform");
-        var text = context.Component<IModality>(options.Data) as TextModality
-            ?? throw new PluginInputException($"stage '{context.StageName}': data '{options.Data}' is not a text modality (plugin: text)");
+        var text = context.Component<IModality>(options.Data) as ITextModality
+            ?? throw new PluginInputException($"stage '{context.StageName}': data '{options.Data}' is not a text modality (plugin: text or image-caption)");
         int mask = model.Data.VocabSize;
         int length = (int)model.Data.ItemShape[0];
         if (mask != text.Spec.VocabSize || length != text.Spec.ItemShape[0])
             throw new PluginInputException($"stage '{context.StageName}': model '{options.Model}' was trained on other token data than '{options.Data}' gives (vocabulary or seq_len differ)");
 
-        var templates = options.Prompts.Select(p => InfillTemplate.Expand(p, text.Dataset.Tokenizer, length, mask)).ToList();
+        var templates = options.Templates.Select(t => InfillTemplate.Expand(t, text, length, mask)).ToList();
         var rows = templates.SelectMany(t => Enumerable.Repeat(t, options.Count)).ToList();
-        using var prompts = tensor(rows.SelectMany(r => r).ToArray(), [rows.Count, length], dtype: ScalarType.Int64);
+        using var masked = tensor(rows.SelectMany(r => r).ToArray(), [rows.Count, length], dtype: ScalarType.Int64);
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, rows.Count, context);
 
         var statistics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var parts = new List<Tensor>();
@@ -53,12 +56,14 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
                 using var generators = context.GeneratorsFor(first, n, "infill");
                 var sampling = new SamplingContext(model, options.Steps, generators)
                 {
+                    Conditioning = conditions.Batch(first, n, context.Device),
+                    Guidance = conditions.Guidance,
                     Progress = progress,
                     ProgressOffset = (long)batch * options.Steps,
                     Cancellation = context.Cancellation,
                     Statistics = statistics,
                 };
-                var input = prompts.narrow(0, first, n).to(context.Device);
+                var input = masked.narrow(0, first, n).to(context.Device);
                 var output = scheduler.Infill(input, sampling).cpu();
                 CheckKept(input.cpu(), output, mask);
                 parts.Add(scope.MoveToOuter(output));
@@ -71,10 +76,23 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
             context.Tracker.LogMetric($"{context.StageName}/{key}", sum, 0);
             context.Logger.LogInformation("{Stage}/{Key} = {Value}", context.StageName, key, sum);
         }
-        context.Logger.LogInformation("filled {Prompts} prompts x {Count} with {Steps} steps", templates.Count, options.Count, options.Steps);
+        context.Logger.LogInformation("filled {Templates} templates x {Count} with {Steps} steps", templates.Count, options.Count, options.Steps);
+        if (options.GuidanceScale > 0) context.Tracker.LogMetric($"{context.StageName}/guidance_scale", options.GuidanceScale, 0);
         if (context.State.TryGetValue(StateKeys.Samples, out var old) && old is Tensor previous) previous.Dispose();
         context.State[StateKeys.Samples] = all;
+        // What the rows were conditioned on goes into the state before the data writes them (image-caption writes each
+        // completion beside its image's true caption).
+        Replace(context, StateKeys.SampleLabels, conditions.Labels?.clone());
+        Replace(context, StateKeys.SampleConditionItems, conditions.FromHeldOutItems ? arange(rows.Count, dtype: ScalarType.Int64) : null);
         text.WriteSamples(all, context.StageName, context);
+    }
+
+    /// <summary>Sets <paramref name="key"/> of the run's state to <paramref name="value"/> (removes it for null), disposing the tensor it held.</summary>
+    private static void Replace(IRunContext context, string key, Tensor? value)
+    {
+        if (context.State.TryGetValue(key, out var old) && old is Tensor tensor) tensor.Dispose();
+        if (value is null) context.State.Remove(key);
+        else context.State[key] = value;
     }
 
     /// <summary>Every position that was not a hole must come back unchanged, and no hole may stay masked.</summary>

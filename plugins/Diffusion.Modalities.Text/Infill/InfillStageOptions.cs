@@ -2,11 +2,15 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Stages;
 
 namespace Diffusion.Modalities.Text.Infill;
 
-/// <summary>Options of the <c>infill</c> stage.</summary>
-public sealed class InfillStageOptions
+/// <summary>
+/// Options of the <c>infill</c> stage: the templates to complete, and (as the <c>sample</c> stage has them) the rows'
+/// conditions with the classifier-free guidance towards them.
+/// </summary>
+public sealed class InfillStageOptions : GuidedSamplingOptions, IValidatableObject
 {
     /// <summary>The trained denoiser component.</summary>
     [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component (trained on token data).")]
@@ -16,16 +20,20 @@ public sealed class InfillStageOptions
     [Required, ComponentRef(PluginKind.Scheduler), Description("Token scheduler used as the sampler (mdlm or d3pm-uniform).")]
     public string Scheduler { get; set; } = "";
 
-    /// <summary>The text modality that tokenizes the prompts and writes the completions.</summary>
-    [Required, ComponentRef(PluginKind.Modality), Description("Text modality component: tokenizes prompts, writes completions.")]
+    /// <summary>The text modality (text, image-caption) that tokenizes the templates, writes the completions and gives the held-out items for <c>conditions: test</c>.</summary>
+    [Required, ComponentRef(PluginKind.Modality), Description("Text modality component (text, image-caption): tokenizes the templates, writes the completions, gives conditions: test its items.")]
     public string Data { get; set; } = "";
 
-    /// <summary>Prompts: kept text with holes, <c>{N}</c> for N tokens and <c>{*}</c> to fill the rest.</summary>
-    [Required, MinLength(1), Description("Prompts: fixed text with holes, {N} = N tokens, {*} = the rest of the sequence.")]
-    public string[] Prompts { get; set; } = [];
+    /// <summary>
+    /// Templates: kept text with holes, <c>{N}</c> for N tokens and <c>{*}</c> to fill the rest. Written <c>prompts</c>
+    /// before <c>prompts</c> became the condition prompts every sampling stage has; that spelling still works, with a warning.
+    /// </summary>
+    [Required, MinLength(1), OptionAlias("prompts")]
+    [Description("Templates to complete: fixed text with holes, {N} = N tokens, {*} = the rest of the sequence (formerly prompts).")]
+    public string[] Templates { get; set; } = [];
 
-    /// <summary>Completions per prompt. Default 4.</summary>
-    [Range(1, 100_000), Description("Completions per prompt.")]
+    /// <summary>Completions per template. Default 4.</summary>
+    [Range(1, 100_000), Description("Completions per template.")]
     public int Count { get; set; } = 4;
 
     /// <summary>Sampling steps. Default 50.</summary>
@@ -35,4 +43,7 @@ public sealed class InfillStageOptions
     /// <summary>Rows per batch; does not change any completion. Default 64.</summary>
     [Range(1, 65536), Description("Rows per batch (does not change the completions).")]
     public int BatchSize { get; set; } = 64;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => ValidateConditions(Data);
 }

@@ -60,12 +60,16 @@ internal static class TokenSampling
         return eps + (1 - eps) * u;
     }
 
-    /// <summary>Checks the clean tokens of a loss call: [B, L] integers below V.</summary>
-    public static void CheckTokens(Tensor x0, DataSpec data)
+    /// <summary>Checks the arguments of a loss call (clean tokens [B, L], integers below V) and returns B and L.</summary>
+    public static (long Batch, long Length) CheckLoss(Tensor x0, DataSpec data, Func<Tensor, Tensor, Tensor> predict)
     {
+        ArgumentNullException.ThrowIfNull(x0);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(predict);
         if (x0.dim() != 2 || x0.is_floating_point())
             throw new ArgumentException($"token schedulers train on token indices [B, L] (integers), got {x0.dtype} [{string.Join(", ", x0.shape)}]");
         if (data.VocabSize <= 0) throw new ArgumentException("the data spec has no vocabulary");
+        return (x0.shape[0], x0.shape[1]);
     }
 
     /// <summary>Checks the input of a sampling call: [B, L] integers in 0..V (V = position to generate).</summary>

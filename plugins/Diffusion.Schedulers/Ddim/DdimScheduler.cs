@@ -1,7 +1,6 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Ddim;
@@ -62,7 +61,9 @@ public sealed class DdimScheduler(DdimOptions options) : TimestepSampler<DdimOpt
             var x0 = (x - eps * Math.Sqrt(1 - abCurrent)) / Math.Sqrt(abCurrent);
             var next = x0 * Math.Sqrt(abNext) + eps * Math.Sqrt(1 - abNext);
             abCurrent = abNext;
-            x = Carry.Over(step, next, x);
+            next = step.MoveToOuter(next);
+            x.Dispose();
+            x = next;
             context.OnStep(i + 1, total);
         }
         return run.MoveToOuter(x);

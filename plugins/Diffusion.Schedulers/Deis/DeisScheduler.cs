@@ -16,14 +16,15 @@ namespace Diffusion.Schedulers.Deis;
 public sealed class DeisScheduler(DeisOptions options) : SigmaSampler<DeisOptions>(options)
 {
     /// <inheritdoc />
-    private protected override int HistoryLength => Options.SolverOrder;
+    protected override int HistoryLength => Options.SolverOrder;
 
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
+        var x = step.X;
         double sigma = step.Sigma, sigmaNext = step.Next;
-        var denoised = step.Model.Denoise(x, sigma);
-        step.Remember(step.Model.Derivative(x, denoised, sigma));
+        var denoised = step.Denoise(x, sigma);
+        step.Remember(step.Derivative(x, denoised, sigma));
         var eps = step.History;
         int order = Math.Min(eps.Count, step.Steps - step.Index);
 

@@ -1,6 +1,5 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Dpm2;
@@ -15,15 +14,15 @@ namespace Diffusion.Schedulers.Dpm2;
 public sealed class Dpm2Scheduler(SigmaSamplerOptions options) : SigmaSampler<SigmaSamplerOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
-        var model = step.Model;
+        var x = step.X;
         double sigma = step.Sigma, sigmaNext = step.Next;
-        var denoised = model.Denoise(x, sigma);
+        var denoised = step.Denoise(x, sigma);
         if (sigmaNext == 0) return denoised;
         double sigmaMid = Math.Sqrt(sigma * sigmaNext);
-        var mid = x + model.Derivative(x, denoised, sigma) * (sigmaMid - sigma);
-        var dMid = model.Derivative(mid, model.Denoise(mid, sigmaMid), sigmaMid);
+        var mid = x + step.Derivative(x, denoised, sigma) * (sigmaMid - sigma);
+        var dMid = step.Derivative(mid, step.Denoise(mid, sigmaMid), sigmaMid);
         return x + dMid * (sigmaNext - sigma);
     }
 }

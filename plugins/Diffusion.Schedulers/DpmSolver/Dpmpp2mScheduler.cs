@@ -16,7 +16,7 @@ namespace Diffusion.Schedulers.DpmSolver;
 public sealed class Dpmpp2mScheduler(SigmaSamplerOptions options) : DataPredictionMultistep<SigmaSamplerOptions>(options)
 {
     /// <inheritdoc />
-    private protected override int HistoryLength => 1;
+    protected override int HistoryLength => 1;
 
     /// <inheritdoc />
     private protected override Tensor Advance(SigmaStep step, Tensor x, Tensor denoised, double h)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Sampling;
 
 namespace Diffusion.Schedulers.DpmSolver;

@@ -16,7 +16,7 @@ namespace Diffusion.Schedulers.DpmSolver;
 public sealed class Dpmpp2mSdeScheduler(Dpmpp2mSdeOptions options) : DataPredictionMultistep<Dpmpp2mSdeOptions>(options)
 {
     /// <inheritdoc />
-    private protected override int HistoryLength => 1;
+    protected override int HistoryLength => 1;
 
     /// <inheritdoc />
     private protected override Tensor Advance(SigmaStep step, Tensor x, Tensor denoised, double h)

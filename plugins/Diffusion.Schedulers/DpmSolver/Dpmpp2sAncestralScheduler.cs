@@ -15,10 +15,11 @@ namespace Diffusion.Schedulers.DpmSolver;
 public sealed class Dpmpp2sAncestralScheduler(StochasticSamplerOptions options) : SigmaSampler<StochasticSamplerOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
+        var x = step.X;
         double sigma = step.Sigma;
-        var denoised = step.Model.Denoise(x, sigma);
+        var denoised = step.Denoise(x, sigma);
         var (down, up) = AncestralStep.Split(sigma, step.Next, Options.Eta);
         Tensor next;
         if (down == 0)
@@ -30,7 +31,7 @@ public sealed class Dpmpp2sAncestralScheduler(StochasticSamplerOptions options) 
             // Data-prediction exponential integrator: x(σ') = (σ'/σ)·x + (1 − σ'/σ)·D over a step where D is held fixed.
             double sigmaMid = Math.Sqrt(sigma * down);
             var mid = x * (sigmaMid / sigma) + denoised * (1 - sigmaMid / sigma);
-            var denoisedMid = step.Model.Denoise(mid, sigmaMid);
+            var denoisedMid = step.Denoise(mid, sigmaMid);
             next = x * (down / sigma) + denoisedMid * (1 - down / sigma);
         }
         return up > 0 ? next + step.Context.RandnLike(x) * (Options.SNoise * up) : next;

@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Sampling;
 
 namespace Diffusion.Schedulers.DpmSolver;

@@ -17,7 +17,7 @@ namespace Diffusion.Schedulers.DpmSolver;
 public sealed class Dpmpp3mSdeScheduler(Dpmpp3mSdeOptions options) : DataPredictionMultistep<Dpmpp3mSdeOptions>(options)
 {
     /// <inheritdoc />
-    private protected override int HistoryLength => 2;
+    protected override int HistoryLength => 2;
 
     /// <inheritdoc />
     private protected override Tensor Advance(SigmaStep step, Tensor x, Tensor denoised, double h)

@@ -1,5 +1,5 @@
+using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Heun;
-using Diffusion.Schedulers.Sampling;
 
 namespace Diffusion.Schedulers.Edm;
 

@@ -1,7 +1,6 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Heun;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Edm;
@@ -16,5 +15,5 @@ namespace Diffusion.Schedulers.Edm;
 public sealed class EdmScheduler(EdmOptions options) : SigmaSampler<EdmOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x) => HeunSampling.Step(step, x, Options);
+    protected override Tensor Step(SigmaStep step) => HeunSampling.Step(step, Options);
 }

@@ -1,6 +1,5 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Euler;
@@ -14,9 +13,10 @@ namespace Diffusion.Schedulers.Euler;
 public sealed class EulerScheduler(SigmaSamplerOptions options) : SigmaSampler<SigmaSamplerOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
-        var denoised = step.Model.Denoise(x, step.Sigma);
-        return step.Next == 0 ? denoised : x + step.Model.Derivative(x, denoised, step.Sigma) * (step.Next - step.Sigma);
+        var x = step.X;
+        var denoised = step.Denoise(x, step.Sigma);
+        return step.Next == 0 ? denoised : x + step.Derivative(x, denoised, step.Sigma) * (step.Next - step.Sigma);
     }
 }

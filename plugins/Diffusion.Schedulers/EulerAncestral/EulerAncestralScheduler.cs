@@ -15,11 +15,12 @@ namespace Diffusion.Schedulers.EulerAncestral;
 public sealed class EulerAncestralScheduler(StochasticSamplerOptions options) : SigmaSampler<StochasticSamplerOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
-        var denoised = step.Model.Denoise(x, step.Sigma);
+        var x = step.X;
+        var denoised = step.Denoise(x, step.Sigma);
         var (down, up) = AncestralStep.Split(step.Sigma, step.Next, Options.Eta);
-        var next = down == 0 ? denoised : x + step.Model.Derivative(x, denoised, step.Sigma) * (down - step.Sigma);
+        var next = down == 0 ? denoised : x + step.Derivative(x, denoised, step.Sigma) * (down - step.Sigma);
         return up > 0 ? next + step.Context.RandnLike(x) * (Options.SNoise * up) : next;
     }
 }

@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Heun;
@@ -12,19 +11,19 @@ namespace Diffusion.Schedulers.Heun;
 internal static class HeunSampling
 {
     /// <summary>One step: churn x up to σ̂ (when the options ask for it), then Heun's step from σ̂ to the next level.</summary>
-    public static Tensor Step(SigmaStep step, Tensor x, HeunOptions options)
+    public static Tensor Step(SigmaStep step, HeunOptions options)
     {
-        var (model, context) = (step.Model, step.Context);
+        var (x, context) = (step.X, step.Context);
         double sigma = step.Sigma, sigmaNext = step.Next;
         double gamma = options.STmin <= sigma && sigma <= options.STmax ? Math.Min(options.SChurn / step.Steps, Math.Sqrt(2) - 1) : 0;
         double sigmaHat = Math.Min(sigma * (1 + gamma), Math.Max(sigma, context.Schedule.SigmaMax)); // never above the model's range
         var xHat = sigmaHat > sigma ? x + context.RandnLike(x) * (options.SNoise * Math.Sqrt(sigmaHat * sigmaHat - sigma * sigma)) : x;
 
-        var denoised = model.Denoise(xHat, sigmaHat);
-        var d = model.Derivative(xHat, denoised, sigmaHat);
+        var denoised = step.Denoise(xHat, sigmaHat);
+        var d = step.Derivative(xHat, denoised, sigmaHat);
         if (sigmaNext == 0) return denoised; // an Euler step to σ = 0 is D itself
         var euler = xHat + d * (sigmaNext - sigmaHat);
-        var dNext = model.Derivative(euler, model.Denoise(euler, sigmaNext), sigmaNext);
+        var dNext = step.Derivative(euler, step.Denoise(euler, sigmaNext), sigmaNext);
         return xHat + (d + dNext) * ((sigmaNext - sigmaHat) / 2);
     }
 }

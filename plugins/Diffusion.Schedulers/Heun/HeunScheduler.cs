@@ -1,6 +1,5 @@
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Heun;
@@ -15,5 +14,5 @@ namespace Diffusion.Schedulers.Heun;
 public sealed class HeunScheduler(HeunOptions options) : SigmaSampler<HeunOptions>(options)
 {
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x) => HeunSampling.Step(step, x, Options);
+    protected override Tensor Step(SigmaStep step) => HeunSampling.Step(step, Options);
 }

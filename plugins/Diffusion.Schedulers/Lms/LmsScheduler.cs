@@ -15,14 +15,15 @@ namespace Diffusion.Schedulers.Lms;
 public sealed class LmsScheduler(LmsOptions options) : SigmaSampler<LmsOptions>(options)
 {
     /// <inheritdoc />
-    private protected override int HistoryLength => Options.Order;
+    protected override int HistoryLength => Options.Order;
 
     /// <inheritdoc />
-    private protected override Tensor Step(SigmaStep step, Tensor x)
+    protected override Tensor Step(SigmaStep step)
     {
+        var x = step.X;
         double sigma = step.Sigma, sigmaNext = step.Next;
-        var denoised = step.Model.Denoise(x, sigma);
-        step.Remember(step.Model.Derivative(x, denoised, sigma));
+        var denoised = step.Denoise(x, sigma);
+        step.Remember(step.Derivative(x, denoised, sigma));
         var derivatives = step.History;
 
         // Polynomial in v = (σ − σ_i)/h through the stored levels, integrated over v in [0, 1].

@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Schedulers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Schedulers.Sampling;
@@ -11,9 +12,10 @@ namespace Diffusion.Schedulers.Sampling;
 public abstract class DataPredictionMultistep<TOptions>(TOptions options) : SigmaSampler<TOptions>(options) where TOptions : SigmaSamplerOptions
 {
     /// <inheritdoc />
-    private protected sealed override Tensor Step(SigmaStep step, Tensor x)
+    protected sealed override Tensor Step(SigmaStep step)
     {
-        var denoised = step.Model.Denoise(x, step.Sigma);
+        var x = step.X;
+        var denoised = step.Denoise(x, step.Sigma);
         var next = step.Next == 0 ? denoised.alias() : Advance(step, x, denoised, Math.Log(step.Sigma / step.Next));
         step.Remember(denoised);
         return next;

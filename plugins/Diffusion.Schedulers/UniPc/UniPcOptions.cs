@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Schedulers.Sampling;
+using Diffusion.Abstractions.Schedulers;
 
 namespace Diffusion.Schedulers.UniPc;
 

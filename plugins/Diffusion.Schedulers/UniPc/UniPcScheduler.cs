@@ -13,49 +13,44 @@ namespace Diffusion.Schedulers.UniPc;
 /// </summary>
 [Plugin(PluginKind.Scheduler, "unipc", Options = typeof(UniPcOptions),
     Description = "UniPC predictor-corrector multistep sampler (order solver_order + 1, 1 evaluation per step).")]
-public sealed class UniPcScheduler(UniPcOptions options) : IScheduler
+public sealed class UniPcScheduler(UniPcOptions options) : SigmaSampler<UniPcOptions>(options)
 {
-    private readonly UniPcOptions options = options;
+    /// <inheritdoc />
+    protected override int HistoryLength => Options.SolverOrder;
 
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
-
-    /// <inheritdoc />
-    public Tensor Sample(Tensor noise, ISamplingContext context)
+    protected override Tensor Step(SigmaStep step)
     {
-        var model = new SigmaDenoiser(context);
-        double[] sigmas = SigmaSchedules.For(options, context.Schedule, context.Steps);
-        int steps = sigmas.Length - 1;
-        using var noGrad = no_grad();
-        using var run = NewDisposeScope();
-        var x = SigmaDenoiser.Start(noise, sigmas[0]);
-        var history = new History(options.SolverOrder);
-        Tensor? lastSample = null; // the (corrected) point the previous predictor started from
-        int lastOrder = 0;
-        for (int i = 0; i < steps; i++)
-        {
-            using var step = NewDisposeScope();
-            double sigma = sigmas[i], sigmaNext = sigmas[i + 1];
-            var denoised = model.Denoise(x, sigma);
-            if (lastSample is not null)
-                x = Carry.Over(step, Update(lastSample, history, sigma, lastOrder, denoised), x); // UniC
+        var last = step.State<LastPredictor>();
+        var x = step.X;
+        var denoised = step.Denoise(x, step.Sigma);
+        if (last.Start is not null)
+            x = Update(last.Start, step.History, step.Sigma, last.Order, denoised); // UniC: x corrected
 
-            history.Push(step, denoised, sigma);
-            int order = Math.Min(Math.Min(options.SolverOrder, history.Count), steps - i);
-            var next = sigmaNext == 0 ? history[0].Value.alias() : Update(x, history, sigmaNext, order, corrector: null); // UniP
-            lastSample = Carry.Over(step, x.alias(), lastSample);
-            lastOrder = order;
-            x = Carry.Over(step, next, x);
-            context.OnStep(i + 1, steps);
-        }
-        return run.MoveToOuter(x);
+        step.Remember(denoised);
+        var history = step.History;
+        int order = Math.Min(Math.Min(Options.SolverOrder, history.Count), step.Steps - step.Index);
+        var next = step.Next == 0 ? history[0].Value.alias() : Update(x, history, step.Next, order, corrector: null); // UniP
+        last.Start = step.Keep(x.alias(), last.Start);
+        last.Order = order;
+        return next;
+    }
+
+    /// <summary>The last predictor of a sampling run, which the next step's corrector re-does (the run's <see cref="SigmaStep.State{T}"/>).</summary>
+    private sealed class LastPredictor
+    {
+        /// <summary>The (corrected) point it started from; null before the first step.</summary>
+        public Tensor? Start { get; set; }
+
+        /// <summary>Its order.</summary>
+        public int Order { get; set; }
     }
 
     /// <summary>
     /// One UniPC update of <paramref name="x"/> (at history[0]'s σ) to <paramref name="sigmaTo"/>: the predictor UniP-order
     /// when <paramref name="corrector"/> is null, otherwise the corrector UniC with the model's estimate at the predicted point.
     /// </summary>
-    private Tensor Update(Tensor x, History history, double sigmaTo, int order, Tensor? corrector)
+    private Tensor Update(Tensor x, SigmaHistory history, double sigmaTo, int order, Tensor? corrector)
     {
         var (sigmaFrom, m0) = (history[0].Sigma, history[0].Value);
         double h = Math.Log(sigmaFrom / sigmaTo); // step in λ = −log σ
@@ -66,7 +61,7 @@ public sealed class UniPcScheduler(UniPcOptions options) : IScheduler
 
         double hh = -h;
         double hPhi1 = Numerics.Expm1(hh);
-        double bh = options.Variant == UniPcVariant.Bh2 ? hPhi1 : hh;
+        double bh = Options.Variant == UniPcVariant.Bh2 ? hPhi1 : hh;
         var b = new double[order];
         double hPhiK = hPhi1 / hh - 1, factorial = 1;
         for (int i = 0; i < order; i++)
@@ -90,7 +85,7 @@ public sealed class UniPcScheduler(UniPcOptions options) : IScheduler
     }
 
     /// <summary>Σ_k ρ_k·D1_k with D1_k = (m_k − m_0) / r_k over the <paramref name="count"/> earlier evaluations.</summary>
-    private static Tensor Differences(History history, double[] rks, double[] rhos, int count)
+    private static Tensor Differences(SigmaHistory history, double[] rks, double[] rhos, int count)
     {
         var sum = (history[1].Value - history[0].Value) * (rhos[0] / rks[0]);
         for (int k = 1; k < count; k++) sum = sum + (history[k + 1].Value - history[0].Value) * (rhos[k] / rks[k]);

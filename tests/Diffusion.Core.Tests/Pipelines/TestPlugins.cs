@@ -152,7 +152,8 @@ public sealed class FakeCatalog : IPluginCatalog
 {
     public static FakeCatalog Instance { get; } = new();
 
-    public FakeCatalog()
+    /// <summary>The fake plugins, and <paramref name="extra"/> (kind, name, options type) besides them.</summary>
+    public FakeCatalog(params (PluginKind Kind, string Name, Type? Options)[] extra)
     {
         All = new[]
             {
@@ -170,6 +171,7 @@ public sealed class FakeCatalog : IPluginCatalog
                 Plugin(PluginKind.Stage, "postprocess", typeof(TestPostprocessOptions)),
                 Plugin(PluginKind.Stage, "evaluate", typeof(TestEvaluateOptions)),
             }
+            .Concat(extra.Select(e => Plugin(e.Kind, e.Name, e.Options)))
             .OrderBy(p => p.Kind).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
 

@@ -1,10 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Core.Checkpoints;
-using Diffusion.Core.Runs;
-using Diffusion.Tracking;
 using Diffusion.Denoisers.UNet2D;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

@@ -1,8 +1,5 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
-using Diffusion.Core.Runs;
-using Diffusion.Plugins.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Diffusion.Plugins.Tests.Compression;
@@ -19,11 +16,16 @@ internal static class PipelineRun
 
     public static RunResult Run(TempFolder folder, string path, string? resume, params string[] overrides)
     {
-        var document = PipelineLoader.Load(path, overrides);
-        var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
-        var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(sources));
-        var runner = new PipelineRunner(NullLogger.Instance, new Silent());
+        var spec = Bind(path, overrides);
+        var runner = new PipelineRunner(NullLogger.Instance, new NullProgress());
         return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), CancellationToken.None);
+    }
+
+    /// <summary>The pipeline bound against the first-party plugins, as a run binds it (its warnings included).</summary>
+    public static PipelineSpec Bind(string path, params string[] overrides)
+    {
+        var sources = new List<PluginSource> { new(Path.Combine(RepoRoot, "artifacts", "plugins"), "first-party") };
+        return PipelineBinder.Bind(PipelineLoader.Load(path, overrides), PluginDiscovery.Discover(sources));
     }
 
     public static string Database(TempFolder folder) => Path.Combine(folder.Path, "runs", "tracking.db");
@@ -56,16 +58,5 @@ internal static class PipelineRun
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Diffusion.Framework.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
-    }
-
-    private sealed class Silent : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
     }
 }

@@ -1,9 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Core.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
-using Diffusion.Plugins.Tests.Fakes;
-using Diffusion.Tracking;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

@@ -1,9 +1,7 @@
 using Diffusion.Compression.Pruning;
 using Diffusion.Core.Checkpoints;
 using Diffusion.Plugins.Tests.Denoisers;
-using Diffusion.Plugins.Tests.Fakes;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

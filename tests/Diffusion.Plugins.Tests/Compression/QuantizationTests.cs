@@ -1,10 +1,7 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Compression.Quantization;
 using Diffusion.Core.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
 using Diffusion.Plugins.Tests.Denoisers;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Diffusion.Abstractions.Denoisers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Denoisers;
 

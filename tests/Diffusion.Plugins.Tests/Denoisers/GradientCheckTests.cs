@@ -1,11 +1,7 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Denoisers.DiT;
 using Diffusion.Denoisers.Mlp;
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Denoisers.UNet2D;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Denoisers;
 

@@ -1,8 +1,6 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Denoisers.DiT;
 using Diffusion.Denoisers.Mlp;
 using Diffusion.Denoisers.Transformer1D;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Denoisers;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Denoisers;
 

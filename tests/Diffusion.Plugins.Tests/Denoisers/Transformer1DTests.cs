@@ -1,10 +1,5 @@
 using System.Reflection;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Denoisers.Transformer1D;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Denoisers;
 

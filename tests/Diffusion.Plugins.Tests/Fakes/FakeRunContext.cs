@@ -1,35 +1,40 @@
-using Diffusion.Abstractions.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Fakes;
 
-/// <summary>A run context writing artifacts to a temporary folder; everything else is inert.</summary>
-internal sealed class FakeRunContext : IRunContext, IDisposable
+/// <summary>
+/// A run context writing artifacts to a temporary folder and recording metrics, with the components it is given;
+/// everything else is inert.
+/// </summary>
+/// <param name="seed">The run seed (sample i's generator is seeded by it and i).</param>
+internal class FakeRunContext(long seed = 1234) : IRunContext, IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public FakeRunContext() => Artifacts = new FolderArtifactStore(_folder.Path);
-
     public string RunId => "test-run";
     public Device Device => CPU;
-    public long Seed => 1234;
+    public long Seed => seed;
     public ILogger Logger => NullLogger.Instance;
-    public ITracker Tracker { get; } = new NullTracker();
-    public FolderArtifactStore Artifacts { get; }
+    public RecordingTracker Tracker { get; } = new();
+    ITracker IRunContext.Tracker => Tracker;
+    public FolderArtifactStore Artifacts => field ??= new FolderArtifactStore(_folder.Path);
     IArtifactStore IRunContext.Artifacts => Artifacts;
     public IProgressReporter Progress { get; } = new NullProgress();
     public CancellationToken Cancellation => CancellationToken.None;
     public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
-    public string StageName => "test";
+    public string StageName { get; set; } = "test";
     public string? ResumeCheckpoint => null;
 
-    public T Component<T>(string name) where T : class => throw new KeyNotFoundException(name);
+    /// <summary>The components <see cref="Component{T}"/> returns, by name.</summary>
+    public Dictionary<string, object> Components { get; } = [];
+
+    public T Component<T>(string name) where T : class =>
+        Components.TryGetValue(name, out var component) ? (T)component : throw new KeyNotFoundException(name);
 
     public SampleGenerators GeneratorsFor(long first, int count, string stream) => new(Seed, stream, first, count);
 
-    public void Dispose() => _folder.Dispose();
+    public virtual void Dispose() => _folder.Dispose();
 
     internal sealed class FolderArtifactStore(string root) : IArtifactStore
     {
@@ -48,22 +53,25 @@ internal sealed class FakeRunContext : IRunContext, IDisposable
         public void Record(string relativePath, string kind) => Recorded.Add((relativePath, kind));
     }
 
-    private sealed class NullTracker : ITracker
+    /// <summary>The last value of each metric.</summary>
+    internal sealed class RecordingTracker : ITracker
     {
-        public void LogMetric(string key, double value, long step) { }
+        public Dictionary<string, double> Metrics { get; } = new();
+        public void LogMetric(string key, double value, long step) => Metrics[key] = value;
         public void LogParam(string key, object value) { }
         public void SetTag(string key, string value) { }
     }
+}
 
-    private sealed class NullProgress : IProgressReporter
+/// <summary>Progress that goes nowhere.</summary>
+internal sealed class NullProgress : IProgressReporter
+{
+    public IProgressTask Start(string label, long total, long alreadyDone = 0) => new NullTask();
+
+    private sealed class NullTask : IProgressTask
     {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new NullTask();
-
-        private sealed class NullTask : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
+        public void Report(long done, string? status = null) { }
+        public void Dispose() { }
     }
 }
 

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Schedulers;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Diffusion.Plugins.Tests.Fakes;
 
 /// <summary>A sampling context over a plain function, recording what the sampler asked of it.</summary>

@@ -1,10 +1,8 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Modalities.CrossModal.ImageToText;
 using Diffusion.Modalities.Text;
 using Diffusion.Modalities.Text.Schedulers.Mdlm;
 using Diffusion.Plugins.Tests.Text;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.ImageToText;
 

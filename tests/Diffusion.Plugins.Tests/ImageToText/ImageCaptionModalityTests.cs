@@ -1,12 +1,7 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Modalities.CrossModal.Captions;
 using Diffusion.Modalities.CrossModal.ImageToText;
 using Diffusion.Modalities.Text;
-using Diffusion.Plugins.Tests.Fakes;
 using Diffusion.Plugins.Tests.Modalities;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.ImageToText;
 

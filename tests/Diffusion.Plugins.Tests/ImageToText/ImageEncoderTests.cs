@@ -1,8 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Plugins.Tests.Denoisers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.ImageToText;
 

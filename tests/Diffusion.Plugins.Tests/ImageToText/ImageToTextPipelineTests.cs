@@ -1,8 +1,3 @@
-using Diffusion.Core.Runs;
-using Diffusion.Tracking;
-using Diffusion.Plugins.Tests.Compression;
-using Diffusion.Plugins.Tests.Fakes;
-
 namespace Diffusion.Plugins.Tests.ImageToText;
 
 /// <summary>pipelines/image2text.yaml runs end to end at tiny scale on captioned shapes through the pipeline runner.</summary>

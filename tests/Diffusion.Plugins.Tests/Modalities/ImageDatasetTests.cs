@@ -1,12 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Modalities;
 

@@ -1,10 +1,5 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Metrics;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Modalities;
 

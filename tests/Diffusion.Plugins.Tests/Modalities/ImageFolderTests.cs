@@ -1,11 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Png;
-using Diffusion.Plugins.Tests.Fakes;
 using SkiaSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Modalities;
 

@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using Diffusion.Abstractions.Modalities;
 using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Png;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Modalities;
 

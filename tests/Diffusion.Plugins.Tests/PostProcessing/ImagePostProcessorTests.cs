@@ -1,7 +1,5 @@
 using Diffusion.Plugins.Tests.Denoisers;
-using Diffusion.Plugins.Tests.Fakes;
 using Diffusion.PostProcessing.Image;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.PostProcessing;
 

@@ -1,8 +1,5 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Plugins.Tests.Denoisers;
-using Diffusion.Plugins.Tests.Fakes;
 using Diffusion.PostProcessing.Text;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.PostProcessing;
 

@@ -1,5 +1,4 @@
 using Diffusion.Modalities.Image.Restoration;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

@@ -1,8 +1,5 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image.Png;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

@@ -1,9 +1,5 @@
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Plugins.Tests.Fakes;
-using TorchSharp;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

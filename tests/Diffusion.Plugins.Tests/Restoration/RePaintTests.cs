@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

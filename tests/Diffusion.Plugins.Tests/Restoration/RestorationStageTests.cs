@@ -1,12 +1,8 @@
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Png;
 using Diffusion.Modalities.Image.Restoration;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
-using Diffusion.Schedulers.Sampling;
 using Diffusion.Schedulers.Euler;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

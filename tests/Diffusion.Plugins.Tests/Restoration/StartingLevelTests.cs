@@ -1,10 +1,7 @@
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Image.Restoration;
 using Diffusion.Schedulers.Ddim;
 using Diffusion.Schedulers.Ddpm;
 using Diffusion.Schedulers.Euler;
-using Diffusion.Schedulers.Sampling;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

@@ -1,7 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Denoisers.UNet2D;
 using Diffusion.Modalities.Image.Restoration;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 

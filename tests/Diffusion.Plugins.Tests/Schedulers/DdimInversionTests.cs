@@ -1,9 +1,5 @@
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Ddim;
-using TorchSharp;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

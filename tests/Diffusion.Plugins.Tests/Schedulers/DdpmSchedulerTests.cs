@@ -1,12 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Plugins.Tests.Fakes;
 using Diffusion.Schedulers.Ddpm;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Plugins.Tests.Schedulers;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Diffusion.Plugins.Tests.Schedulers;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Schedulers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Plugins.Tests.Schedulers;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Schedulers;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Diffusion.Plugins.Tests.Schedulers;
 
 /// <summary>The σ-space view of a schedule that the samplers share: noise levels, fractional timesteps, sigma schedules, preconditioning.</summary>

@@ -1,10 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

@@ -1,8 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Schedulers.Sampling;
-using TorchSharp;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Schedulers;
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Schedulers.Ddpm;
 
 namespace Diffusion.Plugins.Tests.Schedulers;

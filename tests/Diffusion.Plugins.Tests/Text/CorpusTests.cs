@@ -1,9 +1,5 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Text;
 using Diffusion.Modalities.Text.Corpora;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Text;
 

@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Modalities.Text.Schedulers.D3pm;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Text;
 

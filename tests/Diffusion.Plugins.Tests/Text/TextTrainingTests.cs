@@ -1,9 +1,6 @@
-using Diffusion.Abstractions.Modalities;
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Modalities.Text;
 using Diffusion.Modalities.Text.Schedulers.Mdlm;
-using Diffusion.Plugins.Tests.Fakes;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Text;
 

@@ -1,8 +1,4 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Schedulers;
 using Diffusion.Modalities.Text.Schedulers.Mdlm;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.Text;
 

@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Modalities;
 using Diffusion.Modalities.CrossModal.Captions;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.TextToImage;
 

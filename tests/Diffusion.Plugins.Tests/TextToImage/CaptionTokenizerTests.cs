@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.CrossModal.Captions;
 using Diffusion.Modalities.CrossModal.TextToImage;
 

@@ -1,13 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Core.Stages;
 using Diffusion.Modalities.CrossModal.TextToImage;
-using Diffusion.Plugins.Tests.Fakes;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.TextToImage;
 
@@ -22,7 +14,7 @@ public class GuidanceTests
     {
         var modality = new CaptionedImageModality(new CaptionedImageOptions { Count = 12, ImageSize = 8 });
         using var network = new TokenSum();
-        using var context = new StageContext(modality);
+        using var context = new FakeRunContext { Components = { ["data"] = modality, ["one-step"] = new OneStep() } };
         context.State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec);
 
         new SampleStage(new SampleStageOptions
@@ -67,36 +59,5 @@ public class GuidanceTests
         public NoiseSchedule CreateSchedule() => NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon);
 
         public Tensor Sample(Tensor noise, ISamplingContext context) => context.Predict(noise, zeros(noise.shape[0]));
-    }
-
-    /// <summary>A run context whose components are the captioned modality ("data") and the one-step sampler.</summary>
-    private sealed class StageContext(IModality data) : IRunContext, IDisposable
-    {
-        private readonly FakeRunContext inner = new();
-        private readonly OneStep scheduler = new();
-
-        public string RunId => inner.RunId;
-        public Device Device => inner.Device;
-        public long Seed => inner.Seed;
-        public ILogger Logger => inner.Logger;
-        public ITracker Tracker => inner.Tracker;
-        public FakeRunContext.FolderArtifactStore Artifacts => inner.Artifacts;
-        IArtifactStore IRunContext.Artifacts => inner.Artifacts;
-        public IProgressReporter Progress => inner.Progress;
-        public CancellationToken Cancellation => inner.Cancellation;
-        public IDictionary<string, object> State => inner.State;
-        public string StageName => inner.StageName;
-        public string? ResumeCheckpoint => null;
-
-        public T Component<T>(string name) where T : class => name switch
-        {
-            "data" => (T)data,
-            "one-step" => (T)(object)scheduler,
-            _ => throw new KeyNotFoundException(name),
-        };
-
-        public SampleGenerators GeneratorsFor(long first, int count, string stream) => inner.GeneratorsFor(first, count, stream);
-
-        public void Dispose() => inner.Dispose();
     }
 }

@@ -1,8 +1,5 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Denoisers.Common;
 using Diffusion.Denoisers.UNet2D;
-using static TorchSharp.torch;
 
 namespace Diffusion.Plugins.Tests.TextToImage;
 

@@ -1,8 +1,3 @@
-using Diffusion.Core.Runs;
-using Diffusion.Tracking;
-using Diffusion.Plugins.Tests.Compression;
-using Diffusion.Plugins.Tests.Fakes;
-
 namespace Diffusion.Plugins.Tests.TextToImage;
 
 /// <summary>The shipped text-to-image pipeline runs end to end at tiny scale, on captioned shapes (no files needed).</summary>

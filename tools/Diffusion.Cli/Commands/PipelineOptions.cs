@@ -16,7 +16,10 @@ internal static class PipelineOptions
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    /// <summary>Loads, discovers plugins for, and binds a pipeline; on errors prints them all and returns null.</summary>
+    /// <summary>
+    /// Loads, discovers plugins for, and binds a pipeline; prints its warnings (deprecated keys); on errors prints them all
+    /// and returns null.
+    /// </summary>
     public static (PipelineSpec? Spec, PluginCatalog? Catalog) Load(string file, IReadOnlyList<string> overrides)
     {
         try
@@ -24,7 +27,9 @@ internal static class PipelineOptions
             var document = PipelineLoader.Load(file, overrides);
             var catalog = PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders));
             PrintProblems(catalog);
-            return (PipelineBinder.Bind(document, catalog), catalog);
+            var spec = PipelineBinder.Bind(document, catalog);
+            foreach (var warning in spec.Warnings) Console.Error.WriteLine(warning);
+            return (spec, catalog);
         }
         catch (PipelineValidationException e)
         {

@@ -27,11 +27,7 @@ public sealed class D3pmUniformScheduler(D3pmUniformOptions options) : ITokenSch
     /// <inheritdoc />
     public Tensor Loss(Tensor x0, DataSpec data, Func<Tensor, Tensor, Tensor> predict, Generator generator)
     {
-        ArgumentNullException.ThrowIfNull(x0);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(predict);
-        TokenSampling.CheckTokens(x0, data);
-        long b = x0.shape[0], length = x0.shape[1];
+        var (b, length) = TokenSampling.CheckLoss(x0, data, predict);
         int vocab = data.VocabSize, steps = options.Timesteps;
         var device = x0.device;
         // Timestep index in 1..T (antithetic over the batch), t = index/T, s = (index − 1)/T.

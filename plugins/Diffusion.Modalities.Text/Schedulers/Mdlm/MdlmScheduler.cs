@@ -32,11 +32,7 @@ public sealed class MdlmScheduler(MdlmOptions options) : ITokenScheduler
     /// <inheritdoc />
     public Tensor Loss(Tensor x0, DataSpec data, Func<Tensor, Tensor, Tensor> predict, Generator generator)
     {
-        ArgumentNullException.ThrowIfNull(x0);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(predict);
-        TokenSampling.CheckTokens(x0, data);
-        long b = x0.shape[0], length = x0.shape[1];
+        var (b, length) = TokenSampling.CheckLoss(x0, data, predict);
         var device = x0.device;
         var t = TokenSampling.TrainingTimes((int)b, options.Antithetic, options.Eps, generator);
         var masked = rand([b, length], dtype: ScalarType.Float64, generator: generator).lt(t.unsqueeze(1)).to(device);

@@ -1,24 +1,12 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Schedulers;
 
-namespace Diffusion.Schedulers.Sampling;
-
-/// <summary>Which noise levels a σ-space sampler visits.</summary>
-public enum SigmaSchedule
-{
-    /// <summary>The training schedule's own σ at the timesteps picked by <see cref="SigmaSamplerOptions.TimestepSpacing"/> (diffusers' default).</summary>
-    Schedule,
-    /// <summary>Karras et al. 2022: evenly spaced in σ^(1/ρ) from σ_max to σ_min.</summary>
-    Karras,
-    /// <summary>Evenly spaced in log σ (equal steps in log-SNR) from σ_max to σ_min.</summary>
-    Exponential,
-}
+namespace Diffusion.Abstractions.Schedulers;
 
 /// <summary>
-/// Options every σ-space sampler shares: the forward process (from <see cref="SchedulerOptions"/>, used when the plugin
-/// trains) and the noise levels it samples at. Also the options of <c>euler</c>, <c>dpm2</c> and <c>dpmpp-2m</c>,
-/// which have none of their own.
+/// Options every <see cref="SigmaSampler{TOptions}"/> shares: the forward process (from <see cref="SchedulerOptions"/>,
+/// used when the plugin trains) and the noise levels it samples at. Also the options of the first-party <c>euler</c>,
+/// <c>dpm2</c> and <c>dpmpp-2m</c>, which have none of their own.
 /// </summary>
 public class SigmaSamplerOptions : SchedulerOptions
 {
@@ -42,16 +30,4 @@ public class SigmaSamplerOptions : SchedulerOptions
     /// <summary>How timesteps are picked for sigma_schedule: schedule. Default linspace (diffusers' default for these samplers).</summary>
     [Description("Timestep spacing for sigma_schedule: schedule: linspace, leading or trailing.")]
     public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Linspace;
-}
-
-/// <summary>Options of the samplers that add fresh noise each step (ancestral and SDE samplers).</summary>
-public class StochasticSamplerOptions : SigmaSamplerOptions
-{
-    /// <summary>Fresh noise per step: 0 gives the deterministic (ODE) sampler, 1 (default) the full ancestral / SDE step.</summary>
-    [Range(0.0, 1.0), Description("Fresh noise per step: 0 is the deterministic ODE sampler, 1 the full ancestral or SDE step.")]
-    public double Eta { get; set; } = 1.0;
-
-    /// <summary>Scale of the fresh noise. Default 1.</summary>
-    [Range(0.0, 2.0), Description("Scale of the fresh noise (1 = exact).")]
-    public double SNoise { get; set; } = 1.0;
 }

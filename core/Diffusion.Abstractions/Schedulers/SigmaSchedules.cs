@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
-
-namespace Diffusion.Schedulers.Sampling;
+namespace Diffusion.Abstractions.Schedulers;
 
 /// <summary>The noise levels a σ-space sampler steps through.</summary>
 internal static class SigmaSchedules

@@ -1,7 +1,6 @@
-using Diffusion.Abstractions.Schedulers;
 using static TorchSharp.torch;
 
-namespace Diffusion.Schedulers.Sampling;
+namespace Diffusion.Abstractions.Schedulers;
 
 /// <summary>
 /// The model seen as a denoiser in σ space, x = x_0 + σ·ε (Karras et al. 2022): <see cref="Denoise"/> is D(x; σ), the
@@ -24,5 +23,5 @@ internal sealed class SigmaDenoiser(ISamplingContext context)
     }
 
     /// <summary>The estimate of ε, (x − D(x; σ)) / σ: the derivative dx/dσ of the probability-flow ODE.</summary>
-    public Tensor Derivative(Tensor x, Tensor denoised, double sigma) => (x - denoised) / sigma;
+    public static Tensor Derivative(Tensor x, Tensor denoised, double sigma) => (x - denoised) / sigma;
 }
