@@ -42,7 +42,7 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
         foreach (string example in new[] { "Example.Stripes", "Example.TinyConv", "Example.DdimLite", "Example.Fp16", "Example.Quantize" })
             Assert.Contains("from " + Path.Combine(examples.Out, example, example + ".dll"), list.Stdout);
         Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Schedulers", "Diffusion.Schedulers.dll"), list.Stdout);
-        Assert.Contains("from built-in", list.Stdout);
+        Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Stages", "Diffusion.Stages.dll"), list.Stdout);
         Assert.Equal("", list.Stderr.Trim());
     }
 

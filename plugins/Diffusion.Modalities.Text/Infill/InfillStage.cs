@@ -23,7 +23,7 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var model = context.State.TryGetValue(StateKeys.ModelPrefix + options.Model, out var value) && value is TrainedModel trained
+        var model = context.State.TryGetModel(options.Model, out var trained)
             ? trained
             : throw new PluginInputException(
                 $"stage '{context.StageName}' needs a trained model for component '{options.Model}': add a train stage with model: {options.Model} before it");
@@ -72,8 +72,7 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
             context.Logger.LogInformation("{Stage}/{Key} = {Value}", context.StageName, key, sum);
         }
         context.Logger.LogInformation("filled {Prompts} prompts x {Count} with {Steps} steps", templates.Count, options.Count, options.Steps);
-        if (context.State.TryGetValue(StateKeys.Samples, out var old) && old is Tensor previous) previous.Dispose();
-        context.State[StateKeys.Samples] = all;
+        context.State.Samples = new GeneratedSamples(all);
         text.WriteSamples(all, context.StageName, context);
     }
 

@@ -1,5 +1,5 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Core.Runs;
 using Diffusion.Tracking;
 using Diffusion.Denoisers.UNet2D;

@@ -1,7 +1,8 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
 using Diffusion.Plugins.Tests.Fakes;
+using Diffusion.Stages.Checkpoints;
 using Diffusion.Tracking;
 using static TorchSharp.torch;
 

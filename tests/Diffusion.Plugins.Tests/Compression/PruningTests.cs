@@ -1,7 +1,8 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Compression.Pruning;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Plugins.Tests.Denoisers;
 using Diffusion.Plugins.Tests.Fakes;
+using Diffusion.Stages.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public class PruningTests
             optimizer.step();
         }
         Assert.True(Zeros(network) < zeros); // the step moved pruned weights...
-        CompressedWeights.ApplyMasks(network);
+        CompressedWeightLayout.ApplyMasks(network);
         Assert.Equal(zeros, Zeros(network)); // ...and the mask (what the train stage applies every step) restores them
     }
 

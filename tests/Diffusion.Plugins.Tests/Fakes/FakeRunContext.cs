@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ internal sealed class FakeRunContext : IRunContext, IDisposable
     IArtifactStore IRunContext.Artifacts => Artifacts;
     public IProgressReporter Progress { get; } = new NullProgress();
     public CancellationToken Cancellation => CancellationToken.None;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
+    public StageState State { get; } = new();
     public string StageName => "test";
     public string? ResumeCheckpoint => null;
 

@@ -32,7 +32,7 @@ internal sealed class RestorationTestContext : IRunContext, IDisposable
         }).Build(new DataSpec("image", [1, 12, 12]));
         network.eval();
         var schedule = NoiseSchedule.Create(BetaSchedule.Cosine, 100, 1e-4, 0.02, PredictionType.Epsilon);
-        State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, schedule, new DataSpec("image", [1, 12, 12]));
+        State.SetModel("model", new TrainedModel(network, schedule, new DataSpec("image", [1, 12, 12])));
     }
 
     public string RunId => "restoration-test";
@@ -45,7 +45,7 @@ internal sealed class RestorationTestContext : IRunContext, IDisposable
     IArtifactStore IRunContext.Artifacts => Artifacts;
     public IProgressReporter Progress { get; } = new NullProgress();
     public CancellationToken Cancellation => CancellationToken.None;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
+    public StageState State { get; } = new();
     public string StageName { get; set; } = "restore";
     public string? ResumeCheckpoint => null;
 
@@ -53,12 +53,11 @@ internal sealed class RestorationTestContext : IRunContext, IDisposable
 
     public SampleGenerators GeneratorsFor(long first, int count, string stream) => new(Seed, stream, first, count);
 
-    public Tensor Samples => (Tensor)State[StateKeys.Samples];
+    public Tensor Samples => State.Samples!.Values;
 
     public void Dispose()
     {
-        if (State.TryGetValue(StateKeys.Samples, out var samples)) ((Tensor)samples).Dispose();
-        ((TrainedModel)State[StateKeys.ModelPrefix + "model"]).Network.Dispose();
+        State.Dispose();
         _folder.Dispose();
     }
 

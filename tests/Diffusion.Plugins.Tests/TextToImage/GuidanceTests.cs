@@ -3,9 +3,9 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Abstractions.Stages;
-using Diffusion.Core.Stages;
 using Diffusion.Modalities.CrossModal.TextToImage;
 using Diffusion.Plugins.Tests.Fakes;
+using Diffusion.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -23,7 +23,7 @@ public class GuidanceTests
         var modality = new CaptionedImageModality(new CaptionedImageOptions { Count = 12, ImageSize = 8 });
         using var network = new TokenSum();
         using var context = new StageContext(modality);
-        context.State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec);
+        context.State.SetModel("model", new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec));
 
         new SampleStage(new SampleStageOptions
         {
@@ -31,8 +31,8 @@ public class GuidanceTests
             ClassLabels = SampleClassLabels.Cycle, GuidanceScale = w,
         }).Run(context);
 
-        var samples = (Tensor)context.State[StateKeys.Samples];
-        var labels = ((Tensor)context.State[StateKeys.SampleLabels]).data<long>().ToArray();
+        var samples = context.State.Samples!.Values;
+        var labels = context.State.Samples.Labels!.data<long>().ToArray();
         Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, labels);
         using var tokens = modality.EncodePrompts(labels.Select(l => modality.ClassPrompt((int)l)).ToArray());
         using var noise = context.GeneratorsFor(0, 5, "sample").Randn(modality.Spec.ItemShape, CPU);
@@ -84,7 +84,7 @@ public class GuidanceTests
         IArtifactStore IRunContext.Artifacts => inner.Artifacts;
         public IProgressReporter Progress => inner.Progress;
         public CancellationToken Cancellation => inner.Cancellation;
-        public IDictionary<string, object> State => inner.State;
+        public StageState State => inner.State;
         public string StageName => inner.StageName;
         public string? ResumeCheckpoint => null;
 
