@@ -45,7 +45,7 @@ public class PublicApiTests
         Assert.Contains("  System.Type? Options { get; init; }", api);
         Assert.Contains("public enum Diffusion.Abstractions.Schedulers.BetaSchedule", api);
         Assert.Contains("  Cosine = 2", api);
-        Assert.Contains("  const System.String Samples = \"samples\"", api);
+        Assert.Contains("  const System.String MaskSuffix = \"_mask\"", api);
     }
 
     [Fact]

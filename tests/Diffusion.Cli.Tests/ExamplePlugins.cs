@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Diffusion.Cli.Tests;
 
 /// <summary>
-/// Builds the out-of-tree example plugins (examples/plugins/Examples.slnx: the five examples and the failure-mode
+/// Builds the out-of-tree example plugins (examples/plugins/Examples.slnx: the six examples and the failure-mode
 /// plugins) once per test run, with one <c>dotnet build</c>, into a temporary folder holding <c>out/</c>,
 /// <c>out-failure-modes/</c> and a copy of <c>all-kinds.yaml</c>.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class ExamplePlugins : IDisposable
     /// <summary>The temporary folder the examples were built into.</summary>
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "diffusion-examples-" + Guid.NewGuid().ToString("N")[..10]);
 
-    /// <summary>The five working examples, one folder each.</summary>
+    /// <summary>The six working examples, one folder each.</summary>
     public string Out => Path.Combine(Root, "out");
 
     /// <summary>The plugins that fail on purpose, one folder each.</summary>

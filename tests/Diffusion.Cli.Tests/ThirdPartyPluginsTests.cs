@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
 namespace Diffusion.Cli.Tests;
 
 /// <summary>
@@ -32,6 +35,33 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
     }
 
     [Fact]
+    public void AnOutOfTreeStageReadsTheSamplesFromTheRunStateAndRecordsMetricsAndAnArtifact()
+    {
+        using var work = new WorkDir();
+
+        var run = Cli.Run(work.Path, ["run", examples.AllKinds, .. TinyScale]);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        string id = Regex.Match(run.Stdout, @"run ([0-9a-f]{6,}) started").Groups[1].Value;
+        var show = Cli.Run(work.Path, "runs", "show", id, "--json");
+        Assert.True(show.ExitCode == 0, show.Stderr);
+        using var json = JsonDocument.Parse(show.Stdout);
+        var metrics = json.RootElement.GetProperty("metrics");
+        double mean = metrics.GetProperty("stats/mean_c0").GetProperty("last").GetDouble();
+        double std = metrics.GetProperty("stats/std_c0").GetProperty("last").GetDouble();
+        Assert.InRange(metrics.GetProperty("stats/outside_fraction").GetProperty("last").GetDouble(), 0, 1);
+        Assert.False(metrics.TryGetProperty("stats/mean_c1", out _), "stripes have one channel");
+        Assert.Contains(json.RootElement.GetProperty("artifacts").EnumerateArray(),
+            a => a.GetProperty("path").GetString() == "stats.json" && a.GetProperty("kind").GetString() == "sample-stats");
+        // The artifact holds the same figures, for the 4 samples the sample stage drew (after post-processing).
+        using var stats = JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Path, "runs", id, "stats.json")));
+        Assert.Equal(4, stats.RootElement.GetProperty("Count").GetInt64());
+        Assert.Equal(mean, stats.RootElement.GetProperty("Mean")[0].GetDouble(), 1e-12);
+        Assert.Equal(std, stats.RootElement.GetProperty("Std")[0].GetDouble(), 1e-12);
+        Assert.True(std > 0, "the samples differ from one another");
+    }
+
+    [Fact]
     public void PluginsVerboseSaysWhereEachPluginCameFrom()
     {
         using var work = new WorkDir();
@@ -39,10 +69,10 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
         var list = Cli.Run(work.Path, new Dictionary<string, string> { ["DIFFUSION_PLUGIN_PATH"] = examples.Out }, "plugins", "--verbose");
 
         Assert.True(list.ExitCode == 0, list.Stderr);
-        foreach (string example in new[] { "Example.Stripes", "Example.TinyConv", "Example.DdimLite", "Example.Fp16", "Example.Quantize" })
+        foreach (string example in new[] { "Example.Stripes", "Example.TinyConv", "Example.DdimLite", "Example.Fp16", "Example.Quantize", "Example.SampleStats" })
             Assert.Contains("from " + Path.Combine(examples.Out, example, example + ".dll"), list.Stdout);
         Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Schedulers", "Diffusion.Schedulers.dll"), list.Stdout);
-        Assert.Contains("from built-in", list.Stdout);
+        Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Stages", "Diffusion.Stages.dll"), list.Stdout);
         Assert.Equal("", list.Stderr.Trim());
     }
 

@@ -4,7 +4,6 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Schedulers;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
-using Diffusion.Core.Stages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,12 +22,12 @@ internal sealed class HandLoop : IDisposable
     private readonly DenoiserModule network;
     private readonly NoiseSchedule schedule;
     private readonly optim.Optimizer optimizer;
-    private readonly TrainStageOptions options;
+    private readonly TrainOptions options;
     private readonly Generator generator = new(1234, CPU);
 
     public HandLoop(PipelineSpec spec)
     {
-        options = (TrainStageOptions)spec.Stages.Single(s => s.Type.Name == "train").Options!;
+        options = TrainOptions.Of(spec.Stages.Single(s => s.Type.Name == "train").Options!);
         using var services = new ServiceCollection().AddSingleton<ILogger>(NullLogger.Instance).BuildServiceProvider();
         object Create(string name)
         {
@@ -80,5 +79,20 @@ internal sealed class HandLoop : IDisposable
         network.Dispose();
         data.Dispose();
         generator.Dispose();
+    }
+}
+
+/// <summary>
+/// The train stage's options this loop copies, read by name: the stage is a plugin in its own load context, so its
+/// options type is not one the benchmark can name.
+/// </summary>
+internal sealed record TrainOptions(string Data, string Scheduler, string Model, int BatchSize, double Lr, double WeightDecay, double GradClip)
+{
+    public static TrainOptions Of(object options)
+    {
+        T Get<T>(string name) => (T)(options.GetType().GetProperty(name)?.GetValue(options)
+                                     ?? throw new InvalidOperationException($"the train stage's options have no {name}"));
+        return new TrainOptions(Get<string>("Data"), Get<string>("Scheduler"), Get<string>("Model"), Get<int>("BatchSize"),
+            Get<double>("Lr"), Get<double>("WeightDecay"), Get<double>("GradClip"));
     }
 }

@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -30,8 +31,8 @@ public interface IRunContext
     /// <summary>Signalled on Ctrl+C or SIGTERM; loops check it every step.</summary>
     CancellationToken Cancellation { get; }
 
-    /// <summary>Results passed between stages (see <see cref="Stages.StateKeys"/>).</summary>
-    IDictionary<string, object> State { get; }
+    /// <summary>Results passed between stages: trained models, the current samples, values of a stage's own. Owned by the run.</summary>
+    StageState State { get; }
 
     /// <summary>The instance of a component named in the pipeline's <c>components:</c>.</summary>
     T Component<T>(string name) where T : class;

@@ -9,7 +9,7 @@ namespace Diffusion.Core.Plugins;
 /// <param name="OptionsType">The options class bound from YAML, or null when the plugin has no options.</param>
 /// <param name="Assembly">The simple name of the assembly that holds it.</param>
 /// <param name="Version">The assembly's informational version.</param>
-/// <param name="Source">The file it was loaded from ("built-in" for the host's own).</param>
+/// <param name="Source">The file it was loaded from.</param>
 /// <param name="Description">One line for listings.</param>
 public sealed record PluginDescriptor(
     PluginKind Kind,

@@ -13,15 +13,11 @@ public static class PluginDiscovery
     private static readonly object Gate = new();
     private static readonly Dictionary<string, Assembly> LoadedByPath = new(StringComparer.Ordinal);
 
-    /// <summary>The origin reported for plugins compiled into the host (the built-in stages).</summary>
-    public const string BuiltIn = "built-in";
-
-    /// <summary>Builds a catalog from the host's built-in plugins and every plugin assembly in <paramref name="sources"/>.</summary>
+    /// <summary>Builds a catalog from every plugin assembly in <paramref name="sources"/> (the host itself has none).</summary>
     public static PluginCatalog Discover(IEnumerable<PluginSource> sources)
     {
         var problems = new List<PluginProblem>();
         var found = new List<PluginDescriptor>();
-        found.AddRange(Describe(typeof(PluginDiscovery).Assembly, BuiltIn, problems));
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in sources)

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Kernels;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
@@ -123,11 +123,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         }
         finally
         {
-            foreach (var value in context?.State.Values ?? [])
-            {
-                if (value is Tensor tensor) tensor.Dispose();
-                else if (value is Abstractions.Denoisers.TrainedModel model) model.Network.Dispose();
-            }
+            context?.State.Dispose();
         }
     }
 

@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ internal sealed class RunContext(
     public IArtifactStore Artifacts { get; } = artifacts;
     public IProgressReporter Progress { get; } = progress;
     public CancellationToken Cancellation { get; } = cancellation;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>(StringComparer.Ordinal);
+    public StageState State { get; } = new();
     public string StageName { get; set; } = "";
     public string? ResumeCheckpoint { get; set; }
 

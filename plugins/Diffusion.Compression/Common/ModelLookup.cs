@@ -8,6 +8,6 @@ internal static class ModelLookup
 {
     /// <summary>The trained model (schedule and data spec) whose network is <paramref name="network"/>.</summary>
     public static TrainedModel For(DenoiserModule network, IRunContext context, string pass) =>
-        context.State.Values.OfType<TrainedModel>().FirstOrDefault(m => ReferenceEquals(m.Network, network))
+        context.State.Models.Values.FirstOrDefault(m => ReferenceEquals(m.Network, network))
         ?? throw new PluginInputException($"{pass}: the network is not a trained model of this run; run it in a compress stage after a train stage");
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Compression;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
@@ -90,9 +91,10 @@ public sealed class MagnitudePruningPass(MagnitudePruningOptions options) : ICom
     private static void SetMask(WeightLayer layer, Tensor keep)
     {
         var mask = keep.to_type(layer.Weight.dtype);
-        var previous = layer.Module.named_buffers(recurse: false).FirstOrDefault(b => b.name == "weight_mask").buffer;
+        const string maskName = "weight" + CompressedWeightLayout.MaskSuffix;
+        var previous = layer.Module.named_buffers(recurse: false).FirstOrDefault(b => b.name == maskName).buffer;
         if (previous is not null) mask = mask * previous;
-        WeightLayers.SetBuffer(layer.Module, "weight_mask", mask, layer.Weight);
+        WeightLayers.SetBuffer(layer.Module, maskName, mask, layer.Weight);
         layer.Weight.mul_(mask);
     }
 }

@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Compression;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
@@ -10,7 +11,7 @@ namespace Diffusion.Compression.Quantization;
 
 /// <summary>
 /// Stores every floating-point parameter not already encoded in half precision (a <c>NAME_fp16</c> or
-/// <c>NAME_bf16</c> buffer beside it). The network keeps computing in float32 with the rounded values, since
+/// <c>NAME_bf16</c> buffer beside it, <see cref="CompressedWeightLayout"/>). The network keeps computing in float32 with the rounded values, since
 /// TorchSharp's CPU kernels lack half support for several ops; the result equals half storage upcast for compute.
 /// </summary>
 internal static class HalfPrecision
@@ -24,7 +25,7 @@ internal static class HalfPrecision
             var buffers = module.named_buffers(recurse: false).Select(b => b.name).ToHashSet(StringComparer.Ordinal);
             foreach (var (name, parameter) in module.named_parameters(recurse: false).ToList())
             {
-                if (!parameter.is_floating_point() || buffers.Any(b => b.StartsWith(name + "_", StringComparison.Ordinal) && !b.EndsWith("_mask", StringComparison.Ordinal)))
+                if (!parameter.is_floating_point() || CompressedWeightLayout.EncodedSuffixes.Any(suffix => buffers.Contains(name + suffix)))
                     continue;
                 using var scope = NewDisposeScope();
                 var half = parameter.detach().to_type(dtype);
@@ -43,7 +44,7 @@ internal static class HalfPrecision
 public sealed class Fp16Pass : ICompressionPass
 {
     /// <inheritdoc />
-    public DenoiserModule Apply(DenoiserModule model, IRunContext context) => HalfPrecision.Apply(model, context, ScalarType.Float16, "_fp16", "fp16");
+    public DenoiserModule Apply(DenoiserModule model, IRunContext context) => HalfPrecision.Apply(model, context, ScalarType.Float16, CompressedWeightLayout.Fp16Suffix, "fp16");
 }
 
 /// <summary>Stores parameters as bfloat16; computes in float32 with the rounded values.</summary>
@@ -51,5 +52,5 @@ public sealed class Fp16Pass : ICompressionPass
 public sealed class Bf16Pass : ICompressionPass
 {
     /// <inheritdoc />
-    public DenoiserModule Apply(DenoiserModule model, IRunContext context) => HalfPrecision.Apply(model, context, ScalarType.BFloat16, "_bf16", "bf16");
+    public DenoiserModule Apply(DenoiserModule model, IRunContext context) => HalfPrecision.Apply(model, context, ScalarType.BFloat16, CompressedWeightLayout.Bf16Suffix, "bf16");
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Compression;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
@@ -37,12 +38,12 @@ public sealed class Int4WeightPass(Int4WeightOptions options) : ICompressionPass
     /// <inheritdoc />
     public DenoiserModule Apply(DenoiserModule model, IRunContext context)
     {
-        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int4-weight", "weight_int8", layer =>
+        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int4-weight", "weight" + CompressedWeightLayout.Int8Suffix, layer =>
         {
             var (packed, scale, shape, decoded) = WeightQuantizer.Int4PerGroup(layer.Weight, options.GroupSize);
-            WeightLayers.SetBuffer(layer.Module, "weight_int4", packed, layer.Weight);
-            WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
-            WeightLayers.SetBuffer(layer.Module, "weight_shape", shape, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight" + CompressedWeightLayout.Int4Suffix, packed, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight" + CompressedWeightLayout.ScaleSuffix, scale, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight" + CompressedWeightLayout.ShapeSuffix, shape, layer.Weight);
             layer.Weight.copy_(decoded);
         });
         context.Logger.LogInformation("int4-weight: quantized {Count} layers (groups of {Group})", count, options.GroupSize);

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Compression;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
@@ -29,11 +30,11 @@ public sealed class Int8WeightPass(WeightQuantizationOptions options) : ICompres
     /// <inheritdoc />
     public DenoiserModule Apply(DenoiserModule model, IRunContext context)
     {
-        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int8-weight", "weight_int4", layer =>
+        int count = WeightLayers.QuantizeEach(model, options.Exclude, "int8-weight", "weight" + CompressedWeightLayout.Int4Suffix, layer =>
         {
             var (q, scale, decoded) = WeightQuantizer.Int8PerChannel(layer.Weight);
-            WeightLayers.SetBuffer(layer.Module, "weight_int8", q, layer.Weight);
-            WeightLayers.SetBuffer(layer.Module, "weight_scale", scale, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight" + CompressedWeightLayout.Int8Suffix, q, layer.Weight);
+            WeightLayers.SetBuffer(layer.Module, "weight" + CompressedWeightLayout.ScaleSuffix, scale, layer.Weight);
             layer.Weight.copy_(decoded);
         });
         context.Logger.LogInformation("int8-weight: quantized {Count} layers", count);

@@ -141,7 +141,7 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : ITextMod
     /// </summary>
     private static long[]? ConditionItems(IRunContext context, int count)
     {
-        if (!context.State.TryGetValue(StateKeys.SampleConditionItems, out var value) || value is not Tensor items) return null;
+        if (context.State.Samples?.ConditionItems is not { } items) return null;
         if (items.shape[0] != count)
             throw new PluginInputException(
                 $"the sample stage recorded {items.shape[0]} condition items for {count} samples; evaluate the samples the conditions: test stage drew");

@@ -120,13 +120,13 @@ public sealed class CaptionedImageModality : IPromptModality
     {
         var encoded = lastPrompts;
         lastPrompts = null; // consumed: a later unprompted sample stage must not reuse them
-        if (context.State.TryGetValue(StateKeys.SampleConditionItems, out var itemsValue) && itemsValue is Tensor items && items.shape[0] == count)
+        if (context.State.Samples?.ConditionItems is { } items && items.shape[0] == count)
         {
             using var set = CaptionedImages.Load(options, DataSplit.Test);
             return items.data<long>().ToArray().Select(i => set.Captions[(int)i]).ToArray();
         }
         if (encoded is not null && encoded.Length == count) return encoded;
-        if (context.State.TryGetValue(StateKeys.SampleLabels, out var labelsValue) && labelsValue is Tensor labels && labels.shape[0] == count)
+        if (context.State.Samples?.Labels is { } labels && labels.shape[0] == count)
             return labels.to_type(ScalarType.Int64).data<long>().ToArray().Select(l => ClassPrompt((int)l)).ToArray();
         return Enumerable.Repeat("(none)", count).ToArray();
     }

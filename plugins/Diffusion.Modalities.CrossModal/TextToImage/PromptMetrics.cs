@@ -11,7 +11,7 @@ namespace Diffusion.Modalities.CrossModal.TextToImage;
 /// <summary>
 /// Whether text-to-image samples show what their prompts asked for. <c>prompt-accuracy</c>: the share of samples whose
 /// class, as the in-project classifier (the image plugin's feature classifier trained on the training split, cached)
-/// reads it, is the class of the prompt the sample was drawn for (<see cref="StateKeys.SampleLabels"/>). For captioned
+/// reads it, is the class of the prompt the sample was drawn for (<see cref="GeneratedSamples.Labels"/>). For captioned
 /// shapes, whose classes are attribute combinations, each attribute is read on its own: shape by a classifier trained on
 /// the shape labels, colour, size and position from the pixels (<see cref="AttributeReader"/>);
 /// <c>shape-/colour-/size-/position-accuracy</c> are the per-attribute shares and prompt-accuracy the share with all four
@@ -35,7 +35,7 @@ internal sealed class PromptMetrics(CaptionedImageOptions options, Tensor sample
 
     private long[] SampleLabels()
     {
-        if (!context.State.TryGetValue(StateKeys.SampleLabels, out var value) || value is not Tensor labels)
+        if (context.State.Samples?.Labels is not { } labels)
             throw new PluginInputException(
                 "prompt-accuracy scores each sample against the class of the prompt it was drawn for, but the sample stage recorded no classes: " +
                 "set class_labels: cycle (a class prompt per sample) or conditions: test on the sample stage (explicit prompts: carry no class)");

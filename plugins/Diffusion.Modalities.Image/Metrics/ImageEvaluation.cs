@@ -139,7 +139,7 @@ internal sealed class ImageEvaluation(ImageModalityOptions options, ImageModalit
 
     private void ClassAccuracy(Device device)
     {
-        if (!context.State.TryGetValue(StateKeys.SampleLabels, out var value) || value is not Tensor labels)
+        if (context.State.Samples?.Labels is not { } labels)
             throw new PluginInputException(
                 "class-accuracy scores class-conditional samples against the labels they were drawn for, but the samples have no labels: " +
                 "train a class-conditional model (class_conditional: true) and set class_labels: cycle on the sample stage");

@@ -13,7 +13,7 @@ internal static class RestorationRun
 {
     /// <summary>The model an earlier train stage left for component <paramref name="name"/>.</summary>
     public static TrainedModel TrainedModel(IRunContext context, string name) =>
-        context.State.TryGetValue(StateKeys.ModelPrefix + name, out var value) && value is TrainedModel model
+        context.State.TryGetModel(name, out var model)
             ? model
             : throw new PluginInputException(
                 $"stage '{context.StageName}' needs a trained model for component '{name}', but no earlier stage trained it: add a train stage with model: {name} before this stage");
@@ -78,13 +78,11 @@ internal static class RestorationRun
         context.Artifacts.Write($"{context.StageName}.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
     }
 
-    /// <summary>Makes <paramref name="restored"/> the run's current samples (so an evaluate stage can score them), disposing the previous ones.</summary>
-    public static void Publish(IRunContext context, Tensor restored)
-    {
-        if (context.State.TryGetValue(StateKeys.Samples, out var old) && old is Tensor previous && !ReferenceEquals(previous, restored))
-            previous.Dispose();
-        context.State[StateKeys.Samples] = restored;
-    }
+    /// <summary>
+    /// Makes <paramref name="restored"/> the run's current samples (so an evaluate stage can score them), disposing the
+    /// previous ones; they carry no class labels or condition items of earlier samples.
+    /// </summary>
+    public static void Publish(IRunContext context, Tensor restored) => context.State.Samples = new GeneratedSamples(restored);
 
     /// <summary>Runs <paramref name="restore"/> over batches of <paramref name="total"/> images and concatenates the (CPU) results.</summary>
     public static Tensor InBatches(int total, int batchSize, Func<int, int, Tensor> restore)

@@ -47,9 +47,6 @@ public sealed class SuperResolutionStageOptions : RestorationStageOptions
     Description = "SR3 super-resolution x2/x4 with a low-res-conditioned model and any sampler; logs PSNR/SSIM vs bicubic.")]
 public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : IStage
 {
-    /// <summary>Prefix of the <see cref="IRunContext.State"/> entry in which the train stage records a model's concatenated condition.</summary>
-    public const string ConditionPrefix = "condition:";
-
     /// <inheritdoc />
     public void Run(IRunContext context)
     {
@@ -107,7 +104,7 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
     private void CheckTrainedCondition(IRunContext context)
     {
         string wanted = Degradations.Describe(options.Scale, options.Upsample);
-        if (!context.State.TryGetValue(ConditionPrefix + options.Model, out var value) || value is not string trained)
+        if (context.State.Condition(options.Model) is not { } trained)
             throw new PluginInputException(
                 $"model '{options.Model}' was trained without a low-resolution condition: set low_res_scale: {options.Scale} (and low_res_upsample: {OptionNames.EnumValueName(options.Upsample)}) " +
                 $"on its train stage, and extra_in_channels to the image's channel count on the denoiser");

@@ -25,7 +25,7 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var model = context.State.TryGetValue(StateKeys.ModelPrefix + options.Model, out var value) && value is TrainedModel trained
+        var model = context.State.TryGetModel(options.Model, out var trained)
             ? trained
             : throw new PluginInputException(
                 $"stage '{context.StageName}' needs a trained model for component '{options.Model}': add a train stage with model: {options.Model} before it");
@@ -78,21 +78,11 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
         }
         context.Logger.LogInformation("filled {Templates} templates x {Count} with {Steps} steps", templates.Count, options.Count, options.Steps);
         if (options.GuidanceScale > 0) context.Tracker.LogMetric($"{context.StageName}/guidance_scale", options.GuidanceScale, 0);
-        if (context.State.TryGetValue(StateKeys.Samples, out var old) && old is Tensor previous) previous.Dispose();
-        context.State[StateKeys.Samples] = all;
         // What the rows were conditioned on goes into the state before the data writes them (image-caption writes each
         // completion beside its image's true caption).
-        Replace(context, StateKeys.SampleLabels, conditions.Labels?.clone());
-        Replace(context, StateKeys.SampleConditionItems, conditions.FromHeldOutItems ? arange(rows.Count, dtype: ScalarType.Int64) : null);
+        context.State.Samples = new GeneratedSamples(all, conditions.Labels?.clone(),
+            conditions.FromHeldOutItems ? arange(rows.Count, dtype: ScalarType.Int64) : null);
         text.WriteSamples(all, context.StageName, context);
-    }
-
-    /// <summary>Sets <paramref name="key"/> of the run's state to <paramref name="value"/> (removes it for null), disposing the tensor it held.</summary>
-    private static void Replace(IRunContext context, string key, Tensor? value)
-    {
-        if (context.State.TryGetValue(key, out var old) && old is Tensor tensor) tensor.Dispose();
-        if (value is null) context.State.Remove(key);
-        else context.State[key] = value;
     }
 
     /// <summary>Every position that was not a hole must come back unchanged, and no hole may stay masked.</summary>

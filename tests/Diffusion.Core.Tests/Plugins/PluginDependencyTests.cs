@@ -17,14 +17,15 @@ public class PluginDependencyTests
         CopyFolder(Path.Combine(FirstPartyFolder, "Diffusion.PostProcessing"), plugin);
         AddRuntimeDependency(Path.Combine(plugin, "Diffusion.PostProcessing.deps.json"), "Some.Helper/2.1.0", "lib/net8.0/Some.Helper.dll");
 
-        var catalog = PluginDiscovery.Discover([new PluginSource(temp.Path, "pipeline")]);
+        // Beside the first-party stages (the host has none of its own), which keep working.
+        var catalog = PluginDiscovery.Discover([new PluginSource(Path.Combine(FirstPartyFolder, "Diffusion.Stages"), "first-party"), new PluginSource(temp.Path, "pipeline")]);
 
         var problem = Assert.Single(catalog.Problems);
         Assert.Equal(Path.Combine(plugin, "Diffusion.PostProcessing.dll"), problem.Source);
         Assert.Contains("Some.Helper.dll", problem.Message);
         Assert.Contains("Some.Helper/2.1.0", problem.Message);
         Assert.Null(catalog.Find(PluginKind.PostProcessor, "clamp"));
-        Assert.NotEmpty(catalog.NamesOf(PluginKind.Stage)); // the host's own plugins keep working
+        Assert.NotEmpty(catalog.NamesOf(PluginKind.Stage)); // the other plugins keep working
     }
 
     [Fact]

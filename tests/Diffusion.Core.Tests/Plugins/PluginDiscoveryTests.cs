@@ -11,7 +11,7 @@ public class PluginDiscoveryTests
     private static readonly string FirstPartyFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
 
     [Fact]
-    public void FindsFirstPartyPluginsByDiscoveryAndTheBuiltInStages()
+    public void FindsFirstPartyPluginsByDiscoveryIncludingTheStages()
     {
         var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
 
@@ -21,10 +21,13 @@ public class PluginDiscoveryTests
         Assert.NotNull(catalog.Find(PluginKind.Modality, "image"));
         Assert.NotNull(catalog.Find(PluginKind.PostProcessor, "clamp"));
         var stages = catalog.NamesOf(PluginKind.Stage);
+        // The stages every pipeline uses are a plugin too: the host has none of its own.
+        string stagesPlugin = Path.Combine(FirstPartyFolder, "Diffusion.Stages", "Diffusion.Stages.dll");
         Assert.Equal(["compress", "evaluate", "postprocess", "sample", "train"],
-            stages.Where(name => catalog.Find(PluginKind.Stage, name)!.Source == PluginDiscovery.BuiltIn));
-        Assert.Superset(new HashSet<string> { "inpaint", "sdedit", "superres", "infill" }, stages.ToHashSet()); // stages from plugins
-        Assert.Equal(PluginDiscovery.BuiltIn, catalog.Find(PluginKind.Stage, "train")!.Source);
+            stages.Where(name => catalog.Find(PluginKind.Stage, name)!.Source == stagesPlugin));
+        Assert.Superset(new HashSet<string> { "inpaint", "sdedit", "superres", "infill" }, stages.ToHashSet()); // stages from other plugins
+        Assert.Equal("Diffusion.Stages", catalog.Find(PluginKind.Stage, "train")!.Assembly);
+        Assert.DoesNotContain(catalog.All, p => p.Implementation.Assembly == typeof(PluginDiscovery).Assembly);
     }
 
     [Fact]
@@ -79,7 +82,8 @@ public class PluginDiscoveryTests
     [Fact]
     public void AMissingPluginFolderIsAProblemNotACrash()
     {
-        var catalog = PluginDiscovery.Discover([new PluginSource("/nonexistent/plugins-here", "pipeline")]);
+        // Beside the first-party plugins (the host has no stages of its own), which keep working.
+        var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party"), new PluginSource("/nonexistent/plugins-here", "pipeline")]);
 
         var problem = Assert.Single(catalog.Problems);
         Assert.Contains("does not exist", problem.Message);
@@ -109,7 +113,7 @@ public class PluginDiscoveryTests
         CopyFolder(Path.Combine(FirstPartyFolder, "Diffusion.PostProcessing"), plugin);
         File.WriteAllText(Path.Combine(plugin, "Diffusion.PostProcessing.deps.json"), "{}");
 
-        var catalog = PluginDiscovery.Discover([new PluginSource(temp.Path, "pipeline")]);
+        var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party"), new PluginSource(temp.Path, "pipeline")]);
 
         var problem = Assert.Single(catalog.Problems);
         Assert.Contains("targets", problem.Message);

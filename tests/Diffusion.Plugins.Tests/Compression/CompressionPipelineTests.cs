@@ -1,4 +1,4 @@
-using Diffusion.Core.Checkpoints;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
 
 namespace Diffusion.Plugins.Tests.Compression;

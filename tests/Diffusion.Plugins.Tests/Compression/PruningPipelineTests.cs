@@ -1,5 +1,6 @@
-using Diffusion.Core.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
+using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Stages.Checkpoints;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

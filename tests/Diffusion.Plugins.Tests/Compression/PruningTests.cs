@@ -1,6 +1,7 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Compression.Pruning;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Plugins.Tests.Denoisers;
+using Diffusion.Stages.Checkpoints;
 using TorchSharp.Modules;
 
 namespace Diffusion.Plugins.Tests.Compression;
@@ -54,7 +55,7 @@ public class PruningTests
             optimizer.step();
         }
         Assert.True(Zeros(network) < zeros); // the step moved pruned weights...
-        CompressedWeights.ApplyMasks(network);
+        CompressedWeightLayout.ApplyMasks(network);
         Assert.Equal(zeros, Zeros(network)); // ...and the mask (what the train stage applies every step) restores them
     }
 

@@ -1,7 +1,8 @@
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Compression.Quantization;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Denoisers.UNet2D;
 using Diffusion.Plugins.Tests.Denoisers;
+using Diffusion.Stages.Checkpoints;
 
 namespace Diffusion.Plugins.Tests.Compression;
 
@@ -30,7 +31,7 @@ public class QuantizationTests
         using var bound = (scale / 2).reshape(6, 1, 1, 1) + 1e-7;
         Assert.True((decoded - weight).abs().le(bound).all().item<bool>());
         Assert.Equal(127, q.abs().amax([1, 2, 3]).to_type(ScalarType.Int32).data<int>().ToArray().Max()); // each row uses the full range
-        using var viaCore = CompressedWeights.DecodeInt8(q, scale);
+        using var viaCore = CompressedWeightLayout.DecodeInt8(q, scale);
         Assert.True(viaCore.allclose(decoded, rtol: 0, atol: 1e-6));
     }
 
@@ -47,7 +48,7 @@ public class QuantizationTests
         Assert.Equal([4L, 3L], scale.shape);
         var bound = scale.repeat_interleave(4, dim: 1).narrow(1, 0, 10) / 2 + 1e-7;
         Assert.True((decoded - weight).abs().le(bound).all().item<bool>());
-        using var unpacked = CompressedWeights.DecodeInt4(packed, scale, shape);
+        using var unpacked = CompressedWeightLayout.DecodeInt4(packed, scale, shape);
         Assert.True(unpacked.allclose(decoded, rtol: 0, atol: 1e-6));
     }
 
@@ -73,7 +74,7 @@ public class QuantizationTests
         using var t = tensor(new float[] { 3, 40 });
 
         new Int8WeightPass(new WeightQuantizationOptions()).Apply(network, context);
-        SafeTensors.Write(packed, CompressedWeights.Encode(network.state_dict()));
+        SafeTensors.Write(packed, CompressedWeightLayout.Encode(network.state_dict()));
 
         double ratio = (double)new FileInfo(plain).Length / new FileInfo(packed).Length;
         Assert.InRange(ratio, 3.4, 4.0); // this tiny network's biases and norms stay float32; at base_channels 32 it is above 3.9
@@ -100,7 +101,7 @@ public class QuantizationTests
         var state = network.state_dict();
         Assert.Equal(ScalarType.Float16, state["conv_in.weight_fp16"].dtype);
         Assert.True(state["conv_in.weight"].allclose(original.to_type(ScalarType.Float16).to_type(ScalarType.Float32), rtol: 0, atol: 0));
-        var encoded = CompressedWeights.Encode(state).ToDictionary(p => p.Key, p => p.Value);
+        var encoded = CompressedWeightLayout.Encode(state).ToDictionary(p => p.Key, p => p.Value);
         Assert.All(encoded.Values, v => Assert.Equal(ScalarType.Float16, v.dtype));
     }
 

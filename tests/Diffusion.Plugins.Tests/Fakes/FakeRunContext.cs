@@ -22,7 +22,7 @@ internal class FakeRunContext(long seed = 1234) : IRunContext, IDisposable
     IArtifactStore IRunContext.Artifacts => Artifacts;
     public IProgressReporter Progress { get; } = new NullProgress();
     public CancellationToken Cancellation => CancellationToken.None;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
+    public StageState State { get; } = new();
     public string StageName { get; set; } = "test";
     public string? ResumeCheckpoint => null;
 
@@ -34,7 +34,11 @@ internal class FakeRunContext(long seed = 1234) : IRunContext, IDisposable
 
     public SampleGenerators GeneratorsFor(long first, int count, string stream) => new(Seed, stream, first, count);
 
-    public virtual void Dispose() => _folder.Dispose();
+    public virtual void Dispose()
+    {
+        State.Dispose();
+        _folder.Dispose();
+    }
 
     internal sealed class FolderArtifactStore(string root) : IArtifactStore
     {

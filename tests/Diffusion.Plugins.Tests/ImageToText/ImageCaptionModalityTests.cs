@@ -81,7 +81,7 @@ public class ImageCaptionModalityTests
         string other = test.ConditionTexts!.First(c => c != truth[3]);
         string[] generated = [truth[0], truth[1], wrongColour, other];
         var samples = tensor(vocabulary.Rows(generated).SelectMany(r => r).ToArray(), [4, 12], dtype: ScalarType.Int64);
-        run.State[StateKeys.SampleConditionItems] = tensor(items, dtype: ScalarType.Int64);
+        run.State.Samples = new GeneratedSamples(samples, ConditionItems: tensor(items, dtype: ScalarType.Int64));
 
         var metrics = modality.Evaluate(samples, test, run);
         modality.WriteSamples(samples, "sample", run);

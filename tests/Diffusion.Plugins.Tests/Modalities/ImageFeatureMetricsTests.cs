@@ -190,10 +190,10 @@ public class ImageFeatureMetricsTests(ClassifierCacheFixture fixture) : IClassFi
         using var scope = NewDisposeScope();
         var modality = Shapes(ImageMetrics.ClassAccuracy);
         using var reference = modality.Load(DataSplit.Test);
-        context.State[StateKeys.SampleLabels] = reference.Labels!.clone();
+        context.State.Samples = new GeneratedSamples(reference.Items, reference.Labels!.clone());
 
         var asDrawn = modality.Evaluate(reference.Items, reference, context);
-        context.State[StateKeys.SampleLabels] = (reference.Labels! + 1).remainder(3);
+        context.State.Samples = new GeneratedSamples(reference.Items, (reference.Labels! + 1).remainder(3));
         var mislabelled = modality.Evaluate(reference.Items, reference, context);
 
         Assert.True(asDrawn[ImageMetrics.ClassAccuracy] > 0.7, $"accuracy {asDrawn[ImageMetrics.ClassAccuracy]}");
@@ -211,7 +211,7 @@ public class ImageFeatureMetricsTests(ClassifierCacheFixture fixture) : IClassFi
         var error = Assert.Throws<PluginInputException>(() => modality.Evaluate(reference.Items, reference, context));
 
         Assert.Contains("class_labels: cycle", error.Message);
-        context.State[StateKeys.SampleLabels] = zeros(3, dtype: ScalarType.Int64);
+        context.State.Samples = new GeneratedSamples(reference.Items, zeros(3, dtype: ScalarType.Int64));
         var mismatch = Assert.Throws<PluginInputException>(() => modality.Evaluate(reference.Items, reference, context));
         Assert.Contains("3 labels for 150 samples", mismatch.Message);
     }

@@ -70,7 +70,7 @@ public class RestorationStageTests
     public void Superres_logs_the_model_and_the_bicubic_baseline()
     {
         using var context = new RestorationTestContext(new EulerScheduler(new SigmaSamplerOptions()), extraInChannels: 1) { StageName = "superres" };
-        context.State["condition:model"] = "low_res x2 bicubic";
+        context.State.SetCondition("model", "low_res x2 bicubic");
         var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Count = 2, Steps = 3 });
 
         stage.Run(context);
@@ -90,7 +90,7 @@ public class RestorationStageTests
         var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Scale = 4, Count = 1, Steps = 2 });
 
         var missing = Assert.Throws<PluginInputException>(() => stage.Run(context));
-        context.State["condition:model"] = "low_res x2 bicubic";
+        context.State.SetCondition("model", "low_res x2 bicubic");
         var mismatched = Assert.Throws<PluginInputException>(() => stage.Run(context));
 
         Assert.Contains("low_res_scale: 4", missing.Message);
@@ -110,7 +110,7 @@ public class RestorationStageTests
         foreach (string key in new[] { "psnr", "ssim", "psnr_input", "ssim_input", "input_rms_difference" })
             Assert.True(metrics.ContainsKey("denoise/" + key), key);
         Assert.InRange(metrics["denoise/psnr_input"], 17, 26); // std 0.1 of the range: 20 dB, up to 3 dB more where clamping at black or white halves the noise
-        var schedule = ((Abstractions.Denoisers.TrainedModel)context.State["model:model"]).Schedule;
+        var schedule = context.State.Model("model").Schedule;
         Assert.True(schedule.SigmaAt(metrics["denoise/start_timestep"]) >= 0.2, "noise std 0.1 is sigma 0.2 in model space");
     }
 

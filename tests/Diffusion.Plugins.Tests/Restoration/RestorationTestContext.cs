@@ -21,15 +21,8 @@ internal sealed class RestorationTestContext : FakeRunContext
         }).Build(new DataSpec("image", [1, 12, 12]));
         network.eval();
         var schedule = NoiseSchedule.Create(BetaSchedule.Cosine, 100, 1e-4, 0.02, PredictionType.Epsilon);
-        State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, schedule, new DataSpec("image", [1, 12, 12]));
+        State.SetModel("model", new TrainedModel(network, schedule, new DataSpec("image", [1, 12, 12])));
     }
 
-    public Tensor Samples => (Tensor)State[StateKeys.Samples];
-
-    public override void Dispose()
-    {
-        if (State.TryGetValue(StateKeys.Samples, out var samples)) ((Tensor)samples).Dispose();
-        ((TrainedModel)State[StateKeys.ModelPrefix + "model"]).Network.Dispose();
-        base.Dispose();
-    }
+    public Tensor Samples => State.Samples!.Values;
 }

@@ -1,5 +1,5 @@
-using Diffusion.Core.Stages;
 using Diffusion.Modalities.CrossModal.TextToImage;
+using Diffusion.Stages;
 
 namespace Diffusion.Plugins.Tests.TextToImage;
 
@@ -15,7 +15,7 @@ public class GuidanceTests
         var modality = new CaptionedImageModality(new CaptionedImageOptions { Count = 12, ImageSize = 8 });
         using var network = new TokenSum();
         using var context = new FakeRunContext { Components = { ["data"] = modality, ["one-step"] = new OneStep() } };
-        context.State[StateKeys.ModelPrefix + "model"] = new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec);
+        context.State.SetModel("model", new TrainedModel(network, NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon), modality.Spec));
 
         new SampleStage(new SampleStageOptions
         {
@@ -23,8 +23,8 @@ public class GuidanceTests
             ClassLabels = SampleClassLabels.Cycle, GuidanceScale = w,
         }).Run(context);
 
-        var samples = (Tensor)context.State[StateKeys.Samples];
-        var labels = ((Tensor)context.State[StateKeys.SampleLabels]).data<long>().ToArray();
+        var samples = context.State.Samples!.Values;
+        var labels = context.State.Samples.Labels!.data<long>().ToArray();
         Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, labels);
         using var tokens = modality.EncodePrompts(labels.Select(l => modality.ClassPrompt((int)l)).ToArray());
         using var noise = context.GeneratorsFor(0, 5, "sample").Randn(modality.Spec.ItemShape, CPU);

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
-using Diffusion.Core.Checkpoints;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
+using Diffusion.Stages.Checkpoints;
 using Diffusion.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

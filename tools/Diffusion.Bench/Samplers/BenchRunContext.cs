@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
 using Diffusion.Core.Runs;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ internal sealed class BenchRunContext(string folder, long seed, ILogger logger) 
     public IArtifactStore Artifacts { get; } = new FolderStore(folder);
     public IProgressReporter Progress { get; } = ConsoleProgress.ForStandardError();
     public CancellationToken Cancellation => CancellationToken.None;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
+    public StageState State { get; } = new();
     public string StageName => "samplers";
     public string? ResumeCheckpoint => null;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Diffusion.Core.Checkpoints;
+using Diffusion.Core.Export;
 using Diffusion.Tracking;
 
 namespace Diffusion.Cli.Commands;

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Diffusion.Abstractions.Checkpoints;
+
+namespace Diffusion.Core.Export;
+
+/// <summary>Which weights of a checkpoint an export writes.</summary>
+public enum ExportedWeights
+{
+    /// <summary>The EMA weights when the checkpoint has them (what sampling uses), else the trained weights.</summary>
+    Auto,
+    /// <summary>The exponential moving average of the weights.</summary>
+    Ema,
+    /// <summary>The trained weights as they were at the checkpoint's step.</summary>
+    Model,
+}
+
+/// <summary>What an export wrote.</summary>
+/// <param name="Stage">The train stage whose checkpoint was exported.</param>
+/// <param name="Step">The step of that checkpoint.</param>
+/// <param name="Weights">Which weights were written (<see cref="ExportedWeights.Ema"/> or <see cref="ExportedWeights.Model"/>).</param>
+/// <param name="Tensors">Number of tensors written.</param>
+public sealed record ExportResult(string Stage, long Step, ExportedWeights Weights, int Tensors);
+
+/// <summary>A run cannot be exported as asked; the message says why and what to do.</summary>
+public sealed class ExportException(string message) : Exception(message);
+
+/// <summary>
+/// Writes a run's trained weights as one safetensors file that PyTorch, diffusers and Python's safetensors read: the
+/// tensors of the latest checkpoint of a train stage, with metadata naming the schedule, data spec, run, stage, step
+/// and which weights they are.
+/// </summary>
+public static class WeightsExport
+{
+    /// <summary>Exports from the run whose artifacts are in <paramref name="runFolder"/>.</summary>
+    /// <param name="runFolder">The run's artifact folder.</param>
+    /// <param name="runId">The run id, recorded in the metadata.</param>
+    /// <param name="stage">The train stage to export, or null for the only one that has checkpoints.</param>
+    /// <param name="weights">Which weights to write.</param>
+    /// <param name="outPath">The file to write (its folder is created).</param>
+    /// <exception cref="ExportException">No checkpoint, several train stages and none named, or no EMA weights when asked for them.</exception>
+    public static ExportResult Export(string runFolder, string runId, string? stage, ExportedWeights weights, string outPath)
+    {
+        string root = Path.Combine(runFolder, "checkpoints");
+        var stages = Directory.Exists(root)
+            ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(s => Checkpoint.Latest(runFolder, s) is not null).Order(StringComparer.Ordinal).ToList()
+            : [];
+        if (stages.Count == 0)
+            throw new ExportException($"run {runId} has no complete checkpoint in {root}: only runs with a train stage that saved a checkpoint can be exported");
+        string chosen = stage ?? (stages.Count == 1
+            ? stages[0]
+            : throw new ExportException($"run {runId} has checkpoints of several train stages ({string.Join(", ", stages)}): choose one with --stage"));
+        var checkpoint = Checkpoint.Latest(runFolder, chosen)
+            ?? throw new ExportException($"run {runId} has no checkpoint of stage '{chosen}'; stages with checkpoints: {string.Join(", ", stages)}");
+
+        bool hasEma = File.Exists(checkpoint.EmaPath);
+        var written = weights switch
+        {
+            ExportedWeights.Ema when !hasEma => throw new ExportException(
+                $"{checkpoint.Folder} has no EMA weights (the stage ran without ema_decay); export --weights model instead"),
+            ExportedWeights.Model => ExportedWeights.Model,
+            _ => hasEma ? ExportedWeights.Ema : ExportedWeights.Model,
+        };
+        var (tensors, metadata) = SafeTensors.Read(written == ExportedWeights.Ema ? checkpoint.EmaPath : checkpoint.ModelPath);
+        try
+        {
+            metadata["run_id"] = runId;
+            metadata["stage"] = chosen;
+            metadata["step"] = checkpoint.Step.ToString(CultureInfo.InvariantCulture);
+            metadata["weights"] = written == ExportedWeights.Ema ? "ema" : "model";
+            string full = Path.GetFullPath(outPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            SafeTensors.Write(full, tensors, metadata);
+            return new ExportResult(chosen, checkpoint.Step, written, tensors.Count);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+    }
+}

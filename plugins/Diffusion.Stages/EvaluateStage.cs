@@ -1,0 +1,138 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Stages;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Stages;
+
+/// <summary>Options of the <c>evaluate</c> stage.</summary>
+public sealed class EvaluateStageOptions
+{
+    /// <summary>The modality whose held-out split is the reference and whose metrics score the samples.</summary>
+    [Required, ComponentRef(PluginKind.Modality), Description("Modality component: reference data and metrics.")]
+    public string Data { get; set; } = "";
+
+    /// <summary>A trained model to measure the held-out denoising loss of (optional).</summary>
+    [ComponentRef(PluginKind.Denoiser), Description("Trained denoiser to measure held-out denoising loss (optional).")]
+    public string? Model { get; set; }
+
+    /// <summary>
+    /// The token scheduler the model was trained with (token data only): the held-out loss is then its NELBO, logged as
+    /// <c>nelbo</c> (nats per token) and <c>nelbo_ppl</c> (its exponential, a perplexity upper bound).
+    /// </summary>
+    [ComponentRef(PluginKind.Scheduler), Description("Token scheduler the model was trained with (token data: held-out NELBO and its perplexity bound).")]
+    public string? Scheduler { get; set; }
+
+    /// <summary>Held-out items used for the denoising loss.</summary>
+    [Range(1, 100_000), Description("Held-out items used for the denoising loss.")]
+    public int LossItems { get; set; } = 256;
+
+    /// <summary>Noise levels per item for the denoising loss, evenly spaced over the schedule (token data: NELBO draws per item).</summary>
+    [Range(1, 1000), Description("Noise levels per item for the denoising loss, evenly spaced (token data: NELBO draws per item).")]
+    public int LossTimesteps { get; set; } = 10;
+}
+
+/// <summary>
+/// Scores the current samples with the modality's metrics against its held-out split, and (with a model) the
+/// held-out denoising loss at evenly spaced timesteps with fixed noise, so it is comparable across runs.
+/// Metrics are logged as <c>eval/NAME</c>.
+/// </summary>
+[Plugin(PluginKind.Stage, "evaluate", Options = typeof(EvaluateStageOptions), Description = "Scores samples and held-out loss; logs eval/* metrics.")]
+public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
+{
+    /// <inheritdoc />
+    public void Run(IRunContext context)
+    {
+        var modality = context.Component<IModality>(options.Data);
+        using var reference = modality.Load(DataSplit.Test);
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (context.State.Samples is { Values: var samples })
+        {
+            StageHelpers.RequireFinite(samples, $"stage '{context.StageName}' refuses to score its samples");
+            foreach (var (key, value) in modality.Evaluate(samples, reference, context))
+                results[key] = value;
+        }
+        if (options.Model is not null)
+        {
+            var model = StageHelpers.TrainedModel(context, options.Model);
+            if (model.Data.VocabSize > 0 && model.Data.ItemShape.Length == 1)
+            {
+                double nelbo = HeldOutNelbo(model, TokenScheduler(context), reference, context);
+                results["nelbo"] = nelbo;
+                results["nelbo_ppl"] = Math.Exp(nelbo);
+            }
+            else
+            {
+                results["denoise_loss"] = HeldOutLoss(model, reference, context);
+            }
+        }
+
+        foreach (var (key, value) in results.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            context.Tracker.LogMetric("eval/" + key, value, 0);
+            context.Logger.LogInformation("eval/{Key} = {Value:0.#####}", key, value);
+        }
+    }
+
+    private ITokenScheduler TokenScheduler(IRunContext context) =>
+        options.Scheduler is null
+            ? throw new PluginInputException(
+                $"model '{options.Model}' generates tokens: its held-out loss is the NELBO of its token scheduler; add 'scheduler: NAME' (the scheduler it was trained with) to stage '{context.StageName}'")
+            : context.Component<IScheduler>(options.Scheduler) as ITokenScheduler
+              ?? throw new PluginInputException($"scheduler '{options.Scheduler}' is not a token scheduler (such as mdlm or d3pm-uniform); name the one model '{options.Model}' was trained with");
+
+    /// <summary>The mean held-out NELBO (nats per token), over <c>loss_timesteps</c> fixed draws per item.</summary>
+    private double HeldOutNelbo(TrainedModel model, ITokenScheduler scheduler, ModalityData reference, IRunContext context)
+    {
+        int items = (int)Math.Min(options.LossItems, reference.Count);
+        if (items == 0)
+            throw new PluginInputException($"'{options.Data}' has no held-out items to measure the NELBO on; give it a test split (e.g. test_fraction > 0)");
+        double total = 0;
+        using var noGrad = no_grad();
+        using var generator = new Generator(0, CPU);
+        for (int draw = 0; draw < options.LossTimesteps; draw++)
+        {
+            using var scope = NewDisposeScope();
+            generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0xe7a1, (ulong)draw));
+            var x0 = reference.Items.narrow(0, 0, items).to(context.Device);
+            var conditioning = reference.ItemConditioning(0, items, context.Device);
+            total += scheduler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
+        }
+        return total / options.LossTimesteps;
+    }
+
+    private double HeldOutLoss(TrainedModel model, ModalityData reference, IRunContext context)
+    {
+        int items = (int)Math.Min(options.LossItems, reference.Count);
+        var schedule = model.Schedule;
+        var lowResolution = LowResolutionCondition.Recorded(context.State, options.Model!); // super-resolution models see their condition
+        double total = 0;
+        int batches = 0;
+        using var noGrad = no_grad();
+        for (int level = 0; level < options.LossTimesteps; level++)
+        {
+            using var scope = NewDisposeScope();
+            long t = (long)Math.Round((level + 0.5) * schedule.Timesteps / options.LossTimesteps);
+            t = Math.Clamp(t, 0, schedule.Timesteps - 1);
+            using var generators = context.GeneratorsFor(0, items, "eval-noise-" + level);
+            var x0 = reference.Items.narrow(0, 0, items).to(context.Device);
+            var noise = generators.Randn(model.Data.ItemShape, context.Device);
+            var ts = full([items], t, dtype: ScalarType.Int64, device: context.Device);
+            var xt = schedule.AddNoise(x0, noise, ts);
+            var conditioning = reference.ItemConditioning(0, items, context.Device);
+            if (lowResolution is var (scale, upsample))
+                conditioning = (conditioning ?? new Conditioning()) with { Concat = LowResolutionCondition.Of(x0, scale, upsample) };
+            var output = model.Network.forward(xt, ts.to_type(ScalarType.Float32), conditioning);
+            total += nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, ts)).item<float>();
+            batches++;
+        }
+        return total / batches;
+    }
+}

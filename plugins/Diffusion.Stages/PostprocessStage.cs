@@ -1,0 +1,41 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.PostProcessing;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
+
+namespace Diffusion.Stages;
+
+/// <summary>Options of the <c>postprocess</c> stage.</summary>
+public sealed class PostprocessStageOptions
+{
+    /// <summary>Post-processor components applied in order.</summary>
+    [Required, MinLength(1), ComponentRef(PluginKind.PostProcessor), Description("Post-processor components, applied in order.")]
+    public string[] Processors { get; set; } = [];
+
+    /// <summary>The modality that writes the processed samples; none writes nothing.</summary>
+    [ComponentRef(PluginKind.Modality), Description("Modality component that writes the processed samples (optional).")]
+    public string? Data { get; set; }
+}
+
+/// <summary>Applies a chain of post-processors to the current samples.</summary>
+[Plugin(PluginKind.Stage, "postprocess", Options = typeof(PostprocessStageOptions), Description = "Applies post-processors to the samples, in order.")]
+public sealed class PostprocessStage(PostprocessStageOptions options) : IStage
+{
+    /// <inheritdoc />
+    public void Run(IRunContext context)
+    {
+        var samples = StageHelpers.Samples(context);
+        var current = samples.Values;
+        foreach (string name in options.Processors)
+        {
+            var next = context.Component<IPostProcessor>(name).Process(current, context);
+            if (!ReferenceEquals(current, samples.Values)) current.Dispose();
+            current = next;
+        }
+        // The same samples, processed: what they were drawn for (labels, condition items) still holds.
+        StageHelpers.PublishSamples(context, samples with { Values = current }, options.Data);
+    }
+}

@@ -1,0 +1,114 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Stages;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Stages;
+
+/// <summary>Options of the <c>sample</c> stage.</summary>
+public sealed class SampleStageOptions : GuidedSamplingOptions, IValidatableObject
+{
+    /// <summary>The trained denoiser component to sample from.</summary>
+    [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component to sample from.")]
+    public string Model { get; set; } = "";
+
+    /// <summary>The scheduler (sampler) to use; any sampler works with any trained model.</summary>
+    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler.")]
+    public string Scheduler { get; set; } = "";
+
+    /// <summary>The modality that writes the samples (e.g. as a PNG grid); none writes nothing.</summary>
+    [ComponentRef(PluginKind.Modality), Description("Modality component that writes the samples as artifacts (optional).")]
+    public string? Data { get; set; }
+
+    /// <summary>Number of samples.</summary>
+    [Range(1, 1_000_000), Description("Number of samples.")]
+    public int Count { get; set; } = 64;
+
+    /// <summary>Samples per batch; does not change any sample's values.</summary>
+    [Range(1, 65536), Description("Samples per batch (does not change the samples).")]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Denoising steps (network evaluations for first-order samplers).</summary>
+    [Range(1, 100_000), Description("Denoising steps.")]
+    public int Steps { get; set; } = 50;
+
+    /// <summary>
+    /// The mistakes the options alone decide, reported at validation (file and line, exit 2) before anything trains.
+    /// Those that depend on the trained model or the data's size are checked when the stage runs.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => ValidateConditions(Data);
+}
+
+/// <summary>
+/// Draws samples from a trained model with a chosen sampler. Sample i starts from noise of its own generator
+/// (run seed, i) and keeps it through the loop, so its values do not depend on the batch size.
+/// </summary>
+[Plugin(PluginKind.Stage, "sample", Options = typeof(SampleStageOptions), Description = "Draws samples from a trained model with a chosen sampler.")]
+public sealed class SampleStage(SampleStageOptions options) : IStage
+{
+    /// <inheritdoc />
+    public void Run(IRunContext context)
+    {
+        var model = StageHelpers.TrainedModel(context, options.Model);
+        if (LowResolutionCondition.Recorded(context.State, options.Model) is var (scale, _))
+            throw new PluginInputException(
+                $"model '{options.Model}' was trained on a low-resolution condition (low_res_scale: {scale}), so it cannot sample without one: use a superres stage");
+        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, options.Count, context);
+        var samples = new List<Tensor>();
+        using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
+        int batchIndex = 0;
+        var statistics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        using (no_grad())
+        {
+            for (int first = 0; first < options.Count; first += options.BatchSize, batchIndex++)
+            {
+                using var scope = NewDisposeScope();
+                int n = Math.Min(options.BatchSize, options.Count - first);
+                using var generators = context.GeneratorsFor(first, n, "sample");
+                var noise = generators.Randn(model.Data.ItemShape, context.Device);
+                var sampling = new SamplingContext(model, options.Steps, generators)
+                {
+                    Conditioning = conditions.Batch(first, n, context.Device),
+                    Guidance = conditions.Guidance,
+                    Progress = progress,
+                    ProgressOffset = (long)batchIndex * options.Steps,
+                    Cancellation = context.Cancellation,
+                    Statistics = statistics,
+                };
+                var x = scheduler.Sample(noise, sampling);
+                samples.Add(scope.MoveToOuter(x.cpu()));
+            }
+        }
+        var all = cat(samples.ToArray());
+        foreach (var s in samples) s.Dispose();
+        try
+        {
+            StageHelpers.RequireFinite(all, $"sampler '{options.Scheduler}' in stage '{context.StageName}'");
+        }
+        catch (PluginInputException)
+        {
+            all.Dispose();
+            throw;
+        }
+        context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
+        foreach (var (key, value) in statistics)
+        {
+            context.Tracker.LogMetric($"{context.StageName}/{key}", value, 0);
+            context.Logger.LogInformation("{Stage}/{Key} = {Value}", context.StageName, key, value);
+        }
+        // The raw samples (model space) for later scoring or comparison, readable by Python's safetensors.
+        context.Artifacts.Write($"{context.StageName}.safetensors", "samples", stream => SafeTensors.Write(stream, [new("samples", all)]));
+        // The samples go into the state with their labels and condition items (none when drawn without), before the data
+        // component's WriteSamples, which may read them (a captioned modality writes the prompt of each sample beside the grid).
+        var items = conditions.FromHeldOutItems ? arange(options.Count, dtype: ScalarType.Int64) : null;
+        StageHelpers.PublishSamples(context, new GeneratedSamples(all, conditions.Labels?.clone(), items), options.Data);
+        if (options.GuidanceScale > 0) context.Tracker.LogMetric($"{context.StageName}/guidance_scale", options.GuidanceScale, 0);
+    }
+}

@@ -1,0 +1,15 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Diffusion.Stages.Training;
+
+/// <summary>Builds the optimizer the options name.</summary>
+internal static class Optimizers
+{
+    public static optim.Optimizer Create(OptimizerKind kind, IEnumerable<Parameter> parameters, double lr, double weightDecay) => kind switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
+        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: 0.9, weight_decay: weightDecay),
+        _ => optim.AdamW(parameters, lr, weight_decay: weightDecay),
+    };
+}

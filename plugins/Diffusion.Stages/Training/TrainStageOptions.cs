@@ -1,0 +1,167 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+
+namespace Diffusion.Stages;
+
+/// <summary>Optimizers the train stage offers.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam with decoupled weight decay.</summary>
+    [OptionName("adamw")]
+    AdamW,
+    /// <summary>Adam.</summary>
+    Adam,
+    /// <summary>Stochastic gradient descent with momentum 0.9.</summary>
+    Sgd,
+}
+
+/// <summary>How the learning rate moves after warm-up.</summary>
+public enum LrSchedule
+{
+    /// <summary>Stays at the peak.</summary>
+    Constant,
+    /// <summary>Half a cosine from the peak down towards <c>min_lr</c> at the last step.</summary>
+    Cosine,
+}
+
+/// <summary>How the per-item losses are weighted by noise level.</summary>
+public enum LossWeighting
+{
+    /// <summary>Every item counts the same: plain mean squared error.</summary>
+    Uniform,
+    /// <summary>
+    /// Min-SNR-γ (Hang et al. 2023): the weight that turns the loss into an x0 loss with SNR clipped at γ: min(SNR, γ)/SNR
+    /// for epsilon prediction, min(SNR, γ)/(SNR + 1) for v prediction, min(SNR, γ) for sample prediction.
+    /// </summary>
+    [OptionName("min_snr")]
+    MinSnr,
+}
+
+/// <summary>Options of the <c>train</c> stage.</summary>
+public sealed class TrainStageOptions : IValidatableObject
+{
+    /// <summary>The denoiser component to train.</summary>
+    [Required, ComponentRef(PluginKind.Denoiser), Description("Denoiser component to train.")]
+    public string Model { get; set; } = "";
+
+    /// <summary>The modality component that provides the training data.</summary>
+    [Required, ComponentRef(PluginKind.Modality), Description("Modality component providing the training data.")]
+    public string Data { get; set; } = "";
+
+    /// <summary>The scheduler component whose noise schedule is trained on.</summary>
+    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component whose noise schedule is trained on.")]
+    public string Scheduler { get; set; } = "";
+
+    /// <summary>Optimizer steps; 0 with <c>init_from</c> only loads trained weights (to sample or restore with them).</summary>
+    [Range(0, int.MaxValue), Description("Optimizer steps (0 with init_from: load trained weights without training).")]
+    public int Steps { get; set; } = 1000;
+
+    /// <summary>Items per micro-batch (per optimizer step without gradient accumulation).</summary>
+    [Range(1, 65536), Description("Items per micro-batch; a step sees batch_size * grad_accumulation items.")]
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Micro-batches whose gradients are summed (averaged) into each optimizer step. Default 1.</summary>
+    [Range(1, 4096), Description("Micro-batches whose gradients are averaged into each optimizer step.")]
+    public int GradAccumulation { get; set; } = 1;
+
+    /// <summary>Peak learning rate.</summary>
+    [Range(1e-9, 10.0), Description("Peak learning rate.")]
+    public double Lr { get; set; } = 2e-4;
+
+    /// <summary>Learning-rate decay after warm-up. Default constant.</summary>
+    [Description("Learning-rate decay after warm-up: constant or cosine (down to min_lr).")]
+    public LrSchedule LrSchedule { get; set; } = LrSchedule.Constant;
+
+    /// <summary>The learning rate a cosine decay ends at. Default 0.</summary>
+    [Range(0.0, 10.0), Description("Learning rate the cosine decay ends at.")]
+    public double MinLr { get; set; }
+
+    /// <summary>Steps of linear learning-rate warm-up from 0.</summary>
+    [Range(0, int.MaxValue), Description("Steps of linear learning-rate warm-up.")]
+    public int WarmupSteps { get; set; }
+
+    /// <summary>Optimizer.</summary>
+    [Description("Optimizer: adamw, adam or sgd.")]
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.AdamW;
+
+    /// <summary>Weight decay.</summary>
+    [Range(0.0, 1.0), Description("Weight decay.")]
+    public double WeightDecay { get; set; }
+
+    /// <summary>Largest global gradient norm; 0 turns clipping off.</summary>
+    [Range(0.0, 1e6), Description("Largest global gradient norm; 0 turns clipping off.")]
+    public double GradClip { get; set; } = 1.0;
+
+    /// <summary>How per-item losses are weighted by noise level. Default uniform.</summary>
+    [Description("Loss weighting by noise level: uniform or min_snr (min-SNR-gamma, right for each prediction type).")]
+    public LossWeighting LossWeighting { get; set; } = LossWeighting.Uniform;
+
+    /// <summary>γ of min-SNR-γ weighting. Default 5.</summary>
+    [Range(1e-3, 1e6), Description("Gamma of min_snr loss weighting.")]
+    public double SnrGamma { get; set; } = 5.0;
+
+    /// <summary>
+    /// Scale of the noise offset (Guttenberg 2023): noise drawn once per item and channel (images) or per item (vectors),
+    /// or per item and feature (sequences [L, D]), added to the training noise so the model learns to change overall
+    /// brightness. Default 0 (off).
+    /// </summary>
+    [Range(0.0, 10.0), Description("Noise offset: extra noise constant over the pixels of each channel (e.g. 0.05); 0: off.")]
+    public double NoiseOffset { get; set; }
+
+    /// <summary>
+    /// Probability that an item's condition is dropped during training, so one model also learns the unconditional
+    /// prediction classifier-free guidance needs: class labels become the "no class" index (the class count), a context is zeroed.
+    /// Default 0.
+    /// </summary>
+    [Range(0.0, 1.0), Description("Probability of dropping an item's condition (labels to 'no class', context zeroed) for classifier-free guidance.")]
+    public double CondDropout { get; set; }
+
+    /// <summary>Decay of the exponential moving average of the weights used for sampling; 0 turns it off.</summary>
+    [Range(0.0, 0.99999), Description("EMA decay of the weights used for sampling (e.g. 0.999); 0: off, sample with the last weights.")]
+    public double EmaDecay { get; set; }
+
+    /// <summary>
+    /// A safetensors file of weights (a checkpoint's <c>model.safetensors</c> or <c>ema.safetensors</c>, or a
+    /// <c>diffusion export</c>) to start from instead of fresh weights; relative to the working directory. Every tensor
+    /// must match the model by name and shape.
+    /// </summary>
+    [Description("Safetensors weights to start from (fine-tuning), relative to the working directory; must match the model.")]
+    public string? InitFrom { get; set; }
+
+    /// <summary>
+    /// Super-resolution training (SR3): above 0, each training image downsampled by this factor (2 or 4, area average) and
+    /// upsampled back (<see cref="LowResUpsample"/>) is fed to the denoiser as concatenated input channels
+    /// (<c>Conditioning.Concat</c>; give the denoiser <c>extra_in_channels</c> equal to the image channels). Default 0 (off).
+    /// </summary>
+    [Description("Super-resolution training: feed the image downsampled by 2 or 4 and upsampled back as extra input channels (0 = off).")]
+    public int LowResScale { get; set; }
+
+    /// <summary>How the low-resolution condition is upsampled back (with <see cref="LowResScale"/>). Default bicubic.</summary>
+    [Description("Upsampling of the low_res_scale condition: bicubic or bilinear.")]
+    public LowResUpsample LowResUpsample { get; set; } = LowResUpsample.Bicubic;
+
+    /// <summary>
+    /// Start from the network an earlier stage of this run left for <see cref="Model"/> (for example a compress stage's
+    /// pruned network: fine-tuning after pruning) instead of fresh weights. Layer shapes come from that network, and
+    /// pruning masks stay applied after every step. Default false.
+    /// </summary>
+    [Description("Start from the network an earlier stage (e.g. compress) left for the model: fine-tune after pruning.")]
+    public bool InitFromPrevious { get; set; }
+
+    /// <summary>Save a checkpoint every N steps (and always at the end); 0 saves only at the end.</summary>
+    [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
+    public int CheckpointEvery { get; set; } = 500;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LowResScale is not (0 or 2 or 4))
+            yield return new ValidationResult($"low_res_scale must be 0 (off), 2 or 4 (got {LowResScale})", [nameof(LowResScale)]);
+        if (Steps == 0 && InitFrom is null && !InitFromPrevious)
+            yield return new ValidationResult("steps: 0 trains nothing, so the model would be untrained: give init_from (a weights file) to load a trained model, or steps > 0", [nameof(Steps)]);
+        if (InitFromPrevious && InitFrom is not null)
+            yield return new ValidationResult("init_from and init_from_previous both choose the starting weights: keep one", [nameof(InitFromPrevious)]);
+    }
+}
