@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Diffusion.Cli.Tests;
 
 /// <summary>
-/// Builds the out-of-tree example plugins (examples/plugins/Examples.slnx: the six examples and the failure-mode
+/// Builds the out-of-tree example plugins (examples/plugins/Examples.slnx: the examples and the failure-mode
 /// plugins) once per test run, with one <c>dotnet build</c>, into a temporary folder holding <c>out/</c>,
-/// <c>out-failure-modes/</c> and a copy of <c>all-kinds.yaml</c>.
+/// <c>out-failure-modes/</c> and copies of <c>all-kinds.yaml</c> and <c>analytic.yaml</c>.
 /// </summary>
 public sealed class ExamplePlugins : IDisposable
 {
@@ -34,6 +34,7 @@ public sealed class ExamplePlugins : IDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"dotnet build examples/plugins/Examples.slnx failed:\n{stdout.Result}\n{stderr.Result}");
         File.Copy(Path.Combine(examples, "all-kinds.yaml"), AllKinds);
+        File.Copy(Path.Combine(examples, "analytic.yaml"), Analytic);
     }
 
     /// <summary>The temporary folder the examples were built into.</summary>
@@ -47,6 +48,9 @@ public sealed class ExamplePlugins : IDisposable
 
     /// <summary>all-kinds.yaml beside <see cref="Out"/> (it lists <c>plugins: [out]</c>).</summary>
     public string AllKinds => Path.Combine(Root, "all-kinds.yaml");
+
+    /// <summary>analytic.yaml beside <see cref="Out"/>: sampling the closed-form model of Example.Analytic.</summary>
+    public string Analytic => Path.Combine(Root, "analytic.yaml");
 
     /// <summary>A copy of one failure-mode plugin's folder under <paramref name="work"/>, to break or combine freely.</summary>
     public string CopyFailureMode(string name, string work)

@@ -1,58 +1,64 @@
-using System.Diagnostics;
-
 namespace Diffusion.Cli.Tests;
 
 /// <summary>
-/// The <c>dotnet new diffusion-plugin</c> template (tools/templates/diffusion-plugin): install it, scaffold a plugin,
-/// build and test it, and load it in the host. One test, about half a minute; the template goes into a private
-/// template hive, so the machine's own templates are not touched.
+/// The <c>dotnet new diffusion-plugin</c> template (tools/templates/diffusion-plugin) for the kinds the documented NuGet
+/// route (<see cref="PluginAuthoringDocsTests"/>) does not scaffold: a modality, a compression pass and a post-processor,
+/// compiled against the built Diffusion.Abstractions.dll (<c>--abstractions</c>), each tested with its own tests and run
+/// in the host through its pipeline.yaml. The template goes into a private template hive, so the machine's own templates
+/// are not touched.
 /// </summary>
 public class PluginTemplateTests
 {
     [Fact]
-    public void TheTemplateScaffoldsAPluginThatBuildsPassesItsTestAndLoadsInTheHost()
+    public void TheTemplateScaffoldsAModalityACompressionPassAndAPostProcessorThatPassTheirTestsAndRunInTheHost()
     {
         using var work = new WorkDir();
-        string hive = Path.Combine(work.Path, "hive");
-        string project = Path.Combine(work.Path, "Sharpen");
+        string hive = Install(work.Path);
         // The built contracts beside the CLI (compiling against the .csproj would build it again, maybe concurrently).
         string abstractions = Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "Diffusion.Abstractions.dll");
 
-        Dotnet(work.Path, "new", "install", Path.Combine(Cli.RepoRoot, "tools", "templates", "diffusion-plugin"), "--debug:custom-hive", hive);
-        Dotnet(work.Path, "new", "diffusion-plugin", "-n", "Sharpen", "-o", project, "--abstractions", abstractions, "--debug:custom-hive", hive);
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string test = Dotnet(project, "test", "-c", configuration, "-nologo");
-        string output = Path.Combine(project, "Sharpen", "bin", configuration, "net10.0");
-        var list = Cli.Run(work.Path, new Dictionary<string, string> { ["DIFFUSION_PLUGIN_PATH"] = output }, "plugins", "--verbose");
+        foreach (var (name, kind, ran) in new[]
+        {
+            ("Ring", "modality", "eval/ring_distance"),
+            ("Prune", "compression", "prune: set"),
+            ("Sharpen", "postprocessor", "stage 'postprocess' done"),
+        })
+        {
+            string project = Path.Combine(work.Path, name);
+            TemplateProcess.Dotnet(work.Path, "new", "diffusion-plugin", "-n", name, "--kind", kind, "--abstractions", abstractions, "--debug:custom-hive", hive);
+            string test = TemplateProcess.Dotnet(project, "test", "-nologo");
+            var run = Cli.Run(project, "run", "pipeline.yaml", "--set", "device=cpu");
 
-        Assert.Contains("Passed!", test);
-        Assert.True(list.ExitCode == 0, list.Stderr);
-        Assert.Contains("sharpen", list.Stdout);
-        Assert.Contains("from " + Path.Combine(output, "Sharpen.dll"), list.Stdout);
-        Assert.Equal("", list.Stderr.Trim());
+            string output = run.Stdout + run.Stderr;
+            Assert.Contains("Passed!", test);
+            Assert.True(run.ExitCode == 0, output);
+            Assert.Contains(ran, output);
+            Assert.DoesNotContain("warning", output);
+            Assert.False(File.Exists(Path.Combine(project, "nuget.config")), "--abstractions needs no feed");
+            Assert.False(File.Exists(Path.Combine(project, name, "bin", "Debug", "net10.0", "Diffusion.Abstractions.dll")), "the host provides the contracts");
+        }
     }
 
-    private static string Dotnet(string workingDirectory, params string[] args)
+    [Fact]
+    public void AnUnknownKindIsRefusedWithTheKindsThereAre()
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} took more than 5 minutes");
-        }
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
+        using var work = new WorkDir();
+        string hive = Install(work.Path);
+
+        var (exitCode, output) = TemplateProcess.Try("dotnet", work.Path, "new", "diffusion-plugin", "-n", "Euler", "--kind", "sampler", "--debug:custom-hive", hive);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("'sampler' is not a valid value for --kind", output);
+        foreach (string kind in new[] { "scheduler", "denoiser", "modality", "compression", "postprocessor", "stage" })
+            Assert.Contains(kind, output);
+        Assert.False(Directory.Exists(Path.Combine(work.Path, "Euler")));
+    }
+
+    /// <summary>Installs the template into a template hive under <paramref name="work"/>; returns the hive.</summary>
+    private static string Install(string work)
+    {
+        string hive = Path.Combine(work, "hive");
+        TemplateProcess.Dotnet(work, "new", "install", Path.Combine(Cli.RepoRoot, "tools", "templates", "diffusion-plugin"), "--debug:custom-hive", hive);
+        return hive;
     }
 }

@@ -16,10 +16,8 @@ public sealed class MyPluginOptions
 }
 
 /// <summary>
-/// A post-processor to start from. Use it in a pipeline with
-/// <c>plugins: [path/to/MyPlugin/bin/Debug/net10.0]</c> and a component <c>{ plugin: my-plugin, scale: 0.5 }</c>.
-/// To write another kind, implement its contract instead (IScheduler, IDenoiser, IModality, ICompressionPass)
-/// and change the kind in the attribute: see docs/plugins.md.
+/// A post-processor to start from. Use it in a pipeline with a component <c>{ plugin: my-plugin, scale: 0.5 }</c> listed in
+/// a postprocess stage's <c>processors:</c>. It returns new samples and never changes its input.
 /// </summary>
 [Plugin(PluginKind.PostProcessor, "my-plugin", Options = typeof(MyPluginOptions), Description = "Multiplies samples by a factor.")]
 public sealed class MyPluginPostProcessor(MyPluginOptions options) : IPostProcessor

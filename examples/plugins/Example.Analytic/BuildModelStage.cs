@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Stages;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Example.Analytic;
+
+/// <summary>Options of <see cref="BuildModelStage"/>: the same component keys as a train stage.</summary>
+public sealed class BuildModelOptions
+{
+    /// <summary>The denoiser component to build.</summary>
+    [Required, ComponentRef(PluginKind.Denoiser), Description("Denoiser component to build (not trained).")]
+    public string Model { get; set; } = "";
+
+    /// <summary>The modality whose data shape the model is built for.</summary>
+    [Required, ComponentRef(PluginKind.Modality), Description("Modality component whose data shape the model is built for.")]
+    public string Data { get; set; } = "";
+
+    /// <summary>The scheduler whose noise schedule the model is said to follow (what samplers then use).</summary>
+    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component whose noise schedule the model follows.")]
+    public string Scheduler { get; set; } = "";
+}
+
+/// <summary>
+/// Leaves a model for later stages without training it, as a train stage would leave a trained one: the denoiser built
+/// for the data's shape, with the scheduler's noise schedule, in the run's state under <c>model:NAME</c>
+/// (<see cref="StateKeys.ModelPrefix"/>), where sample, compress and evaluate stages look. For models whose answer needs
+/// no weights (<c>gaussian-exact</c>); a trainable denoiser built this way samples noise.
+/// </summary>
+[Plugin(PluginKind.Stage, "build-model", Options = typeof(BuildModelOptions), Description = "Builds a denoiser without training it (for closed-form models such as gaussian-exact).")]
+public sealed class BuildModelStage(BuildModelOptions options) : IStage
+{
+    /// <inheritdoc />
+    public void Run(IRunContext context)
+    {
+        var spec = context.Component<IModality>(options.Data).Spec;
+        var schedule = context.Component<IScheduler>(options.Scheduler).CreateSchedule();
+        var network = context.Component<IDenoiser>(options.Model).Build(spec);
+        network.to(context.Device);
+        network.eval();
+        context.State[StateKeys.ModelPrefix + options.Model] = new TrainedModel(network, schedule, spec);
+        context.Logger.LogInformation("built '{Model}' ({Parameters} parameters) for {Kind} data [{Shape}] with the schedule of '{Scheduler}', untrained",
+            options.Model, network.parameters().Sum(p => p.numel()), spec.Kind, string.Join(", ", spec.ItemShape), options.Scheduler);
+    }
+}
