@@ -102,7 +102,7 @@ public sealed class TextModality(TextModalityOptions options) : ITextModality
     {
         if (samples.dim() != 2 || samples.is_floating_point())
             throw new PluginInputException(
-                $"the text modality reads token samples [N, L] (integers), got {samples.dtype} [{string.Join(", ", samples.shape)}]; sample with a token scheduler such as mdlm");
+                $"the text modality reads token samples [N, L] (integers), got {samples.dtype} [{string.Join(", ", samples.shape)}]; sample with a token sampler such as mdlm");
         var cpu = samples.cpu().to_type(ScalarType.Int64).contiguous();
         var values = cpu.data<long>().ToArray();
         long length = samples.shape[1];

@@ -8,7 +8,7 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Stages.Checkpoints;
 using Diffusion.Stages.Training;
@@ -34,7 +34,7 @@ public sealed class CompressStageOptions : IValidatableObject
     public string? Data { get; set; }
 
     /// <summary>The sampler timed for latency and used to draw the scored samples; optional.</summary>
-    [ComponentRef(PluginKind.Scheduler), Description("Scheduler component used to time sampling and draw the scored samples (optional).")]
+    [ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component used to time sampling and draw the scored samples (optional).")]
     public string? Sampler { get; set; }
 
     /// <summary>Sampling steps of the timed and scored sampling calls. Default 50.</summary>
@@ -68,7 +68,7 @@ public sealed class CompressStageOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Data is not null && Sampler is null && EvalCount > 0)
-            yield return new ValidationResult("data is set to score samples, but there is no sampler to draw them: set sampler (a scheduler component) or remove data", [nameof(Sampler)]);
+            yield return new ValidationResult("data is set to score samples, but there is no sampler to draw them: set sampler (a sampler component) or remove data", [nameof(Sampler)]);
     }
 }
 
@@ -167,7 +167,7 @@ public sealed class CompressStage(CompressStageOptions options) : IStage
 
     private sealed class Measurement(CompressStageOptions options, TrainedModel model, IRunContext context) : IDisposable
     {
-        private readonly IScheduler? _sampler = options.Sampler is null ? null : context.Component<IScheduler>(options.Sampler);
+        private readonly ISampler? _sampler = options.Sampler is null ? null : context.Component<ISampler>(options.Sampler);
         private readonly IModality? _modality = options.Data is null ? null : context.Component<IModality>(options.Data);
         private Tensor? _firstSamples;
         private Tensor? _lastSamples;

@@ -5,7 +5,7 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -24,11 +24,11 @@ public sealed class EvaluateStageOptions
     public string? Model { get; set; }
 
     /// <summary>
-    /// The token scheduler the model was trained with (token data only): the held-out loss is then its NELBO, logged as
+    /// The token sampler the model was trained with (token data only): the held-out loss is then its NELBO, logged as
     /// <c>nelbo</c> (nats per token) and <c>nelbo_ppl</c> (its exponential, a perplexity upper bound).
     /// </summary>
-    [ComponentRef(PluginKind.Scheduler), Description("Token scheduler the model was trained with (token data: held-out NELBO and its perplexity bound).")]
-    public string? Scheduler { get; set; }
+    [ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Token sampler the model was trained with (token data: held-out NELBO and its perplexity bound).")]
+    public string? Sampler { get; set; }
 
     /// <summary>Held-out items used for the denoising loss.</summary>
     [Range(1, 100_000), Description("Held-out items used for the denoising loss.")]
@@ -64,7 +64,7 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             var model = StageHelpers.TrainedModel(context, options.Model);
             if (model.Data.VocabSize > 0 && model.Data.ItemShape.Length == 1)
             {
-                double nelbo = HeldOutNelbo(model, TokenScheduler(context), reference, context);
+                double nelbo = HeldOutNelbo(model, TokenSampler(context), reference, context);
                 results["nelbo"] = nelbo;
                 results["nelbo_ppl"] = Math.Exp(nelbo);
             }
@@ -81,15 +81,15 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
         }
     }
 
-    private ITokenScheduler TokenScheduler(IRunContext context) =>
-        options.Scheduler is null
+    private ITokenSampler TokenSampler(IRunContext context) =>
+        options.Sampler is null
             ? throw new PluginInputException(
-                $"model '{options.Model}' generates tokens: its held-out loss is the NELBO of its token scheduler; add 'scheduler: NAME' (the scheduler it was trained with) to stage '{context.StageName}'")
-            : context.Component<IScheduler>(options.Scheduler) as ITokenScheduler
-              ?? throw new PluginInputException($"scheduler '{options.Scheduler}' is not a token scheduler (such as mdlm or d3pm-uniform); name the one model '{options.Model}' was trained with");
+                $"model '{options.Model}' generates tokens: its held-out loss is the NELBO of its token sampler; add 'sampler: NAME' (the sampler it was trained with) to stage '{context.StageName}'")
+            : context.Component<ISampler>(options.Sampler) as ITokenSampler
+              ?? throw new PluginInputException($"sampler '{options.Sampler}' is not a token sampler (such as mdlm or d3pm-uniform); name the one model '{options.Model}' was trained with");
 
     /// <summary>The mean held-out NELBO (nats per token), over <c>loss_timesteps</c> fixed draws per item.</summary>
-    private double HeldOutNelbo(TrainedModel model, ITokenScheduler scheduler, ModalityData reference, IRunContext context)
+    private double HeldOutNelbo(TrainedModel model, ITokenSampler sampler, ModalityData reference, IRunContext context)
     {
         int items = (int)Math.Min(options.LossItems, reference.Count);
         if (items == 0)
@@ -103,7 +103,7 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0xe7a1, (ulong)draw));
             var x0 = reference.Items.narrow(0, 0, items).to(context.Device);
             var conditioning = reference.ItemConditioning(0, items, context.Device);
-            total += scheduler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
+            total += sampler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
         }
         return total / options.LossTimesteps;
     }

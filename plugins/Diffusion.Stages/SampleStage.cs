@@ -4,7 +4,7 @@ using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -18,9 +18,9 @@ public sealed class SampleStageOptions : GuidedSamplingOptions, IValidatableObje
     [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component to sample from.")]
     public string Model { get; set; } = "";
 
-    /// <summary>The scheduler (sampler) to use; any sampler works with any trained model.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler.")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The sampler to use; any sampler works with any trained model.</summary>
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component that draws the samples.")]
+    public string Sampler { get; set; } = "";
 
     /// <summary>The modality that writes the samples (e.g. as a PNG grid); none writes nothing.</summary>
     [ComponentRef(PluginKind.Modality), Description("Modality component that writes the samples as artifacts (optional).")]
@@ -59,7 +59,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         if (LowResolutionCondition.Recorded(context.State, options.Model) is var (scale, _))
             throw new PluginInputException(
                 $"model '{options.Model}' was trained on a low-resolution condition (low_res_scale: {scale}), so it cannot sample without one: use a superres stage");
-        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var sampler = context.Component<ISampler>(options.Sampler);
         using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, options.Count, context);
         var samples = new List<Tensor>();
         using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
@@ -82,7 +82,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                     Cancellation = context.Cancellation,
                     Statistics = statistics,
                 };
-                var x = scheduler.Sample(noise, sampling);
+                var x = sampler.Sample(noise, sampling);
                 samples.Add(scope.MoveToOuter(x.cpu()));
             }
         }
@@ -90,7 +90,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         foreach (var s in samples) s.Dispose();
         try
         {
-            StageHelpers.RequireFinite(all, $"sampler '{options.Scheduler}' in stage '{context.StageName}'");
+            StageHelpers.RequireFinite(all, $"sampler '{options.Sampler}' in stage '{context.StageName}'");
         }
         catch (PluginInputException)
         {

@@ -4,7 +4,7 @@ using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Stages.Checkpoints;
 using Diffusion.Stages.Training;
@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Stages;
 
 /// <summary>
-/// Trains a denoiser on a modality's data with a scheduler's noise schedule. Each step runs in its own dispose
+/// Trains a denoiser on a modality's data with a sampler's noise schedule. Each step runs in its own dispose
 /// scope; the batch, timesteps, noise and condition drops of step k come from generators seeded by (run seed, k), so a
 /// run resumed from a checkpoint continues exactly as an uninterrupted one would. Records the parameter count and the
 /// MACs of one forward pass on one item as params <c>model.NAME.parameters</c> and <c>model.NAME.macs</c>.
@@ -28,14 +28,14 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     {
         var modality = context.Component<IModality>(options.Data);
         var denoiser = context.Component<IDenoiser>(options.Model);
-        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var sampler = context.Component<ISampler>(options.Sampler);
 
         using var data = modality.Load(DataSplit.Train);
         if (data.Count == 0) throw new PluginInputException($"component '{options.Data}' loaded no training items");
-        var schedule = scheduler.CreateSchedule();
+        var schedule = sampler.CreateSchedule();
         var spec = modality.Spec;
         CheckLowResolution(spec);
-        var tokens = TokenObjective(scheduler, spec);
+        var tokens = TokenObjective(sampler, spec);
 
         manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x1417));
         var network = denoiser.Build(spec);
@@ -125,7 +125,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     /// skips the step (weights, optimizer state and average untouched) and returns the non-finite loss.
     /// </summary>
     private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
-        NoiseSchedule schedule, ITokenScheduler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard)
+        NoiseSchedule schedule, ITokenSampler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard)
     {
         using var scope = NewDisposeScope();
         generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, (ulong)step));
@@ -167,25 +167,25 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     }
 
     /// <summary>
-    /// The token scheduler whose own objective (a NELBO) replaces the mean squared error on token data, or null for
-    /// continuous data; a scheduler that does not match the data is a pipeline mistake.
+    /// The token sampler whose own objective (a NELBO) replaces the mean squared error on token data, or null for
+    /// continuous data; a sampler that does not match the data is a pipeline mistake.
     /// </summary>
-    private ITokenScheduler? TokenObjective(IScheduler scheduler, DataSpec spec)
+    private ITokenSampler? TokenObjective(ISampler sampler, DataSpec spec)
     {
         bool discrete = spec.VocabSize > 0 && spec.ItemShape.Length == 1;
-        if (scheduler is ITokenScheduler tokens)
+        if (sampler is ITokenSampler tokens)
         {
             if (!discrete)
                 throw new PluginInputException(
-                    $"scheduler '{options.Scheduler}' models token data, but '{options.Data}' provides {spec.Kind} data [{string.Join(", ", spec.ItemShape)}]; use a continuous scheduler such as ddpm");
+                    $"sampler '{options.Sampler}' models token data, but '{options.Data}' provides {spec.Kind} data [{string.Join(", ", spec.ItemShape)}]; use a continuous sampler such as ddpm");
             if (options.LossWeighting != LossWeighting.Uniform || options.NoiseOffset > 0)
                 throw new PluginInputException(
-                    $"scheduler '{options.Scheduler}' trains on its own NELBO; loss_weighting and noise_offset apply to continuous data only: remove them");
+                    $"sampler '{options.Sampler}' trains on its own NELBO; loss_weighting and noise_offset apply to continuous data only: remove them");
             return tokens;
         }
         if (discrete)
             throw new PluginInputException(
-                $"'{options.Data}' provides token data (vocabulary {spec.VocabSize}), which needs a token scheduler such as mdlm or d3pm-uniform; scheduler '{options.Scheduler}' is for continuous data");
+                $"'{options.Data}' provides token data (vocabulary {spec.VocabSize}), which needs a token sampler such as mdlm or d3pm-uniform; sampler '{options.Sampler}' is for continuous data");
         return null;
     }
 

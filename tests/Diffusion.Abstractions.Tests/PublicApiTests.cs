@@ -39,11 +39,11 @@ public class PublicApiTests
         string api = PublicApi.Render(typeof(PluginAttribute).Assembly);
 
         Assert.Equal(api, PublicApi.Render(typeof(PluginAttribute).Assembly));
-        Assert.Contains("public interface Diffusion.Abstractions.Schedulers.IScheduler", api);
-        Assert.Contains("  Diffusion.Abstractions.Schedulers.NoiseSchedule CreateSchedule()", api);
+        Assert.Contains("public interface Diffusion.Abstractions.Samplers.ISampler", api);
+        Assert.Contains("  Diffusion.Abstractions.Samplers.NoiseSchedule CreateSchedule()", api);
         Assert.Contains("public sealed class Diffusion.Abstractions.Plugins.PluginAttribute : System.Attribute", api);
         Assert.Contains("  System.Type? Options { get; init; }", api);
-        Assert.Contains("public enum Diffusion.Abstractions.Schedulers.BetaSchedule", api);
+        Assert.Contains("public enum Diffusion.Abstractions.Samplers.BetaSchedule", api);
         Assert.Contains("  Cosine = 2", api);
         Assert.Contains("  const System.String MaskSuffix = \"_mask\"", api);
     }

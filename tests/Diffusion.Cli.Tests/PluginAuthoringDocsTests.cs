@@ -4,7 +4,7 @@ namespace Diffusion.Cli.Tests;
 /// The plugin author's path as docs/plugins.md ("Start a plugin from the template") writes it: the test reads the bash
 /// block of that section and runs it as it stands, the part marked "once" (pack Diffusion.Abstractions into
 /// ~/.diffusion/feed, install the template) once, and the part marked "each plugin" (scaffold through the NuGet package,
-/// <c>dotnet test</c>, <c>diffusion plugins --verbose</c>, <c>diffusion run pipeline.yaml</c>) for a stage, a scheduler
+/// <c>dotnet test</c>, <c>diffusion plugins --verbose</c>, <c>diffusion run pipeline.yaml</c>) for a stage, a sampler
 /// and a denoiser, with the name and kind of each. It runs in a temporary folder holding a copy of the parts of the clone
 /// the commands use, under a temporary HOME: the feed, the template cache (~/.templateengine) and the Diffusion.Abstractions
 /// package restored from the feed stay there. Every other package comes from the machine's NuGet folder, read-only (a
@@ -16,7 +16,7 @@ public class PluginAuthoringDocsTests
     private const string EachPlugin = "# each plugin";
 
     [Fact]
-    public async Task TheDocumentedNuGetRouteScaffoldsTestsAndRunsAStageASchedulerAndADenoiser()
+    public async Task TheDocumentedNuGetRouteScaffoldsTestsAndRunsAStageASamplerAndADenoiser()
     {
         var (once, each) = DocumentedCommands();
         using var work = new WorkDir();
@@ -43,7 +43,7 @@ public class PluginAuthoringDocsTests
         var plugins = new[]
         {
             (Name: "Histogram", Kind: "stage", Ran: "histogram: histogram of 1024 values in 10 bins"),
-            (Name: "Leapfrog", Kind: "scheduler", Ran: "drew 16 samples with 10 steps"),
+            (Name: "Leapfrog", Kind: "sampler", Ran: "drew 16 samples with 10 steps"),
             (Name: "TinyMlp", Kind: "denoiser", Ran: "drew 16 samples with 10 steps"),
         };
         // Independent folders: the three run side by side (most of their time is dotnet waiting on itself).

@@ -45,11 +45,11 @@ public class PluginTemplateTests
         using var work = new WorkDir();
         string hive = Install(work.Path);
 
-        var (exitCode, output) = TemplateProcess.Try("dotnet", work.Path, "new", "diffusion-plugin", "-n", "Euler", "--kind", "sampler", "--debug:custom-hive", hive);
+        var (exitCode, output) = TemplateProcess.Try("dotnet", work.Path, "new", "diffusion-plugin", "-n", "Euler", "--kind", "solver", "--debug:custom-hive", hive);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("'sampler' is not a valid value for --kind", output);
-        foreach (string kind in new[] { "scheduler", "denoiser", "modality", "compression", "postprocessor", "stage" })
+        Assert.Contains("'solver' is not a valid value for --kind", output);
+        foreach (string kind in new[] { "sampler", "denoiser", "modality", "compression", "postprocessor", "stage" })
             Assert.Contains(kind, output);
         Assert.False(Directory.Exists(Path.Combine(work.Path, "Euler")));
     }

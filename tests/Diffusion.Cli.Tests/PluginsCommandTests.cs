@@ -12,7 +12,7 @@ public class PluginsCommandTests
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Stdout);
         var plugins = json.RootElement.EnumerateArray().ToList();
-        foreach (var (kind, name) in new[] { ("scheduler", "ddpm"), ("denoiser", "unet2d"), ("modality", "image"), ("postprocessor", "clamp"), ("stage", "train"), ("stage", "sample"), ("stage", "postprocess"), ("stage", "evaluate") })
+        foreach (var (kind, name) in new[] { ("sampler", "ddpm"), ("denoiser", "unet2d"), ("modality", "image"), ("postprocessor", "clamp"), ("stage", "train"), ("stage", "sample"), ("stage", "postprocess"), ("stage", "evaluate") })
         {
             var plugin = plugins.SingleOrDefault(p => p.GetProperty("kind").GetString() == kind && p.GetProperty("name").GetString() == name);
             Assert.True(plugin.ValueKind == JsonValueKind.Object, $"{kind} {name} is missing from: {result.Stdout}");
@@ -30,7 +30,7 @@ public class PluginsCommandTests
         var result = Cli.Run(Cli.RepoRoot, "plugins");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("schedulers:", result.Stdout);
+        Assert.Contains("samplers:", result.Stdout);
         Assert.Contains("ddpm", result.Stdout);
         Assert.Contains("beta_schedule", result.Stdout);
     }

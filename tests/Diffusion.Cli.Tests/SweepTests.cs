@@ -18,7 +18,7 @@ public sealed class SweepTests : IDisposable
           model: { plugin: unet2d, base_channels: 4, channel_mults: [1], attention_resolutions: [], groups: 2 }
           noise: { plugin: ddpm, timesteps: 10 }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 2, batch_size: 4, lr: 0.001, checkpoint_every: 0 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 2, batch_size: 4, lr: 0.001, checkpoint_every: 0 }
 
         """;
 

@@ -54,7 +54,7 @@ public class TextPipelinesTests
             "--set", "components.noise.plugin=ddpm"]);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("needs a token scheduler such as mdlm or d3pm-uniform", result.Stderr + result.Stdout);
+        Assert.Contains("needs a token sampler such as mdlm or d3pm-uniform", result.Stderr + result.Stdout);
     }
 
     private static IEnumerable<string> SetAll(IEnumerable<string> overrides) => overrides.SelectMany(o => new[] { "--set", o });

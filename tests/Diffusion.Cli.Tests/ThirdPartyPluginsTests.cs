@@ -71,7 +71,7 @@ public class ThirdPartyPluginsTests(ExamplePlugins examples)
         Assert.True(list.ExitCode == 0, list.Stderr);
         foreach (string example in new[] { "Example.Stripes", "Example.TinyConv", "Example.DdimLite", "Example.Fp16", "Example.Quantize", "Example.SampleStats" })
             Assert.Contains("from " + Path.Combine(examples.Out, example, example + ".dll"), list.Stdout);
-        Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Schedulers", "Diffusion.Schedulers.dll"), list.Stdout);
+        Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Samplers", "Diffusion.Samplers.dll"), list.Stdout);
         Assert.Contains("from " + Path.Combine(Path.GetDirectoryName(Cli.Dll)!, "plugins", "Diffusion.Stages", "Diffusion.Stages.dll"), list.Stdout);
         Assert.Equal("", list.Stderr.Trim());
     }

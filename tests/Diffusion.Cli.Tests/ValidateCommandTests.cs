@@ -28,6 +28,26 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void ThePipelinesOfTheFirstWaveStillValidateWithSchedulerAndAWarningPerStageThatSaysSampler()
+    {
+        using var work = new WorkDir();
+        string shipped = File.ReadAllText(Path.Combine(Cli.RepoRoot, "pipelines", "quickstart.yaml"));
+        string old = shipped.Replace("    sampler: noise\n", "    scheduler: noise\n", StringComparison.Ordinal)
+                            .Replace("    sampler: sampler\n", "    scheduler: sampler\n", StringComparison.Ordinal);
+        Assert.NotEqual(shipped, old);
+        string file = work.File("old-quickstart.yaml", old);
+
+        var result = Cli.Run(work.Path, "validate", file);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains(": ok", result.Stdout);
+        var warnings = result.Stderr.Trim().Split('\n');
+        Assert.Equal(2, warnings.Length);
+        Assert.Matches(@"^old-quickstart\.yaml:\d+:5: warning: stages\.train\.scheduler is deprecated; write sampler$", warnings[0].Trim());
+        Assert.Matches(@"^old-quickstart\.yaml:\d+:5: warning: stages\.sample\.scheduler is deprecated; write sampler$", warnings[1].Trim());
+    }
+
+    [Fact]
     public void EveryMistakeIsReportedAtOnceWithFileLineColumnAndExitCode2()
     {
         using var work = new WorkDir();
@@ -39,7 +59,7 @@ public class ValidateCommandTests
               model: { plugin: unet, base_channels: 8 }
               noise: { plugin: ddpm, timesteps: 1 }
             stages:
-              - { name: train, type: train, model: model, data: data, scheduler: noise }
+              - { name: train, type: train, model: model, data: data, sampler: noise }
             """);
 
         var result = Cli.Run(work.Path, "validate", file, "--set", "stages.nosuchstage.steps=3");

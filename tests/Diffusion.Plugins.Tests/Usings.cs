@@ -4,7 +4,7 @@ global using Diffusion.Abstractions.Modalities;
 global using Diffusion.Abstractions.Options;
 global using Diffusion.Abstractions.Plugins;
 global using Diffusion.Abstractions.Runs;
-global using Diffusion.Abstractions.Schedulers;
+global using Diffusion.Abstractions.Samplers;
 global using Diffusion.Abstractions.Stages;
 global using Diffusion.Core.Runs;
 global using Diffusion.Plugins.Tests.Compression;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +36,7 @@ internal sealed class HandLoop : IDisposable
         }
         var modality = (IModality)Create(options.Data);
         data = modality.Load(DataSplit.Train);
-        schedule = ((IScheduler)Create(options.Scheduler)).CreateSchedule();
+        schedule = ((ISampler)Create(options.Sampler)).CreateSchedule();
         manual_seed(1);
         network = ((IDenoiser)Create(options.Model)).Build(modality.Spec);
         network.train();
@@ -86,13 +86,13 @@ internal sealed class HandLoop : IDisposable
 /// The train stage's options this loop copies, read by name: the stage is a plugin in its own load context, so its
 /// options type is not one the benchmark can name.
 /// </summary>
-internal sealed record TrainOptions(string Data, string Scheduler, string Model, int BatchSize, double Lr, double WeightDecay, double GradClip)
+internal sealed record TrainOptions(string Data, string Sampler, string Model, int BatchSize, double Lr, double WeightDecay, double GradClip)
 {
     public static TrainOptions Of(object options)
     {
         T Get<T>(string name) => (T)(options.GetType().GetProperty(name)?.GetValue(options)
                                      ?? throw new InvalidOperationException($"the train stage's options have no {name}"));
-        return new TrainOptions(Get<string>("Data"), Get<string>("Scheduler"), Get<string>("Model"), Get<int>("BatchSize"),
+        return new TrainOptions(Get<string>("Data"), Get<string>("Sampler"), Get<string>("Model"), Get<int>("BatchSize"),
             Get<double>("Lr"), Get<double>("WeightDecay"), Get<double>("GradClip"));
     }
 }

@@ -1,4 +1,4 @@
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 
 namespace Diffusion.Abstractions.Denoisers;
 

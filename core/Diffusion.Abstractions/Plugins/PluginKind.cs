@@ -3,8 +3,8 @@ namespace Diffusion.Abstractions.Plugins;
 /// <summary>The kinds of plugin the host discovers. Each kind has one small contract interface.</summary>
 public enum PluginKind
 {
-    /// <summary>Noise schedule + sampler (<see cref="Schedulers.IScheduler"/>).</summary>
-    Scheduler,
+    /// <summary>Noise schedule + sampler (<see cref="Samplers.ISampler"/>).</summary>
+    Sampler,
     /// <summary>Denoiser network architecture (<see cref="Denoisers.IDenoiser"/>).</summary>
     Denoiser,
     /// <summary>Data source, sample writer and metrics for one kind of data (<see cref="Modalities.IModality"/>).</summary>
@@ -20,13 +20,13 @@ public enum PluginKind
 /// <summary>Names of plugin kinds as written in pipeline files and printed by the CLI.</summary>
 public static class PluginKinds
 {
-    /// <summary>The lower-case name of a kind (<c>scheduler</c>, <c>postprocessor</c>, ...).</summary>
+    /// <summary>The lower-case name of a kind (<c>sampler</c>, <c>postprocessor</c>, ...).</summary>
     public static string ToName(this PluginKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>The contract interface a class of this kind must implement.</summary>
     public static Type ContractType(this PluginKind kind) => kind switch
     {
-        PluginKind.Scheduler => typeof(Schedulers.IScheduler),
+        PluginKind.Sampler => typeof(Samplers.ISampler),
         PluginKind.Denoiser => typeof(Denoisers.IDenoiser),
         PluginKind.Modality => typeof(Modalities.IModality),
         PluginKind.Compression => typeof(Compression.ICompressionPass),

@@ -1,7 +1,7 @@
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 

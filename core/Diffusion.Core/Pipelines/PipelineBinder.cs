@@ -329,7 +329,7 @@ public static class PipelineBinder
         return null;
     }
 
-    /// <summary><c>denoisers: unet2d; schedulers: ddim, ddpm</c>: the component plugins by kind.</summary>
+    /// <summary><c>denoisers: unet2d; samplers: ddim, ddpm</c>: the component plugins by kind.</summary>
     private static string AvailablePlugins(IPluginCatalog catalog)
     {
         var groups = ComponentKinds
@@ -342,7 +342,7 @@ public static class PipelineBinder
 
     private static string Plural(PluginKind kind) => kind switch
     {
-        PluginKind.Scheduler => "schedulers",
+        PluginKind.Sampler => "samplers",
         PluginKind.Denoiser => "denoisers",
         PluginKind.Modality => "modalities",
         PluginKind.Compression => "compression passes",

@@ -5,7 +5,7 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -23,14 +23,14 @@ public sealed class BuildModelOptions
     [Required, ComponentRef(PluginKind.Modality), Description("Modality component whose data shape the model is built for.")]
     public string Data { get; set; } = "";
 
-    /// <summary>The scheduler whose noise schedule the model is said to follow (what samplers then use).</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component whose noise schedule the model follows.")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The sampler whose noise schedule the model is said to follow (what samplers then use).</summary>
+    [Required, ComponentRef(PluginKind.Sampler), Description("Sampler component whose noise schedule the model follows.")]
+    public string Sampler { get; set; } = "";
 }
 
 /// <summary>
 /// Leaves a model for later stages without training it, as a train stage would leave a trained one: the denoiser built
-/// for the data's shape, with the scheduler's noise schedule, in the run's state under <c>model:NAME</c>
+/// for the data's shape, with the sampler's noise schedule, in the run's state under <c>model:NAME</c>
 /// (<see cref="StateKeys.ModelPrefix"/>), where sample, compress and evaluate stages look. For models whose answer needs
 /// no weights (<c>gaussian-exact</c>); a trainable denoiser built this way samples noise.
 /// </summary>
@@ -41,12 +41,12 @@ public sealed class BuildModelStage(BuildModelOptions options) : IStage
     public void Run(IRunContext context)
     {
         var spec = context.Component<IModality>(options.Data).Spec;
-        var schedule = context.Component<IScheduler>(options.Scheduler).CreateSchedule();
+        var schedule = context.Component<ISampler>(options.Sampler).CreateSchedule();
         var network = context.Component<IDenoiser>(options.Model).Build(spec);
         network.to(context.Device);
         network.eval();
         context.State[StateKeys.ModelPrefix + options.Model] = new TrainedModel(network, schedule, spec);
-        context.Logger.LogInformation("built '{Model}' ({Parameters} parameters) for {Kind} data [{Shape}] with the schedule of '{Scheduler}', untrained",
-            options.Model, network.parameters().Sum(p => p.numel()), spec.Kind, string.Join(", ", spec.ItemShape), options.Scheduler);
+        context.Logger.LogInformation("built '{Model}' ({Parameters} parameters) for {Kind} data [{Shape}] with the schedule of '{Sampler}', untrained",
+            options.Model, network.parameters().Sum(p => p.numel()), spec.Kind, string.Join(", ", spec.ItemShape), options.Sampler);
     }
 }

@@ -5,7 +5,7 @@ using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Compression.Common;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -26,7 +26,7 @@ public enum ActivationRange
 public sealed class W8A8SimOptions
 {
     /// <summary>The sampler run to collect the denoiser inputs of the calibration.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component run to calibrate (its whole trajectory is recorded).")]
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component run to calibrate (its whole trajectory is recorded).")]
     public string Sampler { get; set; } = "";
 
     /// <summary>Samples drawn for calibration. Default 16.</summary>
@@ -115,7 +115,7 @@ public sealed class W8A8SimPass(W8A8SimOptions options) : ICompressionPass
                 return x;
             }).remove);
         }
-        var sampler = context.Component<IScheduler>(options.Sampler);
+        var sampler = context.Component<ISampler>(options.Sampler);
         bool training = model.training;
         model.eval();
         try

@@ -16,7 +16,7 @@ namespace Diffusion.Modalities.CrossModal.ImageToText;
 /// <summary>
 /// Image-to-text: items are the captions of captioned images as fixed-length token rows (like the <c>text</c> modality: the
 /// caption, [EOS], then [PAD]s, ids 0..V−1 with V the compact caption vocabulary; the mask of masked diffusion is V), and
-/// each item carries its image as <see cref="ModalityData.ConditionImages"/> and its class label. A token scheduler (mdlm,
+/// each item carries its image as <see cref="ModalityData.ConditionImages"/> and its class label. A token sampler (mdlm,
 /// d3pm-uniform) trains a denoiser with an image encoder (transformer1d with <c>image_encoder_channels</c>) to generate the
 /// caption of an image; a sample stage with <c>conditions: test</c> captions the held-out images, and an infill stage with
 /// <c>conditions: test</c> completes caption templates for them (<c>"a large{*}"</c>). Samples are written as
@@ -152,7 +152,7 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : ITextMod
     {
         if (samples.dim() != 2 || samples.is_floating_point())
             throw new PluginInputException(
-                $"image-caption reads caption tokens [N, L] (integers), got {samples.dtype} [{string.Join(", ", samples.shape)}]; sample with a token scheduler such as mdlm");
+                $"image-caption reads caption tokens [N, L] (integers), got {samples.dtype} [{string.Join(", ", samples.shape)}]; sample with a token sampler such as mdlm");
         var values = samples.cpu().to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
         int length = (int)samples.shape[1];
         return Enumerable.Range(0, (int)samples.shape[0]).Select(i => values.AsSpan(i * length, length).ToArray()).ToList();

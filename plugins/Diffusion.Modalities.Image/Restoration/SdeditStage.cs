@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -22,9 +22,9 @@ public enum SdeditMode
 /// <summary>Options of the <c>sdedit</c> stage (and of <c>denoise</c>, which only changes the defaults).</summary>
 public class SdeditStageOptions : RestorationStageOptions
 {
-    /// <summary>The scheduler (sampler) to run the reverse process with; any sampler works.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler (any sampler).")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The sampler to run the reverse process with; any sampler works.</summary>
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component that runs the reverse process (any sampler).")]
+    public string Sampler { get; set; } = "";
 
     /// <summary>sdedit (start level from strength) or denoise (from noise_std). Default sdedit.</summary>
     [Description("sdedit: start from strength; denoise: start from the level of the input's noise (noise_std).")]
@@ -74,14 +74,14 @@ public class SdeditStage(SdeditStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         var model = RestorationRun.TrainedModel(context, options.Model);
-        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var sampler = context.Component<ISampler>(options.Sampler);
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0];
         using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
         double sigmaNoise = 2 * options.NoiseStd; // [0, 1] pixel units to model space, where the range is 2
         var (schedule, start) = options.Mode == SdeditMode.Denoise
-            ? StartingLevel.ForNoise(scheduler, model.Schedule, options.Steps, model.Data.ItemShape, sigmaNoise)
-            : StartingLevel.ForStrength(scheduler, model.Schedule, options.Steps, model.Data.ItemShape, options.Strength);
+            ? StartingLevel.ForNoise(sampler, model.Schedule, options.Steps, model.Data.ItemShape, sigmaNoise)
+            : StartingLevel.ForStrength(sampler, model.Schedule, options.Steps, model.Data.ItemShape, options.Strength);
         if (options.Mode == SdeditMode.Denoise && model.Schedule.SigmaAt(start) < sigmaNoise)
             context.Logger.LogWarning("noise_std {Std} is beyond the schedule's largest noise level; starting from the noisiest timestep", options.NoiseStd);
         context.Logger.LogInformation("{Mode} from timestep {Start:0.##} of {T} (noise level sigma {Sigma:0.###}) with {Steps} steps",
@@ -112,7 +112,7 @@ public class SdeditStage(SdeditStageOptions options) : IStage
                 Cancellation = context.Cancellation,
             };
             using var noGrad = no_grad();
-            return scheduler.Sample(x, sampling);
+            return sampler.Sample(x, sampling);
         });
 
         var (psnr, ssim) = RestorationRun.Score(restored, truth);

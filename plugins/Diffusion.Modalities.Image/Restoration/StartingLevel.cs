@@ -1,6 +1,6 @@
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
@@ -22,10 +22,10 @@ internal static class StartingLevel
     }
 
     /// <summary>
-    /// The (possibly fractional) timestep of <paramref name="scheduler"/>'s first model evaluation with <paramref name="steps"/>
+    /// The (possibly fractional) timestep of <paramref name="sampler"/>'s first model evaluation with <paramref name="steps"/>
     /// steps over <paramref name="schedule"/>, found by starting it and stopping it at that first call (no model is run).
     /// </summary>
-    public static double Probe(IScheduler scheduler, NoiseSchedule schedule, int steps, long[] itemShape)
+    public static double Probe(ISampler sampler, NoiseSchedule schedule, int steps, long[] itemShape)
     {
         using var network = new FirstCallNetwork();
         using var generators = new SampleGenerators(0, "probe", 0, 1);
@@ -34,7 +34,7 @@ internal static class StartingLevel
         using var noGrad = no_grad();
         try
         {
-            scheduler.Sample(zeros([1, .. itemShape]), probe);
+            sampler.Sample(zeros([1, .. itemShape]), probe);
         }
         catch (FirstCall call)
         {
@@ -47,10 +47,10 @@ internal static class StartingLevel
     /// The cut of the schedule and the sampler's first timestep for SDEdit at <paramref name="strength"/>: the schedule is
     /// cut at strength·(T − 1).
     /// </summary>
-    public static (NoiseSchedule Schedule, double Start) ForStrength(IScheduler scheduler, NoiseSchedule schedule, int steps, long[] itemShape, double strength)
+    public static (NoiseSchedule Schedule, double Start) ForStrength(ISampler sampler, NoiseSchedule schedule, int steps, long[] itemShape, double strength)
     {
         var cut = Truncate(schedule, (int)Math.Round(strength * (schedule.Timesteps - 1)));
-        return (cut, Probe(scheduler, cut, steps, itemShape));
+        return (cut, Probe(sampler, cut, steps, itemShape));
     }
 
     /// <summary>
@@ -58,13 +58,13 @@ internal static class StartingLevel
     /// x = x_0 + σ·ε), so that an image with Gaussian noise of that std needs only noise added, never removed, to match the
     /// starting level. When even the whole schedule starts below <paramref name="sigma"/>, the whole schedule.
     /// </summary>
-    public static (NoiseSchedule Schedule, double Start) ForNoise(IScheduler scheduler, NoiseSchedule schedule, int steps, long[] itemShape, double sigma)
+    public static (NoiseSchedule Schedule, double Start) ForNoise(ISampler sampler, NoiseSchedule schedule, int steps, long[] itemShape, double sigma)
     {
         int last = Math.Max(1, (int)Math.Ceiling(schedule.TimestepAt(sigma)));
         while (true)
         {
             var cut = Truncate(schedule, last);
-            double start = Probe(scheduler, cut, steps, itemShape);
+            double start = Probe(sampler, cut, steps, itemShape);
             if (schedule.SigmaAt(start) >= sigma * (1 - 1e-9) || last >= schedule.Timesteps - 1) return (cut, start);
             last++;
         }

@@ -4,7 +4,7 @@ using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -14,9 +14,9 @@ namespace Diffusion.Modalities.Image.Restoration;
 /// <summary>Options of the <c>superres</c> stage.</summary>
 public sealed class SuperResolutionStageOptions : RestorationStageOptions
 {
-    /// <summary>The scheduler (sampler) to sample with; any sampler works.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component used as the sampler (any sampler).")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The sampler to sample with; any sampler works.</summary>
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component that runs the reverse process (any sampler).")]
+    public string Sampler { get; set; } = "";
 
     /// <summary>Downsampling factor, 2 or 4; must match the train stage's low_res_scale. Default 2.</summary>
     [Description("Downsampling factor of the low-resolution input: 2 or 4 (the train stage's low_res_scale).")]
@@ -52,7 +52,7 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
     {
         var model = RestorationRun.TrainedModel(context, options.Model);
         CheckTrainedCondition(context);
-        var scheduler = context.Component<IScheduler>(options.Scheduler);
+        var sampler = context.Component<ISampler>(options.Sampler);
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0];
         if (truth.shape[2] % options.Scale != 0 || truth.shape[3] % options.Scale != 0)
@@ -78,7 +78,7 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
                 Cancellation = context.Cancellation,
             };
             using var noGrad = no_grad();
-            return scheduler.Sample(noise, sampling).clamp(-1, 1);
+            return sampler.Sample(noise, sampling).clamp(-1, 1);
         });
 
         string baseline = OptionNames.EnumValueName(options.Upsample);

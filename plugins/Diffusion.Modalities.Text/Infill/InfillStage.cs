@@ -2,7 +2,7 @@ using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Diffusion.Modalities.Text.Infill;
 
 /// <summary>
-/// Completes text templates with a model trained by a token scheduler: each template's literal text (a prefix, a suffix,
+/// Completes text templates with a model trained by a token sampler: each template's literal text (a prefix, a suffix,
 /// spans) is kept exactly and its holes are generated, <c>count</c> times per template. Row i (template i / count) draws
 /// from its own generator (run seed, i), so completions do not depend on the batch size. A conditional model (an image
 /// captioner with <c>conditions: test</c>: row i completes the caption of held-out image i) is sampled with its
@@ -29,8 +29,8 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
             ? trained
             : throw new PluginInputException(
                 $"stage '{context.StageName}' needs a trained model for component '{options.Model}': add a train stage with model: {options.Model} before it");
-        var scheduler = context.Component<IScheduler>(options.Scheduler) as ITokenScheduler
-            ?? throw new PluginInputException($"stage '{context.StageName}': scheduler '{options.Scheduler}' is not a token scheduler; use mdlm or d3pm-uniform");
+        var sampler = context.Component<ISampler>(options.Sampler) as ITokenSampler
+            ?? throw new PluginInputException($"stage '{context.StageName}': sampler '{options.Sampler}' is not a token sampler; use mdlm or d3pm-uniform");
         var text = context.Component<IModality>(options.Data) as ITextModality
             ?? throw new PluginInputException($"stage '{context.StageName}': data '{options.Data}' is not a text modality (plugin: text or image-caption)");
         int mask = model.Data.VocabSize;
@@ -64,7 +64,7 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
                     Statistics = statistics,
                 };
                 var input = masked.narrow(0, first, n).to(context.Device);
-                var output = scheduler.Infill(input, sampling).cpu();
+                var output = sampler.Infill(input, sampling).cpu();
                 CheckKept(input.cpu(), output, mask);
                 parts.Add(scope.MoveToOuter(output));
             }
@@ -91,6 +91,6 @@ public sealed class InfillStage(InfillStageOptions options) : IStage
         using var scope = NewDisposeScope();
         var holes = input.eq(mask);
         if (!where(holes, input, output).eq(input).all().item<bool>() || output.eq(mask).any().item<bool>())
-            throw new InvalidOperationException($"scheduler '{options.Scheduler}' changed kept tokens or left holes unfilled");
+            throw new InvalidOperationException($"sampler '{options.Sampler}' changed kept tokens or left holes unfilled");
     }
 }

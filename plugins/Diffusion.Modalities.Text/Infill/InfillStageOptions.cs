@@ -16,9 +16,9 @@ public sealed class InfillStageOptions : GuidedSamplingOptions, IValidatableObje
     [Required, ComponentRef(PluginKind.Denoiser), Description("Trained denoiser component (trained on token data).")]
     public string Model { get; set; } = "";
 
-    /// <summary>The token scheduler used as the sampler.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Token scheduler used as the sampler (mdlm or d3pm-uniform).")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The token sampler used as the sampler.</summary>
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Token sampler used as the sampler (mdlm or d3pm-uniform).")]
+    public string Sampler { get; set; } = "";
 
     /// <summary>The text modality (text, image-caption) that tokenizes the templates, writes the completions and gives the held-out items for <c>conditions: test</c>.</summary>
     [Required, ComponentRef(PluginKind.Modality), Description("Text modality component (text, image-caption): tokenizes the templates, writes the completions, gives conditions: test its items.")]

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Checkpoints;

@@ -50,9 +50,9 @@ public sealed class TrainStageOptions : IValidatableObject
     [Required, ComponentRef(PluginKind.Modality), Description("Modality component providing the training data.")]
     public string Data { get; set; } = "";
 
-    /// <summary>The scheduler component whose noise schedule is trained on.</summary>
-    [Required, ComponentRef(PluginKind.Scheduler), Description("Scheduler component whose noise schedule is trained on.")]
-    public string Scheduler { get; set; } = "";
+    /// <summary>The sampler component whose noise schedule is trained on.</summary>
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component whose noise schedule is trained on.")]
+    public string Sampler { get; set; } = "";
 
     /// <summary>Optimizer steps; 0 with <c>init_from</c> only loads trained weights (to sample or restore with them).</summary>
     [Range(0, int.MaxValue), Description("Optimizer steps (0 with init_from: load trained weights without training).")]

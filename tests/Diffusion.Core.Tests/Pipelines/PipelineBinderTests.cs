@@ -67,7 +67,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
         Assert.Equal("train", p["stages.train.type"]);
         Assert.Equal(1500L, p["stages.train.steps"]);
         Assert.Equal(2e-4, p["stages.train.lr"]);
-        Assert.Equal("noise", p["stages.train.scheduler"]);
+        Assert.Equal("noise", p["stages.train.sampler"]);
         Assert.Equal("[clamp]", p["stages.post.processors"]);
         Assert.All(spec.Params, kv => Assert.True(kv.Value is long or double or bool or string, kv.Key));
     }
@@ -167,7 +167,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string path = Write("p.yaml", text);
         var error = Assert.Single(Errors(path));
         Assert.Equal(
-            $"{At(path, text, 2, "unet")}: error: unknown plugin 'unet' (did you mean 'unet2d'?); available schedulers: ddim, ddpm, twin; denoisers: twin, unet2d; modalities: folder, image; postprocessors: clamp, identity",
+            $"{At(path, text, 2, "unet")}: error: unknown plugin 'unet' (did you mean 'unet2d'?); available samplers: ddim, ddpm, twin; denoisers: twin, unet2d; modalities: folder, image; postprocessors: clamp, identity",
             error);
     }
 
@@ -177,14 +177,14 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string text = """
             components:
               a: { plugin: twin }
-              b: { plugin: scheduler/twin }
+              b: { plugin: sampler/twin }
               c: { plugin: schedular/ddpm }
             """;
         string path = Write("p.yaml", text);
         var errors = Errors(path);
         Assert.Equal(2, errors.Count);
-        Assert.Equal($"{At(path, text, 2, "twin")}: error: plugin name 'twin' is ambiguous: there is a scheduler and a denoiser of that name; write 'scheduler/twin' or 'denoiser/twin'", errors[0]);
-        Assert.StartsWith($"{At(path, text, 4, "schedular")}: error: unknown plugin kind 'schedular' (did you mean 'scheduler'?)", errors[1]);
+        Assert.Equal($"{At(path, text, 2, "twin")}: error: plugin name 'twin' is ambiguous: there is a sampler and a denoiser of that name; write 'sampler/twin' or 'denoiser/twin'", errors[0]);
+        Assert.StartsWith($"{At(path, text, 4, "schedular")}: error: unknown plugin kind 'schedular' (did you mean 'sampler'?)", errors[1]);
     }
 
     [Fact]
@@ -207,15 +207,15 @@ public sealed class PipelineBinderTests : PipelineTestBase
               model: { plugin: unet2d }
               noise: { plugin: ddpm }
             stages:
-              - { name: train, type: train, model: modle, data: data, scheduler: noise }
-              - { name: sample, type: sample, model: noise, scheduler: noise }
+              - { name: train, type: train, model: modle, data: data, sampler: noise }
+              - { name: sample, type: sample, model: noise, sampler: noise }
               - { name: post, type: postprocess, processors: [clamp] }
             """;
         string path = Write("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 6, "modle")}: error: model: unknown component 'modle' (did you mean 'model'?); denoiser components: model",
-                $"{At(path, text, 7, "noise")}: error: model: component 'noise' is a scheduler, expected a denoiser; denoiser components: model",
+                $"{At(path, text, 7, "noise")}: error: model: component 'noise' is a sampler, expected a denoiser; denoiser components: model",
                 $"{At(path, text, 8, "clamp")}: error: processors[0]: unknown component 'clamp'; the pipeline has no postprocessor component",
             ],
             Errors(path));
@@ -255,8 +255,8 @@ public sealed class PipelineBinderTests : PipelineTestBase
               noise: { plugin: ddpm, timesteps: 1 }
               photos: { plugin: folder }
             stages:
-              - { name: train, type: train, model: modle, data: data, scheduler: noise }
-              - { name: train, type: sample, model: model, scheduler: noise }
+              - { name: train, type: train, model: modle, data: data, sampler: noise }
+              - { name: train, type: sample, model: model, sampler: noise }
             """;
         string path = Write("p.yaml", text);
         var errors = Errors(path);

@@ -126,7 +126,7 @@ public sealed class PipelineLoaderTests : PipelineTestBase
         var stages = Assert.IsType<PipelineSequence>(doc.Find("stages"));
         Assert.Equal(["train", "sample", "post", "eval", "eval2"], stages.Items.Select(i => ((PipelineMap)i)["name"]!.ToString()));
         Assert.Equal("10", doc.Find("stages.train.steps")!.ToString());
-        Assert.Equal("noise", doc.Find("stages.train.scheduler")!.ToString());
+        Assert.Equal("noise", doc.Find("stages.train.sampler")!.ToString());
 
         // Values keep the file they came from.
         Assert.Equal(Path.Combine(Dir, "base.yaml"), doc.Find("components.model.plugin")!.Location.File);

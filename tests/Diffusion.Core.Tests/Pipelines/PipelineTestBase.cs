@@ -14,8 +14,8 @@ public abstract class PipelineTestBase : IDisposable
           noise: { plugin: ddpm, beta_schedule: cosine }
           clamp: { plugin: clamp }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 1500 }
-          - { name: sample, type: sample, model: model, scheduler: noise, data: data, count: 64, steps: 50 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 1500 }
+          - { name: sample, type: sample, model: model, sampler: noise, data: data, count: 64, steps: 50 }
           - { name: post, type: postprocess, processors: [clamp], data: data }
           - { name: eval, type: evaluate, data: data, model: model }
         """;

@@ -64,7 +64,7 @@ public enum TestBetaSchedule
     Cosine,
 }
 
-public class TestSchedulerOptions
+public class TestSamplerOptions
 {
     [Description("Beta spacing.")]
     public TestBetaSchedule BetaSchedule { get; set; } = TestBetaSchedule.Linear;
@@ -73,7 +73,7 @@ public class TestSchedulerOptions
     public int Timesteps { get; set; } = 1000;
 }
 
-public sealed class TestDdpmOptions : TestSchedulerOptions
+public sealed class TestDdpmOptions : TestSamplerOptions
 {
     public bool ClipSample { get; set; } = true;
 }
@@ -99,8 +99,8 @@ public sealed class TestTrainOptions
     [Required, ComponentRef(PluginKind.Modality)]
     public string Data { get; set; } = "";
 
-    [Required, ComponentRef(PluginKind.Scheduler)]
-    public string Scheduler { get; set; } = "";
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler")]
+    public string Sampler { get; set; } = "";
 
     [Range(1, 10_000_000), Description("Optimizer steps.")]
     public int Steps { get; set; } = 1000;
@@ -117,8 +117,8 @@ public sealed class TestSampleOptions
     [Required, ComponentRef(PluginKind.Denoiser)]
     public string Model { get; set; } = "";
 
-    [Required, ComponentRef(PluginKind.Scheduler)]
-    public string Scheduler { get; set; } = "";
+    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler")]
+    public string Sampler { get; set; } = "";
 
     [ComponentRef(PluginKind.Modality)]
     public string? Data { get; set; }
@@ -161,9 +161,9 @@ public sealed class FakeCatalog : IPluginCatalog
                 Plugin(PluginKind.Modality, "folder", typeof(TestFolderOptions)),
                 Plugin(PluginKind.Denoiser, "unet2d", typeof(TestUnetOptions)),
                 Plugin(PluginKind.Denoiser, "twin", null),
-                Plugin(PluginKind.Scheduler, "ddpm", typeof(TestDdpmOptions)),
-                Plugin(PluginKind.Scheduler, "ddim", typeof(TestSchedulerOptions)),
-                Plugin(PluginKind.Scheduler, "twin", null),
+                Plugin(PluginKind.Sampler, "ddpm", typeof(TestDdpmOptions)),
+                Plugin(PluginKind.Sampler, "ddim", typeof(TestSamplerOptions)),
+                Plugin(PluginKind.Sampler, "twin", null),
                 Plugin(PluginKind.PostProcessor, "clamp", typeof(TestClampOptions)),
                 Plugin(PluginKind.PostProcessor, "identity", null),
                 Plugin(PluginKind.Stage, "train", typeof(TestTrainOptions)),

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Core.Plugins;
 
 namespace Diffusion.Core.Tests.Plugins;
@@ -16,7 +16,7 @@ public class PluginDiscoveryTests
         var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
 
         Assert.Empty(catalog.Problems);
-        Assert.NotNull(catalog.Find(PluginKind.Scheduler, "ddpm"));
+        Assert.NotNull(catalog.Find(PluginKind.Sampler, "ddpm"));
         Assert.NotNull(catalog.Find(PluginKind.Denoiser, "unet2d"));
         Assert.NotNull(catalog.Find(PluginKind.Modality, "image"));
         Assert.NotNull(catalog.Find(PluginKind.PostProcessor, "clamp"));
@@ -34,16 +34,16 @@ public class PluginDiscoveryTests
     public void EachPluginAssemblyGetsItsOwnLoadContextButSharesTheContracts()
     {
         var catalog = PluginDiscovery.Discover([new PluginSource(FirstPartyFolder, "first-party")]);
-        var ddpm = catalog.Find(PluginKind.Scheduler, "ddpm")!;
+        var ddpm = catalog.Find(PluginKind.Sampler, "ddpm")!;
         var unet = catalog.Find(PluginKind.Denoiser, "unet2d")!;
 
         var ddpmContext = AssemblyLoadContext.GetLoadContext(ddpm.Implementation.Assembly)!;
         Assert.NotSame(AssemblyLoadContext.Default, ddpmContext);
         Assert.NotSame(ddpmContext, AssemblyLoadContext.GetLoadContext(unet.Implementation.Assembly));
-        // The contracts and TorchSharp resolve to the host's own assemblies, so Tensor and IScheduler are one type.
-        Assert.True(typeof(IScheduler).IsAssignableFrom(ddpm.Implementation));
+        // The contracts and TorchSharp resolve to the host's own assemblies, so Tensor and ISampler are one type.
+        Assert.True(typeof(ISampler).IsAssignableFrom(ddpm.Implementation));
         Assert.Same(typeof(TorchSharp.torch).Assembly, ddpmContext.LoadFromAssemblyName(new AssemblyName("TorchSharp")));
-        Assert.Same(typeof(IScheduler).Assembly, ddpmContext.LoadFromAssemblyName(new AssemblyName("Diffusion.Abstractions")));
+        Assert.Same(typeof(ISampler).Assembly, ddpmContext.LoadFromAssemblyName(new AssemblyName("Diffusion.Abstractions")));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using static TorchSharp.torch;
 

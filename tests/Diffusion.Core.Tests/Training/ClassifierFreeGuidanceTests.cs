@@ -1,5 +1,5 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Core.Tests.Training;

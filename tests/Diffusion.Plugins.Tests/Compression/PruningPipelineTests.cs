@@ -61,9 +61,9 @@ public class PruningPipelineTests
               sparse: { plugin: prune-magnitude, sparsity: 0.6, scope: layer }
               w8a8: { plugin: w8a8-sim, sampler: noise, calibration_samples: 2, calibration_steps: 3 }
             stages:
-              - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 2, batch_size: 4, checkpoint_every: 0 }
+              - { name: train, type: train, model: model, data: data, sampler: noise, steps: 2, batch_size: 4, checkpoint_every: 0 }
               - { name: prune, type: compress, model: model, passes: [sparse], latency_runs: 0 }
-              - { name: finetune, type: train, model: model, data: data, scheduler: noise, init_from_previous: true, steps: 3, batch_size: 4, lr: 0.01, checkpoint_every: 0 }
+              - { name: finetune, type: train, model: model, data: data, sampler: noise, init_from_previous: true, steps: 3, batch_size: 4, lr: 0.01, checkpoint_every: 0 }
               - { name: quantize, type: compress, model: model, passes: [w8a8], data: data, sampler: noise, sample_steps: 2, eval_count: 4, latency_runs: 1 }
             """);
 

@@ -1,7 +1,7 @@
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Modalities.CrossModal.ImageToText;
 using Diffusion.Modalities.Text;
-using Diffusion.Modalities.Text.Schedulers.Mdlm;
+using Diffusion.Modalities.Text.Samplers.Mdlm;
 using Diffusion.Plugins.Tests.Text;
 
 namespace Diffusion.Plugins.Tests.ImageToText;
@@ -40,7 +40,7 @@ public class CaptionLearningTests
         using var generator = new Generator(8);
         var images = Images(64, generator);
         var tokens = tensor(Enumerable.Range(0, 64).SelectMany(i => rows[i % 4]).ToArray(), [64, 4], dtype: ScalarType.Int64);
-        var scheduler = new MdlmScheduler(new MdlmOptions());
+        var sampler = new MdlmSampler(new MdlmOptions());
         using var network = new Transformer1DDenoiser(new Transformer1DOptions
         {
             HiddenSize = 32, Depth = 1, NumHeads = 2, TimeConditioning = false, ImageEncoderChannels = 8,
@@ -52,7 +52,7 @@ public class CaptionLearningTests
             var index = randint(0, 64, [16], dtype: ScalarType.Int64, generator: generator);
             var conditioning = new Conditioning { Image = images.index_select(0, index) };
             optimizer.zero_grad();
-            scheduler.Loss(tokens.index_select(0, index), spec, (x, t) => network.forward(x, t, conditioning), generator).mean().backward();
+            sampler.Loss(tokens.index_select(0, index), spec, (x, t) => network.forward(x, t, conditioning), generator).mean().backward();
             optimizer.step();
         }
 
@@ -61,7 +61,7 @@ public class CaptionLearningTests
         var test = Images(16, generator);
         var testConditioning = new Conditioning { Image = test };
         using var context = new TokenSamplingContext(spec.VocabSize, 4, 4, (x, t) => network.forward(x, t, testConditioning));
-        var samples = scheduler.Sample(zeros(16, 4), context);
+        var samples = sampler.Sample(zeros(16, 4), context);
         var generated = Enumerable.Range(0, 16).Select(i => vocabulary.Decode(samples[i].data<long>().ToArray())).ToList();
         var truth = Enumerable.Range(0, 16).Select(i => Captions[i % 4]).ToList();
 

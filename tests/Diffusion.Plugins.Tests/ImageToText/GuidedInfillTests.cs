@@ -7,7 +7,7 @@ namespace Diffusion.Plugins.Tests.ImageToText;
 /// </summary>
 public class GuidedInfillTests
 {
-    private const string Stage = "type: infill, model: model, scheduler: noise, data: data, count: 3, batch_size: 4, steps: 4, conditions: test";
+    private const string Stage = "type: infill, model: model, sampler: noise, data: data, count: 3, batch_size: 4, steps: 4, conditions: test";
 
     private const string Yaml = $$"""
         name: guided-infill
@@ -18,7 +18,7 @@ public class GuidedInfillTests
           model: { plugin: transformer1d, hidden_size: 16, depth: 1, num_heads: 2, time_conditioning: false, image_encoder_channels: 4 }
           noise: { plugin: mdlm }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 40, batch_size: 8, lr: 0.005, cond_dropout: 0.2, checkpoint_every: 0, ema_decay: 0, warmup_steps: 0 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 40, batch_size: 8, lr: 0.005, cond_dropout: 0.2, checkpoint_every: 0, ema_decay: 0, warmup_steps: 0 }
           - { name: conditional, {{Stage}}, templates: ["a large{*}", "a small{*}"] }
           - { name: w0, {{Stage}}, templates: ["a large{*}", "a small{*}"], guidance_scale: 0 }
           - { name: guided, {{Stage}}, templates: ["a large{*}", "a small{*}"], guidance_scale: 4 }

@@ -26,7 +26,7 @@ public class GuidedInpaintTests
             text_encoder_heads: 2
           noise: { plugin: ddpm, timesteps: 50 }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 3, batch_size: 4, cond_dropout: 0.2, checkpoint_every: 0 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 3, batch_size: 4, cond_dropout: 0.2, checkpoint_every: 0 }
           - { name: conditional, type: inpaint, model: model, data: data, count: 4, batch_size: 2, steps: 4, jump_length: 2, jump_n_sample: 2, baselines: false, conditions: test }
           - { name: w0, type: inpaint, model: model, data: data, count: 4, batch_size: 2, steps: 4, jump_length: 2, jump_n_sample: 2, baselines: false, conditions: test, guidance_scale: 0 }
           - { name: guided, type: inpaint, model: model, data: data, count: 4, batch_size: 2, steps: 4, jump_length: 2, jump_n_sample: 2, baselines: false, conditions: test, guidance_scale: 3 }

@@ -19,7 +19,7 @@ public class RestorationOptionsTests
     [InlineData(8, false)]
     public void Superres_scale_is_2_or_4(int scale, bool valid)
     {
-        var errors = Errors(new SuperResolutionStageOptions { Model = "m", Data = "d", Scheduler = "s", Scale = scale });
+        var errors = Errors(new SuperResolutionStageOptions { Model = "m", Data = "d", Sampler = "s", Scale = scale });
 
         if (valid) Assert.Empty(errors);
         else Assert.Contains($"scale must be 2 or 4 (got {scale})", Assert.Single(errors));
@@ -33,7 +33,7 @@ public class RestorationOptionsTests
     [InlineData(0.01, true)]
     public void Sdedit_strength_is_in_the_half_open_unit_interval(double strength, bool valid)
     {
-        var errors = Errors(new SdeditStageOptions { Model = "m", Data = "d", Scheduler = "s", Strength = strength });
+        var errors = Errors(new SdeditStageOptions { Model = "m", Data = "d", Sampler = "s", Strength = strength });
 
         Assert.Equal(valid, errors.Count == 0);
     }
@@ -41,10 +41,10 @@ public class RestorationOptionsTests
     [Fact]
     public void Denoise_needs_a_noise_std()
     {
-        var errors = Errors(new DenoiseStageOptions { Model = "m", Data = "d", Scheduler = "s", NoiseStd = 0 });
+        var errors = Errors(new DenoiseStageOptions { Model = "m", Data = "d", Sampler = "s", NoiseStd = 0 });
 
         Assert.Contains("noise_std > 0", Assert.Single(errors));
-        Assert.Empty(Errors(new DenoiseStageOptions { Model = "m", Data = "d", Scheduler = "s" }));
+        Assert.Empty(Errors(new DenoiseStageOptions { Model = "m", Data = "d", Sampler = "s" }));
     }
 
     [Fact]

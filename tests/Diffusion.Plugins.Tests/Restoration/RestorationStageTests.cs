@@ -1,15 +1,15 @@
 using Diffusion.Modalities.Image.Png;
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Schedulers.Ddim;
-using Diffusion.Schedulers.Ddpm;
-using Diffusion.Schedulers.Euler;
+using Diffusion.Samplers.Ddim;
+using Diffusion.Samplers.Ddpm;
+using Diffusion.Samplers.Euler;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 
 /// <summary>The stages end to end on 12x12 shapes with an untrained network: what they log, write and keep.</summary>
 public class RestorationStageTests
 {
-    private static DdimScheduler Ddim() => new(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing });
+    private static DdimSampler Ddim() => new(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing });
 
     [Fact]
     public void Inpaint_logs_repaint_and_both_baselines_and_keeps_known_pixels()
@@ -69,9 +69,9 @@ public class RestorationStageTests
     [Fact]
     public void Superres_logs_the_model_and_the_bicubic_baseline()
     {
-        using var context = new RestorationTestContext(new EulerScheduler(new SigmaSamplerOptions()), extraInChannels: 1) { StageName = "superres" };
+        using var context = new RestorationTestContext(new EulerSampler(new SigmaSamplerOptions()), extraInChannels: 1) { StageName = "superres" };
         context.State.SetCondition("model", "low_res x2 bicubic");
-        var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Count = 2, Steps = 3 });
+        var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Sampler = "sampler", Count = 2, Steps = 3 });
 
         stage.Run(context);
 
@@ -87,7 +87,7 @@ public class RestorationStageTests
     public void Superres_needs_a_model_trained_with_the_same_condition()
     {
         using var context = new RestorationTestContext(Ddim(), extraInChannels: 1);
-        var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Scale = 4, Count = 1, Steps = 2 });
+        var stage = new SuperResolutionStage(new SuperResolutionStageOptions { Model = "model", Data = "data", Sampler = "sampler", Scale = 4, Count = 1, Steps = 2 });
 
         var missing = Assert.Throws<PluginInputException>(() => stage.Run(context));
         context.State.SetCondition("model", "low_res x2 bicubic");
@@ -101,8 +101,8 @@ public class RestorationStageTests
     [Fact]
     public void Denoise_starts_at_the_input_noise_level_and_logs_the_noisy_baseline()
     {
-        using var context = new RestorationTestContext(new DdpmScheduler(new DdpmOptions())) { StageName = "denoise" };
-        var stage = new DenoiseStage(new DenoiseStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Count = 2, Steps = 3, NoiseStd = 0.1 });
+        using var context = new RestorationTestContext(new DdpmSampler(new DdpmOptions())) { StageName = "denoise" };
+        var stage = new DenoiseStage(new DenoiseStageOptions { Model = "model", Data = "data", Sampler = "sampler", Count = 2, Steps = 3, NoiseStd = 0.1 });
 
         stage.Run(context);
 
@@ -118,7 +118,7 @@ public class RestorationStageTests
     public void Sdedit_with_a_clean_input_logs_where_it_started()
     {
         using var context = new RestorationTestContext(Ddim()) { StageName = "sdedit" };
-        var stage = new SdeditStage(new SdeditStageOptions { Model = "model", Data = "data", Scheduler = "sampler", Count = 1, Steps = 2, Strength = 0.3 });
+        var stage = new SdeditStage(new SdeditStageOptions { Model = "model", Data = "data", Sampler = "sampler", Count = 1, Steps = 2, Strength = 0.3 });
 
         stage.Run(context);
 

@@ -5,15 +5,15 @@ namespace Diffusion.Plugins.Tests.Restoration;
 
 /// <summary>
 /// A run context for restoration stages: 12x12 shapes as data, an untrained small UNet as the "trained" model, a
-/// scheduler, recorded metrics and a temporary artifact folder.
+/// sampler, recorded metrics and a temporary artifact folder.
 /// </summary>
 internal sealed class RestorationTestContext : FakeRunContext
 {
-    public RestorationTestContext(IScheduler scheduler, int extraInChannels = 0) : base(seed: 77)
+    public RestorationTestContext(ISampler sampler, int extraInChannels = 0) : base(seed: 77)
     {
         StageName = "restore";
         Components["data"] = new ImageModality(new ImageModalityOptions { ImageSize = 12, Count = 16 });
-        Components["sampler"] = scheduler;
+        Components["sampler"] = sampler;
         manual_seed(3);
         var network = new UNet2DDenoiser(new UNet2DOptions
         {

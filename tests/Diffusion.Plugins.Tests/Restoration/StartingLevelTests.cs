@@ -1,7 +1,7 @@
 using Diffusion.Modalities.Image.Restoration;
-using Diffusion.Schedulers.Ddim;
-using Diffusion.Schedulers.Ddpm;
-using Diffusion.Schedulers.Euler;
+using Diffusion.Samplers.Ddim;
+using Diffusion.Samplers.Ddpm;
+using Diffusion.Samplers.Euler;
 
 namespace Diffusion.Plugins.Tests.Restoration;
 
@@ -25,7 +25,7 @@ public class StartingLevelTests
     [InlineData(TimestepSpacing.Trailing, 100)]
     public void The_probe_finds_where_ddpm_starts(TimestepSpacing spacing, double expected)
     {
-        var ddpm = new DdpmScheduler(new DdpmOptions { TimestepSpacing = spacing });
+        var ddpm = new DdpmSampler(new DdpmOptions { TimestepSpacing = spacing });
 
         double start = StartingLevel.Probe(ddpm, StartingLevel.Truncate(Schedule, 100), 10, [1, 4, 4]);
 
@@ -35,7 +35,7 @@ public class StartingLevelTests
     [Fact]
     public void The_probe_finds_where_a_sigma_sampler_starts()
     {
-        var euler = new EulerScheduler(new SigmaSamplerOptions { SigmaSchedule = SigmaSchedule.Karras });
+        var euler = new EulerSampler(new SigmaSamplerOptions { SigmaSchedule = SigmaSchedule.Karras });
 
         double start = StartingLevel.Probe(euler, StartingLevel.Truncate(Schedule, 250), 7, [3]);
 
@@ -45,7 +45,7 @@ public class StartingLevelTests
     [Fact]
     public void Strength_cuts_the_schedule_at_that_fraction()
     {
-        var ddim = new DdimScheduler(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing });
+        var ddim = new DdimSampler(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing });
 
         var (cut, start) = StartingLevel.ForStrength(ddim, Schedule, 20, [2], 0.5);
 
@@ -59,7 +59,7 @@ public class StartingLevelTests
     [InlineData(1.0)]
     public void For_a_noise_std_the_sampler_starts_at_the_lowest_level_at_least_as_noisy(double sigma)
     {
-        var ddim = new DdimScheduler(new DdimOptions { TimestepSpacing = TimestepSpacing.Leading });
+        var ddim = new DdimSampler(new DdimOptions { TimestepSpacing = TimestepSpacing.Leading });
 
         var (cut, start) = StartingLevel.ForNoise(ddim, Schedule, 10, [2], sigma);
 
@@ -100,9 +100,9 @@ public class ExactDenoisingTests
     public void Denoise_mode_follows_the_probability_flow_from_the_input_noise_level()
     {
         using var scope = NewDisposeScope();
-        var data = new Diffusion.Plugins.Tests.Schedulers.GaussianExact([0.2, -0.4], [0.5, 1.0]);
+        var data = new Diffusion.Plugins.Tests.Samplers.GaussianExact([0.2, -0.4], [0.5, 1.0]);
         var schedule = NoiseSchedule.Create(BetaSchedule.Linear, 1000, 1e-4, 0.02, PredictionType.Epsilon);
-        var ddim = new DdimScheduler(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing, ClipSample = false });
+        var ddim = new DdimSampler(new DdimOptions { TimestepSpacing = TimestepSpacing.Trailing, ClipSample = false });
         double sigma = schedule.Sigmas[150];
         var generator = new TorchSharp.torch.Generator(5);
         var mu = tensor(data.Mu, dtype: ScalarType.Float64);
@@ -112,7 +112,7 @@ public class ExactDenoisingTests
 
         var (cut, start) = StartingLevel.ForNoise(ddim, schedule, 150, [2], sigma);
         var x = StartingLevel.Noised(cut, start, noisy, zeros_like(noisy), sigma);
-        using var context = new Diffusion.Plugins.Tests.Schedulers.ExactSamplingContext(cut, 150, data);
+        using var context = new Diffusion.Plugins.Tests.Samplers.ExactSamplingContext(cut, 150, data);
         var denoised = ddim.Sample(x, context);
 
         Assert.Equal(150, start, 6);

@@ -1,4 +1,4 @@
-using Diffusion.Modalities.Text.Schedulers.D3pm;
+using Diffusion.Modalities.Text.Samplers.D3pm;
 
 namespace Diffusion.Plugins.Tests.Text;
 
@@ -6,7 +6,7 @@ public class D3pmUniformTests
 {
     private const int Vocab = 5;
 
-    private static D3pmUniformScheduler D3pm() => new(new D3pmUniformOptions { Timesteps = 50, HybridWeight = 0 });
+    private static D3pmUniformSampler D3pm() => new(new D3pmUniformOptions { Timesteps = 50, HybridWeight = 0 });
 
     [Fact]
     public void The_posterior_of_a_clean_token_at_the_first_step_is_that_token()
@@ -15,11 +15,11 @@ public class D3pmUniformTests
         var xt = tensor(new long[] { 1, 3 }).reshape(1, 2);
         var x0 = nn.functional.one_hot(tensor(new long[] { 4, 3 }).reshape(1, 2), Vocab).to_type(ScalarType.Float64);
 
-        var atZero = D3pmUniformScheduler.Posterior(xt, x0, full([1, 1, 1], 0.9, dtype: ScalarType.Float64), ones([1, 1, 1], dtype: ScalarType.Float64), Vocab);
+        var atZero = D3pmUniformSampler.Posterior(xt, x0, full([1, 1, 1], 0.9, dtype: ScalarType.Float64), ones([1, 1, 1], dtype: ScalarType.Float64), Vocab);
         Assert.True(atZero.allclose(x0));
 
         // Between s and t with r = 0.5 and alpha_s = 0.5: (0.5 [j = x_t] + 0.1)(0.5 [j = x0] + 0.1), normalised.
-        var mid = D3pmUniformScheduler.Posterior(xt, x0, full([1, 1, 1], 0.25, dtype: ScalarType.Float64), full([1, 1, 1], 0.5, dtype: ScalarType.Float64), Vocab);
+        var mid = D3pmUniformSampler.Posterior(xt, x0, full([1, 1, 1], 0.25, dtype: ScalarType.Float64), full([1, 1, 1], 0.5, dtype: ScalarType.Float64), Vocab);
         double[] expected = [0.01, 0.06, 0.01, 0.01, 0.06]; // x_t = 1, x0 = 4
         double total = expected.Sum();
         Assert.True(mid[0, 0].allclose(tensor(expected.Select(e => e / total).ToArray(), dtype: ScalarType.Float64), atol: 1e-12));

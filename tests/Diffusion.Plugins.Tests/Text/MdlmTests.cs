@@ -1,4 +1,4 @@
-using Diffusion.Modalities.Text.Schedulers.Mdlm;
+using Diffusion.Modalities.Text.Samplers.Mdlm;
 
 namespace Diffusion.Plugins.Tests.Text;
 
@@ -6,7 +6,7 @@ public class MdlmTests
 {
     private const int Vocab = 7;
 
-    private static MdlmScheduler Mdlm(bool cache = true) => new(new MdlmOptions { Cache = cache });
+    private static MdlmSampler Mdlm(bool cache = true) => new(new MdlmOptions { Cache = cache });
 
     [Fact]
     public void The_forward_process_masks_a_fraction_t_equal_to_one_minus_alpha()

@@ -1,6 +1,6 @@
 using Diffusion.Denoisers.Transformer1D;
 using Diffusion.Modalities.Text;
-using Diffusion.Modalities.Text.Schedulers.Mdlm;
+using Diffusion.Modalities.Text.Samplers.Mdlm;
 
 namespace Diffusion.Plugins.Tests.Text;
 
@@ -15,7 +15,7 @@ public class TextTrainingTests
         var spec = modality.Spec;
         using var train = modality.Load(DataSplit.Train);
         using var test = modality.Load(DataSplit.Test);
-        var scheduler = new MdlmScheduler(new MdlmOptions());
+        var sampler = new MdlmSampler(new MdlmOptions());
         using var network = new Transformer1DDenoiser(new Transformer1DOptions { HiddenSize = 32, Depth = 1, NumHeads = 2, TimeConditioning = false }).Build(spec);
         using var optimizer = optim.Adam(network.parameters(), 3e-3);
 
@@ -24,7 +24,7 @@ public class TextTrainingTests
             using var inner = NewDisposeScope();
             using var noGrad = no_grad();
             using var fixedDraws = new Generator(1);
-            return scheduler.Loss(test.Items, spec, (x, t) => network.forward(x, t, null), fixedDraws).mean().item<float>();
+            return sampler.Loss(test.Items, spec, (x, t) => network.forward(x, t, null), fixedDraws).mean().item<float>();
         }
 
         double before = HeldOut();
@@ -34,7 +34,7 @@ public class TextTrainingTests
             using var stepScope = NewDisposeScope();
             var batch = train.Items.index_select(0, randint(0, train.Count, [32], dtype: ScalarType.Int64, generator: generator));
             optimizer.zero_grad();
-            scheduler.Loss(batch, spec, (x, t) => network.forward(x, t, null), generator).mean().backward();
+            sampler.Loss(batch, spec, (x, t) => network.forward(x, t, null), generator).mean().backward();
             optimizer.step();
         }
         double after = HeldOut();
@@ -44,7 +44,7 @@ public class TextTrainingTests
         network.eval();
         using var context = new TokenSamplingContext(spec.VocabSize, 48, 16, (x, t) => network.forward(x, t, null));
         using var noGrad = no_grad();
-        var samples = scheduler.Sample(zeros(4, 48), context);
+        var samples = sampler.Sample(zeros(4, 48), context);
         Assert.False(samples.eq(spec.VocabSize).any().item<bool>());
         using var run = new FakeRunContext();
         var metrics = modality.Evaluate(samples, test, run);

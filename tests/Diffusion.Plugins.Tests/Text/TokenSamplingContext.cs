@@ -1,14 +1,14 @@
-using Diffusion.Modalities.Text.Schedulers.Mdlm;
+using Diffusion.Modalities.Text.Samplers.Mdlm;
 
 namespace Diffusion.Plugins.Tests.Text;
 
-/// <summary>A sampling context for token schedulers over a plain function: counts evaluations and collects reports.</summary>
+/// <summary>A sampling context for token samplers over a plain function: counts evaluations and collects reports.</summary>
 internal sealed class TokenSamplingContext(int vocab, int length, int steps, Func<Tensor, Tensor, Tensor> predict, long seed = 7)
     : ISamplingContext, IDisposable
 {
     private readonly Generator _generator = new((ulong)seed);
 
-    public NoiseSchedule Schedule { get; } = MdlmScheduler.LinearKeepSchedule(1000);
+    public NoiseSchedule Schedule { get; } = MdlmSampler.LinearKeepSchedule(1000);
     public int Steps { get; } = steps;
     public DataSpec Data { get; } = new("tokens", [length], VocabSize: vocab);
     public int Evaluations { get; private set; }

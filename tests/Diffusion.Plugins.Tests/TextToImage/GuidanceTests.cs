@@ -19,7 +19,7 @@ public class GuidanceTests
 
         new SampleStage(new SampleStageOptions
         {
-            Model = "model", Scheduler = "one-step", Data = "data", Count = 5, BatchSize = 2, Steps = 1,
+            Model = "model", Sampler = "one-step", Data = "data", Count = 5, BatchSize = 2, Steps = 1,
             ClassLabels = SampleClassLabels.Cycle, GuidanceScale = w,
         }).Run(context);
 
@@ -54,7 +54,7 @@ public class GuidanceTests
     }
 
     /// <summary>A "sampler" that returns the (guided) model output at its input: the stage's output is the prediction.</summary>
-    private sealed class OneStep : IScheduler
+    private sealed class OneStep : ISampler
     {
         public NoiseSchedule CreateSchedule() => NoiseSchedule.Create(BetaSchedule.Linear, 10, 1e-4, 0.02, PredictionType.Epsilon);
 

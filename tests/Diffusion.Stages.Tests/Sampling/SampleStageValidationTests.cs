@@ -18,8 +18,8 @@ public sealed class SampleStageValidationTests
           model: { plugin: unet2d, base_channels: 8, channel_mults: [1, 2], groups: 4 }
           noise: { plugin: ddpm, timesteps: 50 }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 2, batch_size: 8 }
-          - { name: sample, type: sample, model: model, scheduler: noise, data: data, count: 8, steps: 5 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 2, batch_size: 8 }
+          - { name: sample, type: sample, model: model, sampler: noise, data: data, count: 8, steps: 5 }
         """;
 
     private static PipelineSpec Bind(TempFolder folder, string yaml, params string[] overrides)
@@ -58,7 +58,7 @@ public sealed class SampleStageValidationTests
     public void Conditions_and_prompts_need_the_data_component_and_consistent_options_bind()
     {
         using var folder = new TempFolder();
-        string noData = Yaml.Replace("scheduler: noise, data: data, count: 8", "scheduler: noise, count: 8");
+        string noData = Yaml.Replace("sampler: noise, data: data, count: 8", "sampler: noise, count: 8");
 
         Assert.Contains("set data: on this stage", Error(folder, noData, "stages.sample.conditions=test"));
         Assert.Contains("set data: to the captioned modality", Error(folder, noData, "stages.sample.prompts=[a bag]"));

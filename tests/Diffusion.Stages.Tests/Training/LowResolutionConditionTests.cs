@@ -37,7 +37,7 @@ public class LowResolutionConditionTests
     [InlineData(3, false)]
     public void Low_res_scale_is_off_2_or_4(int scale, bool valid)
     {
-        var options = new TrainStageOptions { Model = "m", Data = "d", Scheduler = "s", LowResScale = scale };
+        var options = new TrainStageOptions { Model = "m", Data = "d", Sampler = "s", LowResScale = scale };
         var results = new List<ValidationResult>();
 
         Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true));
@@ -89,12 +89,12 @@ public class LowResolutionConditionTests
               model: {{ConditionedUNet}}
               noise: { plugin: ddpm, timesteps: 20 }
             stages:
-              - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 1, batch_size: 4, checkpoint_every: 0, low_res_scale: 2 }
+              - { name: train, type: train, model: model, data: data, sampler: noise, steps: 1, batch_size: 4, checkpoint_every: 0, low_res_scale: 2 }
               - {{last}}
             """;
 
         var evaluated = Run(temp, "eval.yaml", Pipeline("{ name: evaluate, type: evaluate, data: data, model: model, loss_items: 4, loss_timesteps: 1 }"));
-        var sampled = Run(temp, "sample.yaml", Pipeline("{ name: sample, type: sample, model: model, scheduler: noise, count: 1, steps: 1 }"));
+        var sampled = Run(temp, "sample.yaml", Pipeline("{ name: sample, type: sample, model: model, sampler: noise, count: 1, steps: 1 }"));
 
         Assert.True(evaluated.Status == RunStatus.Completed, evaluated.Message);
         using (var store = TrackingStores.Open(TrainPipeline.Database(temp)))

@@ -20,7 +20,7 @@ internal static class TrainPipeline
           model: {{model}}
           noise: { plugin: ddpm, timesteps: 50 }
         stages:
-          - { name: train, type: train, model: model, data: data, scheduler: noise, steps: 6, batch_size: 8, lr: 0.001, ema_decay: 0.9, checkpoint_every: 3 }
+          - { name: train, type: train, model: model, data: data, sampler: noise, steps: 6, batch_size: 8, lr: 0.001, ema_decay: 0.9, checkpoint_every: 3 }
         """;
 
     public static RunResult Run(TempFolder folder, string[] overrides, string model = UNet, string? resume = null,

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Schedulers;
+using Diffusion.Abstractions.Samplers;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
@@ -18,7 +18,7 @@ namespace Diffusion.Bench.Samplers;
 
 /// <summary>
 /// <c>diffusion-bench samplers</c>: trains (or loads) one model, then draws the same samples (same seeds) with every
-/// scheduler plugin at several budgets of network evaluations (NFE) and scores them with the modality's
+/// sampler plugin at several budgets of network evaluations (NFE) and scores them with the modality's
 /// <c>fd-pixels</c> (or the metric <c>--metric</c> names, e.g. <c>fd</c> on the in-project classifier's features). Prints a markdown table for docs/benchmarks.md.
 /// </summary>
 internal static class SamplersCommand
@@ -34,7 +34,7 @@ internal static class SamplersCommand
         var longSamplers = new Option<string>("--above-100") { Description = "Samplers that also run budgets above 100 NFE ('all' for every one).", DefaultValueFactory = _ => "ddpm,ddim,euler" };
         var only = new Option<string?>("--samplers")
         {
-            Description = "Comma-separated samplers (default: every scheduler plugin found); NAME:KEY=VALUE;KEY=VALUE sets options, e.g. unipc:sigma_schedule=karras.",
+            Description = "Comma-separated samplers (default: every sampler plugin found); NAME:KEY=VALUE;KEY=VALUE sets options, e.g. unipc:sigma_schedule=karras.",
         };
         var cache = new Option<string>("--cache") { Description = "Folder for the trained model, sample grids and results.", DefaultValueFactory = _ => "artifacts/bench/samplers" };
         var seed = new Option<long>("--seed") { Description = "Seed of the sampling noise.", DefaultValueFactory = _ => 1234 };
@@ -109,10 +109,10 @@ internal static class SamplersCommand
         using var benchModel = bench;
         logger.LogInformation("model from {Checkpoint} ({Seconds:0} s{Trained})", bench.CheckpointFolder, clock.Elapsed.TotalSeconds, bench.Trained ? ", trained now" : "");
 
-        // Every scheduler plugin for continuous data; token schedulers (mdlm, d3pm-uniform) sample text, not images.
+        // Every sampler plugin for continuous data; token samplers (mdlm, d3pm-uniform) sample text, not images.
         var names = settings.Only?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                    ?? [.. bench.Catalog.NamesOf(PluginKind.Scheduler)
-                        .Where(n => !typeof(ITokenScheduler).IsAssignableFrom(bench.Catalog.Find(PluginKind.Scheduler, n)!.Implementation))];
+                    ?? [.. bench.Catalog.NamesOf(PluginKind.Sampler)
+                        .Where(n => !typeof(ITokenSampler).IsAssignableFrom(bench.Catalog.Find(PluginKind.Sampler, n)!.Implementation))];
         var longNames = settings.AboveHundred == "all" ? names : settings.AboveHundred.Split(',', StringSplitOptions.TrimEntries);
         string outputFolder = Path.GetFullPath(settings.Cache);
         var context = new BenchRunContext(Path.Combine(outputFolder, "grids"), settings.Seed, logger);
@@ -128,16 +128,16 @@ internal static class SamplersCommand
             : [];
         foreach (string name in names)
         {
-            var (pluginName, options) = SamplerOptions.Parse(name, bench.Catalog);
-            var plugin = bench.Catalog.Find(PluginKind.Scheduler, pluginName)!;
-            var scheduler = (IScheduler)ComponentFactory.Create(services, plugin, options);
+            var (pluginName, options) = SamplerBenchOptions.Parse(name, bench.Catalog);
+            var plugin = bench.Catalog.Find(PluginKind.Sampler, pluginName)!;
+            var sampler = (ISampler)ComponentFactory.Create(services, plugin, options);
             foreach (int budget in settings.Nfe)
             {
                 if (budget > 100 && !longNames.Contains(name)) continue;
                 if (cells.ContainsKey($"{name}@{budget}")) continue;
                 int steps = TwoEvaluationsPerStep.Contains(pluginName) ? (budget + 1) / 2 : budget;
                 var watch = Stopwatch.StartNew();
-                var (x, evaluations) = Draw(bench, scheduler, steps, settings, device);
+                var (x, evaluations) = Draw(bench, sampler, steps, settings, device);
                 using (x)
                 {
                     var scores = bench.Data.Evaluate(x, reference, context);
@@ -160,7 +160,7 @@ internal static class SamplersCommand
         return 0;
     }
 
-    /// <summary>The first problem with the <c>--samplers</c> list (unknown name or option, a token scheduler), or null.</summary>
+    /// <summary>The first problem with the <c>--samplers</c> list (unknown name or option, a token sampler), or null.</summary>
     private static string? CheckSamplers(string only, string pipeline, IReadOnlyList<string> overrides)
     {
         var document = PipelineLoader.Load(pipeline, overrides);
@@ -169,8 +169,8 @@ internal static class SamplersCommand
         {
             try
             {
-                var (plugin, _) = SamplerOptions.Parse(name, catalog);
-                if (typeof(ITokenScheduler).IsAssignableFrom(catalog.Find(PluginKind.Scheduler, plugin)!.Implementation))
+                var (plugin, _) = SamplerBenchOptions.Parse(name, catalog);
+                if (typeof(ITokenSampler).IsAssignableFrom(catalog.Find(PluginKind.Sampler, plugin)!.Implementation))
                     return $"{plugin} samples tokens (text), not images; leave it out";
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
@@ -182,7 +182,7 @@ internal static class SamplersCommand
     }
 
     /// <summary>Draws the benchmark's samples (sample i from generator (seed, i), as the sample stage does), clamped to [−1, 1] as the quickstart's post-processing does.</summary>
-    private static (Tensor Samples, int Evaluations) Draw(BenchModel bench, IScheduler scheduler, int steps, Settings settings, Device device)
+    private static (Tensor Samples, int Evaluations) Draw(BenchModel bench, ISampler sampler, int steps, Settings settings, Device device)
     {
         var parts = new List<Tensor>();
         int evaluations = 0;
@@ -195,7 +195,7 @@ internal static class SamplersCommand
                 using var generators = new SampleGenerators(settings.Seed, "sample", first, n);
                 var noise = generators.Randn(bench.Model.Data.ItemShape, device);
                 var context = new SamplingContext(bench.Model, steps, generators);
-                var x = scheduler.Sample(noise, context);
+                var x = sampler.Sample(noise, context);
                 evaluations = context.Evaluations;
                 parts.Add(scope.MoveToOuter(x.clamp(-1, 1).cpu()));
             }

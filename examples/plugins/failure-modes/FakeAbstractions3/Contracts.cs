@@ -1,7 +1,7 @@
 namespace Diffusion.Abstractions.Plugins
 {
     /// <summary>Plugin kinds in the imagined 3.0 contracts.</summary>
-    public enum PluginKind { Scheduler, Denoiser, Modality, Compression, PostProcessor, Stage }
+    public enum PluginKind { Sampler, Denoiser, Modality, Compression, PostProcessor, Stage }
 
     /// <summary>The plugin attribute in the imagined 3.0 contracts.</summary>
     [AttributeUsage(AttributeTargets.Class)]

@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Diffusion.Abstractions.Samplers;
+
+/// <summary>
+/// Options every <see cref="SigmaSampler{TOptions}"/> shares: the forward process (from <see cref="SamplerOptions"/>,
+/// used when the plugin trains) and the noise levels it samples at. Also the options of the first-party <c>euler</c>,
+/// <c>dpm2</c> and <c>dpmpp-2m</c>, which have none of their own.
+/// </summary>
+public class SigmaSamplerOptions : SamplerOptions
+{
+    /// <summary>Noise levels visited: schedule (default), karras or exponential.</summary>
+    [Description("Noise levels visited: schedule (the training sigmas at timestep_spacing), karras or exponential.")]
+    public SigmaSchedule SigmaSchedule { get; set; } = SigmaSchedule.Schedule;
+
+    /// <summary>ρ of the karras schedule. Default 7 (Karras et al. 2022).</summary>
+    [Range(0.1, 1000.0), Description("rho of the karras sigma schedule (larger spends more steps at low noise).")]
+    public double Rho { get; set; } = 7.0;
+
+    /// <summary>
+    /// The smallest log signal-to-noise λ = −log σ a sampler starts from: it never starts above σ = e^(−λ). Default −5.1
+    /// (σ ≈ 164, diffusers' value for the cosine schedule), which changes nothing on linear and scaled-linear betas
+    /// (σ_max 157 and 15) but keeps the cosine schedule (σ_max 4096 after the ᾱ floor) from starting where an ε-prediction
+    /// error is multiplied by thousands. Lower it (e.g. −9) to start from the schedule's own σ_max.
+    /// </summary>
+    [Range(-20.0, 0.0), Description("Smallest log-SNR lambda = -log(sigma) sampled: the start sigma is at most e^(-lambda) (default -5.1, sigma 164; matters for cosine and zero-terminal-SNR schedules).")]
+    public double LambdaMinClipped { get; set; } = -5.1;
+
+    /// <summary>How timesteps are picked for sigma_schedule: schedule. Default linspace (diffusers' default for these samplers).</summary>
+    [Description("Timestep spacing for sigma_schedule: schedule: linspace, leading or trailing.")]
+    public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Linspace;
+}

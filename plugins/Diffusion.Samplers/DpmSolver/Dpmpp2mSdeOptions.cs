@@ -1,0 +1,29 @@
+using System.ComponentModel;
+using Diffusion.Abstractions.Samplers;
+using Diffusion.Samplers.Sampling;
+
+namespace Diffusion.Samplers.DpmSolver;
+
+/// <summary>How <c>dpmpp-2m-sde</c> forms its second-order correction.</summary>
+public enum Dpmpp2mSdeSolverType
+{
+    /// <summary>Half the first-order coefficient times the slope (k-diffusion's and diffusers' default).</summary>
+    Midpoint,
+    /// <summary>The exact φ₂ coefficient of the linear-in-λ data prediction.</summary>
+    Heun,
+}
+
+/// <summary>
+/// Options of <see cref="Dpmpp2mSdeSampler"/>. The default sigma_schedule is exponential (equal steps in log σ): the
+/// multistep SDE update extrapolates noisy predictions by the ratio of successive log-σ steps, which the training
+/// schedule's own spacing makes large near σ = 0 (see docs/benchmarks.md, "Samplers").
+/// </summary>
+public sealed class Dpmpp2mSdeOptions : StochasticSamplerOptions
+{
+    /// <summary>Sets the exponential sigma schedule as the default.</summary>
+    public Dpmpp2mSdeOptions() => SigmaSchedule = SigmaSchedule.Exponential;
+
+    /// <summary>Form of the second-order correction: midpoint (default) or heun.</summary>
+    [Description("Second-order correction: midpoint or heun.")]
+    public Dpmpp2mSdeSolverType SolverType { get; set; } = Dpmpp2mSdeSolverType.Midpoint;
+}
