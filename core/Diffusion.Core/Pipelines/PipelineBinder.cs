@@ -283,6 +283,9 @@ public static class PipelineBinder
         return null;
     }
 
+    /// <summary>The first wave's name of <see cref="PluginKind.Sampler"/>, still accepted in <c>kind/name</c> with a warning.</summary>
+    private const string DeprecatedSamplerKind = "scheduler";
+
     private static readonly PluginKind[] ComponentKinds = Enum.GetValues<PluginKind>().Where(k => k != PluginKind.Stage).ToArray();
 
     /// <summary>A component's plugin: a name unique across the component kinds, or <c>kind/name</c>.</summary>
@@ -299,6 +302,12 @@ public static class PipelineBinder
             {
                 errors.Add(text.Location, $"'{value}' is a stage type; stages go in the stages: list, components name other plugins");
                 return null;
+            }
+            if (kindName.Equals(DeprecatedSamplerKind, StringComparison.OrdinalIgnoreCase))
+            {
+                // The first wave called samplers "schedulers": its pipelines keep working, with the new spelling said.
+                errors.Warn(text.Location, $"plugin kind '{kindName}' is deprecated; write '{PluginKind.Sampler.ToName()}/{pluginName}'");
+                kindName = PluginKind.Sampler.ToName();
             }
             var kind = ComponentKinds.Where(k => k.ToName().Equals(kindName, StringComparison.OrdinalIgnoreCase)).Cast<PluginKind?>().FirstOrDefault();
             if (kind is null)

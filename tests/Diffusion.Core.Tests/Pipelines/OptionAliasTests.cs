@@ -85,4 +85,21 @@ public sealed class OptionAliasTests : PipelineTestBase
         var unknown = Assert.Single(errors, e => e.StartsWith("unknown key 'sample_cnt'", StringComparison.Ordinal));
         Assert.DoesNotContain("sample_count", unknown, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_first_waves_scheduler_kind_prefix_still_finds_the_sampler_with_a_warning()
+    {
+        string text = """
+            components:
+              noise: { plugin: scheduler/ddpm }
+            """;
+        string path = Write("old-kind.yaml", text);
+
+        var spec = PipelineBinder.Bind(PipelineLoader.Load(path, []), FakeCatalog.Instance);
+
+        Assert.Equal(PluginKind.Sampler, Assert.Single(spec.Components).Plugin.Kind);
+        var warning = Assert.Single(spec.Warnings);
+        Assert.Equal((path, 2, 20), (warning.Location.File, warning.Location.Line, warning.Location.Column));
+        Assert.Equal("plugin kind 'scheduler' is deprecated; write 'sampler/ddpm'", warning.Message);
+    }
 }

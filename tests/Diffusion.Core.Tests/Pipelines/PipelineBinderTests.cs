@@ -178,13 +178,13 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               a: { plugin: twin }
               b: { plugin: sampler/twin }
-              c: { plugin: schedular/ddpm }
+              c: { plugin: samplr/ddpm }
             """;
         string path = Write("p.yaml", text);
         var errors = Errors(path);
         Assert.Equal(2, errors.Count);
         Assert.Equal($"{At(path, text, 2, "twin")}: error: plugin name 'twin' is ambiguous: there is a sampler and a denoiser of that name; write 'sampler/twin' or 'denoiser/twin'", errors[0]);
-        Assert.StartsWith($"{At(path, text, 4, "schedular")}: error: unknown plugin kind 'schedular' (did you mean 'sampler'?)", errors[1]);
+        Assert.StartsWith($"{At(path, text, 4, "samplr")}: error: unknown plugin kind 'samplr' (did you mean 'sampler'?)", errors[1]);
     }
 
     [Fact]

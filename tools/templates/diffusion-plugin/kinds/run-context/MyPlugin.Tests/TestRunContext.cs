@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ internal sealed class TestRunContext : IRunContext, ITracker, IArtifactStore, IP
     public IArtifactStore Artifacts => this;
     public IProgressReporter Progress => this;
     public CancellationToken Cancellation => CancellationToken.None;
-    public IDictionary<string, object> State { get; } = new Dictionary<string, object>();
+    public StageState State { get; } = new();
     public string StageName { get; set; } = "test";
     public string? ResumeCheckpoint => null;
 
@@ -61,7 +62,7 @@ internal sealed class TestRunContext : IRunContext, ITracker, IArtifactStore, IP
 
     public void Dispose()
     {
-        foreach (var value in State.Values) (value as IDisposable)?.Dispose();
+        State.Dispose();
         try { Directory.Delete(root, recursive: true); } catch (IOException) { }
     }
 

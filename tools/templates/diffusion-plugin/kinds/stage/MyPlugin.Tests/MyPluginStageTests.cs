@@ -26,7 +26,7 @@ public class MyPluginStageTests
     public void WritesTheHistogramOfTheSamplesAndItsMetrics()
     {
         using var context = new TestRunContext { StageName = "histogram" };
-        context.State[StateKeys.Samples] = tensor(new float[] { -0.9f, -0.8f, 0.1f, 0.9f, 2f }).reshape(5, 1);
+        context.State.Samples = new GeneratedSamples(tensor(new float[] { -0.9f, -0.8f, 0.1f, 0.9f, 2f }).reshape(5, 1));
 
         new MyPluginStage(new MyPluginOptions { Bins = 2 }).Run(context);
 

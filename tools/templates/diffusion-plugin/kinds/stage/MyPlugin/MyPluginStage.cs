@@ -43,7 +43,7 @@ public sealed class MyPluginStage(MyPluginOptions options) : IStage
     /// <inheritdoc />
     public void Run(IRunContext context)
     {
-        if (!context.State.TryGetValue(StateKeys.Samples, out var value) || value is not Tensor samples)
+        if (context.State.Samples?.Values is not { } samples)
             throw new PluginInputException($"stage '{context.StageName}' needs samples, but no earlier stage produced any: add a sample stage before it");
         using var scope = NewDisposeScope();
         var values = samples.detach().to_type(ScalarType.Float64).flatten().cpu();
