@@ -6,27 +6,6 @@ using Diffusion.Modalities.Text.Tokenizers;
 
 namespace Diffusion.Modalities.Text;
 
-/// <summary>Where the text comes from.</summary>
-public enum TextCorpus
-{
-    /// <summary>A few hundred short English lines shipped with the plugin (no files needed).</summary>
-    Builtin,
-    /// <summary>A UTF-8 text file, or a folder of <c>*.txt</c> files: one entry per non-blank line.</summary>
-    File,
-    /// <summary>Fortune files (Debian's <c>fortunes</c> package): entries separated by lines holding only <c>%</c>.</summary>
-    Fortunes,
-}
-
-/// <summary>How text becomes tokens.</summary>
-public enum TextTokenizerKind
-{
-    /// <summary>One token per character of the corpus's alphabet.</summary>
-    Char,
-    /// <summary>GPT-2's byte-level BPE (vocabulary shipped with the plugin, works offline).</summary>
-    [OptionName("gpt2")]
-    Gpt2,
-}
-
 /// <summary>Options of the <c>text</c> modality.</summary>
 public sealed class TextModalityOptions : IValidatableObject
 {

@@ -7,25 +7,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.PostProcessing;
 
-/// <summary>Options of <see cref="ClampPostProcessor"/>.</summary>
-public sealed class ClampOptions : IValidatableObject
-{
-    /// <summary>Lower bound.</summary>
-    [Description("Lower bound.")]
-    public double Min { get; set; } = -1.0;
-
-    /// <summary>Upper bound.</summary>
-    [Description("Upper bound.")]
-    public double Max { get; set; } = 1.0;
-
-    /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Min >= Max)
-            yield return new ValidationResult($"min ({Min}) must be less than max ({Max})", [nameof(Max)]);
-    }
-}
-
 /// <summary>Clamps sample values to [min, max] (model space is [-1, 1] for images).</summary>
 [Plugin(PluginKind.PostProcessor, "clamp", Options = typeof(ClampOptions), Description = "Clamps sample values to [min, max].")]
 public sealed class ClampPostProcessor(ClampOptions options) : IPostProcessor

@@ -42,22 +42,3 @@ public static class OptionNames
         return field?.GetCustomAttribute<OptionNameAttribute>()?.Name ?? ToSnakeCase(value.ToString());
     }
 }
-
-/// <summary>Overrides the YAML spelling of an option property or enum member.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-public sealed class OptionNameAttribute(string name) : Attribute
-{
-    /// <summary>The key or value as written in YAML.</summary>
-    public string Name { get; } = name;
-}
-
-/// <summary>
-/// Marks a string option whose value names a component of the pipeline; validation checks that the
-/// component exists and is of the given kind.
-/// </summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class ComponentRefAttribute(Plugins.PluginKind kind) : Attribute
-{
-    /// <summary>The kind of plugin the referenced component must be.</summary>
-    public Plugins.PluginKind Kind { get; } = kind;
-}

@@ -3,27 +3,6 @@ using Diffusion.Abstractions.Checkpoints;
 
 namespace Diffusion.Core.Export;
 
-/// <summary>Which weights of a checkpoint an export writes.</summary>
-public enum ExportedWeights
-{
-    /// <summary>The EMA weights when the checkpoint has them (what sampling uses), else the trained weights.</summary>
-    Auto,
-    /// <summary>The exponential moving average of the weights.</summary>
-    Ema,
-    /// <summary>The trained weights as they were at the checkpoint's step.</summary>
-    Model,
-}
-
-/// <summary>What an export wrote.</summary>
-/// <param name="Stage">The train stage whose checkpoint was exported.</param>
-/// <param name="Step">The step of that checkpoint.</param>
-/// <param name="Weights">Which weights were written (<see cref="ExportedWeights.Ema"/> or <see cref="ExportedWeights.Model"/>).</param>
-/// <param name="Tensors">Number of tensors written.</param>
-public sealed record ExportResult(string Stage, long Step, ExportedWeights Weights, int Tensors);
-
-/// <summary>A run cannot be exported as asked; the message says why and what to do.</summary>
-public sealed class ExportException(string message) : Exception(message);
-
 /// <summary>
 /// Writes a run's trained weights as one safetensors file that PyTorch, diffusers and Python's safetensors read: the
 /// tensors of the latest checkpoint of a train stage, with metadata naming the schedule, data spec, run, stage, step

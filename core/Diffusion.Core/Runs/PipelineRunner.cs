@@ -13,24 +13,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.Core.Runs;
 
-/// <summary>What to run and where to record it.</summary>
-/// <param name="Pipeline">The validated pipeline.</param>
-/// <param name="Tracking">Where the run is recorded: a tracking location that <see cref="TrackingStores.For"/> accepts.</param>
-/// <param name="ArtifactRoot">The folder that holds run folders: the run's files go in <c>ArtifactRoot/RUN_ID/</c>.</param>
-/// <param name="ResumeRunId">A run to continue from its last checkpoints, or null for a new run.</param>
-public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string ArtifactRoot, string? ResumeRunId = null)
-{
-    /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
-    public string? ParentRunId { get; init; }
-}
-
-/// <summary>How a run ended.</summary>
-/// <param name="RunId">The run's id.</param>
-/// <param name="RunFolder">The run's artifact folder.</param>
-/// <param name="Status">Completed, failed or killed.</param>
-/// <param name="Message">Why it failed or was killed.</param>
-public sealed record RunResult(string RunId, string RunFolder, RunStatus Status, string? Message);
-
 /// <summary>
 /// Runs a pipeline: records the run, builds its components through dependency injection, runs the stages in
 /// order, and closes the run as COMPLETED, FAILED (with the message) or KILLED (on cancellation). What was

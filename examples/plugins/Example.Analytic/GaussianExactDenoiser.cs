@@ -9,22 +9,6 @@ using static TorchSharp.torch;
 namespace Example.Analytic;
 
 /// <summary>
-/// Options of <see cref="GaussianExactDenoiser"/>: the data distribution N(mean, std²) per coordinate, and (from
-/// <see cref="SamplerOptions"/>) the noise schedule the model answers for, which must be the one of the sampler it is
-/// sampled with: write <c>timesteps: "${components.noise.timesteps}"</c> and so on in the pipeline.
-/// </summary>
-public sealed class GaussianExactOptions : SamplerOptions
-{
-    /// <summary>Mean of every coordinate of the data.</summary>
-    [Range(-100.0, 100.0), Description("Mean of every coordinate of the data.")]
-    public double Mean { get; set; }
-
-    /// <summary>Standard deviation of every coordinate of the data; 0 is a point mass at the mean.</summary>
-    [Range(0.0, 100.0), Description("Standard deviation of every coordinate of the data; 0 is a point mass at the mean.")]
-    public double Std { get; set; } = 1.0;
-}
-
-/// <summary>
 /// A model with no trained weights: the exact (Bayes-optimal) denoiser of data whose coordinates are independent
 /// N(μ, s²). With x_t = √ᾱ·x0 + √(1 − ᾱ)·ε, the posterior mean is E[x0 | x_t] = μ + √ᾱ·s² / (ᾱ·s² + 1 − ᾱ)·(x_t − √ᾱ·μ),
 /// and ε̂ = (x_t − √ᾱ·E[x0 | x_t]) / √(1 − ᾱ): the network outputs what the schedule's prediction type asks for

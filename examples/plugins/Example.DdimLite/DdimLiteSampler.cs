@@ -5,17 +5,6 @@ using static TorchSharp.torch;
 
 namespace Example.DdimLite;
 
-/// <summary>Options of <see cref="DdimLiteSampler"/>: the shared timestep-sampler options (evenly spaced by default) plus clipping.</summary>
-public sealed class DdimLiteOptions : TimestepSamplerOptions
-{
-    /// <summary>Evenly spaced timesteps unless the pipeline sets <c>timestep_spacing</c>.</summary>
-    public DdimLiteOptions() => TimestepSpacing = TimestepSpacing.Linspace;
-
-    /// <summary>Clamp the x0 estimate to [-1, 1] at every step.</summary>
-    [Description("Clamp the x0 estimate to [-1, 1] at every step.")]
-    public bool ClipSample { get; set; } = true;
-}
-
 /// <summary>
 /// Deterministic DDIM (Song et al. 2021, eta = 0): from x_t, the model's x0 and noise estimates give
 /// x_prev = sqrt(ᾱ_prev)·x0 + sqrt(1 − ᾱ_prev)·ε. No noise is drawn, so the same starting noise always gives the same

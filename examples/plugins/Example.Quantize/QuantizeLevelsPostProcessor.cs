@@ -10,14 +10,6 @@ using static TorchSharp.torch;
 
 namespace Example.Quantize;
 
-/// <summary>Options of <see cref="QuantizeLevelsPostProcessor"/>.</summary>
-public sealed class QuantizeLevelsOptions
-{
-    /// <summary>Number of evenly spaced values in [-1, 1] that samples are rounded to.</summary>
-    [Range(2, 65_536), Description("Number of evenly spaced values in [-1, 1] that samples are rounded to.")]
-    public int Levels { get; set; } = 16;
-}
-
 /// <summary>
 /// Clamps samples to [-1, 1] and rounds them to <c>levels</c> evenly spaced values (posterization). Logs what it did
 /// as JSON written with Newtonsoft.Json 13.0.3.

@@ -9,23 +9,6 @@ using static TorchSharp.torch;
 
 namespace Example.SampleStats;
 
-/// <summary>Options of <see cref="SampleStatsStage"/>.</summary>
-public sealed class SampleStatsOptions
-{
-    /// <summary>Values outside [-limit, limit] count as out of range. Default 1: the model space of images.</summary>
-    [Range(1e-6, 1e6), Description("Values outside [-limit, limit] count as out of range (1: the [-1, 1] model space of images).")]
-    public double Limit { get; set; } = 1.0;
-}
-
-/// <summary>What <see cref="SampleStatsStage"/> found, written as JSON and kept in the run state for later stages.</summary>
-/// <param name="Count">Samples summarised.</param>
-/// <param name="Shape">Their shape [N, ...].</param>
-/// <param name="Mean">Mean of each channel (axis 1 of [N, C, ...] samples; one value for [N, D] samples).</param>
-/// <param name="Std">Standard deviation of each channel (population).</param>
-/// <param name="Limit">The range bound the fraction below counts against.</param>
-/// <param name="OutsideFraction">Fraction of all values outside [-limit, limit].</param>
-public sealed record SampleStatistics(long Count, long[] Shape, double[] Mean, double[] Std, double Limit, double OutsideFraction);
-
 /// <summary>
 /// A third-party stage: reads the current samples from the run state (<see cref="StageState.Samples"/>), logs the
 /// per-channel mean and standard deviation and the fraction of values outside [-limit, limit] as metrics

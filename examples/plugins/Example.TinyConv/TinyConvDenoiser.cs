@@ -8,14 +8,6 @@ using static TorchSharp.torch;
 
 namespace Example.TinyConv;
 
-/// <summary>Options of <see cref="TinyConvDenoiser"/>.</summary>
-public sealed class TinyConvOptions
-{
-    /// <summary>Feature channels of the hidden layers.</summary>
-    [Range(1, 1024), Description("Feature channels of the hidden layers.")]
-    public int Hidden { get; set; } = 32;
-}
-
 /// <summary>A three-layer convolutional denoiser for images: small enough to train in seconds, a starting point for your own.</summary>
 [Plugin(PluginKind.Denoiser, "tiny-conv", Options = typeof(TinyConvOptions), Description = "Three 3x3 convolutions with a timestep embedding; for images.")]
 public sealed class TinyConvDenoiser(TinyConvOptions options) : IDenoiser

@@ -6,54 +6,11 @@ using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Compression.Common;
+using Diffusion.Compression.Weights;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace Diffusion.Compression.Pruning;
-
-/// <summary>How channels are ranked for removal.</summary>
-public enum ChannelImportance
-{
-    /// <summary>L1 norm of the channel's filter in the layer that produces it (Li et al. 2017).</summary>
-    L1,
-    /// <summary>
-    /// First-order Taylor: Σ |w · ∂L/∂w| over every weight of the channel, with L the diffusion loss summed over
-    /// batches at timesteps spread evenly over [0, T) (as Diff-Pruning does).
-    /// </summary>
-    Taylor,
-}
-
-/// <summary>Options of <see cref="StructuredPruningPass"/>.</summary>
-public sealed class StructuredPruningOptions : IValidatableObject
-{
-    /// <summary>Fraction of the hidden channels of each block removed. Default 0.5.</summary>
-    [Range(0.0, 0.95), Description("Fraction of each block's hidden channels removed (kept channels round to the GroupNorm group count).")]
-    public double Ratio { get; set; } = 0.5;
-
-    /// <summary>How channels are ranked. Default taylor.</summary>
-    [Description("Channel ranking: l1 (filter norm) or taylor (|w * grad| of the diffusion loss over timesteps; needs data).")]
-    public ChannelImportance Importance { get; set; } = ChannelImportance.Taylor;
-
-    /// <summary>The modality whose training items feed the Taylor importance.</summary>
-    [ComponentRef(PluginKind.Modality), Description("Modality component whose training items feed the taylor importance.")]
-    public string? Data { get; set; }
-
-    /// <summary>Batches of the diffusion loss accumulated for Taylor importance. Default 8.</summary>
-    [Range(1, 10_000), Description("Batches of diffusion loss accumulated for taylor importance.")]
-    public int Batches { get; set; } = 8;
-
-    /// <summary>Items per Taylor batch. Default 32.</summary>
-    [Range(1, 65536), Description("Items per taylor batch.")]
-    public int BatchSize { get; set; } = 32;
-
-    /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Importance == ChannelImportance.Taylor && Data is null)
-            yield return new ValidationResult("importance: taylor needs data: (the modality component whose items give the diffusion loss), or use importance: l1", [nameof(Data)]);
-    }
-}
 
 /// <summary>
 /// Structured channel pruning: removes the least important hidden channels of every residual block (unet2d) and mlp

@@ -1,4 +1,4 @@
-using Diffusion.Denoisers.Common;
+using Diffusion.Denoisers.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -10,7 +10,7 @@ namespace Diffusion.Denoisers.Transformer1D;
 /// modulated by the timestep embedding (when <c>time_conditioning</c>), the class embedding (when
 /// <c>class_conditional</c>) and the pooled context (when <c>context_dim</c> &gt; 0); with nothing to condition on, the
 /// modulation is a learned constant. With <c>image_encoder_channels</c> &gt; 0 the sequence is conditioned on
-/// <c>Conditioning.Image</c> (image-to-text): a small CNN (<see cref="Common.ImageEncoder"/>) adds its pooled output to the
+/// <c>Conditioning.Image</c> (image-to-text): a small CNN (<see cref="Layers.ImageEncoder"/>) adds its pooled output to the
 /// modulation and, with <c>image_tokens</c>, gives patch tokens every block cross-attends to; an all-zero or missing image is
 /// the learned null condition (condition dropout, classifier-free guidance). Positions have learned embeddings, so sequences may be shorter than the data's
 /// length but not longer.

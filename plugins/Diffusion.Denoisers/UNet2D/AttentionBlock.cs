@@ -1,5 +1,5 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Denoisers.Common;
+using Diffusion.Denoisers.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Diffusion.Denoisers.Common;
+using Diffusion.Denoisers.Layers;
 using static TorchSharp.torch;
 
 namespace Diffusion.Denoisers.UNet2D;

@@ -10,54 +10,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 
-/// <summary>How an <c>sdedit</c> stage picks the noise level it starts from.</summary>
-public enum SdeditMode
-{
-    /// <summary>From <c>strength</c>: the schedule is cut at strength·(T − 1) and the image noised to where the sampler starts.</summary>
-    Sdedit,
-    /// <summary>From <c>noise_std</c>: the lowest level at least as noisy as the corrupted input, whose noise then counts as part of it.</summary>
-    Denoise,
-}
-
-/// <summary>Options of the <c>sdedit</c> stage (and of <c>denoise</c>, which only changes the defaults).</summary>
-public class SdeditStageOptions : RestorationStageOptions
-{
-    /// <summary>The sampler to run the reverse process with; any sampler works.</summary>
-    [Required, ComponentRef(PluginKind.Sampler), OptionAlias("scheduler"), Description("Sampler component that runs the reverse process (any sampler).")]
-    public string Sampler { get; set; } = "";
-
-    /// <summary>sdedit (start level from strength) or denoise (from noise_std). Default sdedit.</summary>
-    [Description("sdedit: start from strength; denoise: start from the level of the input's noise (noise_std).")]
-    public SdeditMode Mode { get; set; } = SdeditMode.Sdedit;
-
-    /// <summary>Mode sdedit: how far into the forward process the input is pushed, in (0, 1]; 1 starts from pure noise. Default 0.5.</summary>
-    [Range(0.0, 1.0, MinimumIsExclusive = true), Description("sdedit: fraction of the forward process the input is noised to, in (0, 1]; 1 = from pure noise.")]
-    public double Strength { get; set; } = 0.5;
-
-    /// <summary>Std of the Gaussian noise that corrupts the input, in [0, 1] pixel units (0.1 = 10% of the range). Default 0.</summary>
-    [Range(0.0, 10.0), Description("Std of Gaussian noise added to the input, in [0, 1] pixel units (0 = clean input).")]
-    public double NoiseStd { get; set; }
-
-    /// <inheritdoc />
-    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        foreach (var result in base.Validate(validationContext)) yield return result;
-        if (Mode == SdeditMode.Denoise && !(NoiseStd > 0))
-            yield return new ValidationResult("mode: denoise needs noise_std > 0: the std of the input's noise picks the starting level", [nameof(NoiseStd)]);
-    }
-}
-
-/// <summary>Options of the <c>denoise</c> stage: <c>sdedit</c>'s, with mode denoise and noise_std 0.1 by default.</summary>
-public sealed class DenoiseStageOptions : SdeditStageOptions
-{
-    /// <summary>Creates the options with the denoising defaults.</summary>
-    public DenoiseStageOptions()
-    {
-        Mode = SdeditMode.Denoise;
-        NoiseStd = 0.1;
-    }
-}
-
 /// <summary>
 /// SDEdit (Meng et al. 2022) on the first <c>count</c> test images: corrupt each image with Gaussian noise of
 /// <c>noise_std</c>, noise it to a level t0, and run any sampler's reverse process from there (<see cref="StartingLevel"/>).
@@ -130,11 +82,3 @@ public class SdeditStage(SdeditStageOptions options) : IStage
         RestorationRun.Publish(context, restored);
     }
 }
-
-/// <summary>
-/// Denoising: <see cref="SdeditStage"/> in denoise mode. The input carries Gaussian noise of <c>noise_std</c>; the reverse
-/// process starts at the matching noise level, so the input's own noise is removed rather than more being added.
-/// </summary>
-[Plugin(PluginKind.Stage, "denoise", Options = typeof(DenoiseStageOptions),
-    Description = "Removes Gaussian noise of a known std with any sampler (sdedit started at the matching level); logs PSNR/SSIM.")]
-public sealed class DenoiseStage(DenoiseStageOptions options) : SdeditStage(options);

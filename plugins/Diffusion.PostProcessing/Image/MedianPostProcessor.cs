@@ -8,21 +8,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.PostProcessing.Image;
 
-/// <summary>Options of <see cref="MedianPostProcessor"/>.</summary>
-public sealed class MedianOptions : IValidatableObject
-{
-    /// <summary>Window side in pixels (odd). Default 3.</summary>
-    [Range(3, 31), Description("Window side in pixels (odd).")]
-    public int KernelSize { get; set; } = 3;
-
-    /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (KernelSize % 2 == 0)
-            yield return new ValidationResult($"kernel_size ({KernelSize}) must be odd so the window has a centre", [nameof(KernelSize)]);
-    }
-}
-
 /// <summary>Median filter per channel over a k×k window, edges replicated: removes salt-and-pepper noise.</summary>
 [Plugin(PluginKind.PostProcessor, "median", Options = typeof(MedianOptions), Description = "Median filter over a kernel_size x kernel_size window (removes salt-and-pepper noise).")]
 public sealed class MedianPostProcessor(MedianOptions options) : IPostProcessor

@@ -7,33 +7,6 @@ using static TorchSharp.torch;
 
 namespace Diffusion.PostProcessing.Image;
 
-/// <summary>Resampling filters of <see cref="ResizePostProcessor"/>.</summary>
-public enum ResizeMode
-{
-    /// <summary>Linear interpolation in each direction.</summary>
-    Bilinear,
-    /// <summary>Cubic convolution (a = −0.75, as PyTorch).</summary>
-    Bicubic,
-    /// <summary>Lanczos-3, windowed sinc, widened when shrinking so it also low-passes.</summary>
-    Lanczos,
-}
-
-/// <summary>Options of <see cref="ResizePostProcessor"/>.</summary>
-public sealed class ResizeOptions
-{
-    /// <summary>Output height in pixels.</summary>
-    [Range(1, 16384), Description("Output height in pixels.")]
-    public int Height { get; set; } = 64;
-
-    /// <summary>Output width in pixels; 0 takes the height. Default 0.</summary>
-    [Range(0, 16384), Description("Output width in pixels; 0: same as height.")]
-    public int Width { get; set; }
-
-    /// <summary>Resampling filter. Default bicubic.</summary>
-    [Description("Resampling filter: bilinear, bicubic or lanczos.")]
-    public ResizeMode Mode { get; set; } = ResizeMode.Bicubic;
-}
-
 /// <summary>Resizes images to height × width with bilinear, bicubic or Lanczos-3 resampling (pixel centres aligned, edges replicated).</summary>
 [Plugin(PluginKind.PostProcessor, "resize", Options = typeof(ResizeOptions), Description = "Resizes images (bilinear, bicubic or lanczos).")]
 public sealed class ResizePostProcessor(ResizeOptions options) : IPostProcessor

@@ -4,15 +4,6 @@ using Diffusion.Abstractions.Samplers;
 
 namespace Diffusion.Samplers.Ddpm;
 
-/// <summary>The variance of each ancestral step of <see cref="DdpmSampler"/>.</summary>
-public enum DdpmVariance
-{
-    /// <summary>The posterior variance β̃_t = (1 − ᾱ_prev) / (1 − ᾱ_t) · β_t, the lower bound (Ho et al. 2020).</summary>
-    FixedSmall,
-    /// <summary>β_t itself, the upper bound.</summary>
-    FixedLarge,
-}
-
 /// <summary>Options of <see cref="DdpmSampler"/>: the shared timestep-sampler options plus how the reverse steps are taken.</summary>
 public sealed class DdpmOptions : TimestepSamplerOptions
 {

@@ -4,15 +4,6 @@ using Diffusion.Samplers.Sampling;
 
 namespace Diffusion.Samplers.DpmSolver;
 
-/// <summary>How <c>dpmpp-2m-sde</c> forms its second-order correction.</summary>
-public enum Dpmpp2mSdeSolverType
-{
-    /// <summary>Half the first-order coefficient times the slope (k-diffusion's and diffusers' default).</summary>
-    Midpoint,
-    /// <summary>The exact φ₂ coefficient of the linear-in-λ data prediction.</summary>
-    Heun,
-}
-
 /// <summary>
 /// Options of <see cref="Dpmpp2mSdeSampler"/>. The default sigma_schedule is exponential (equal steps in log σ): the
 /// multistep SDE update extrapolates noisy predictions by the ratio of successive log-σ steps, which the training

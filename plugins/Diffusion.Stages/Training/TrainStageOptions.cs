@@ -5,40 +5,6 @@ using Diffusion.Abstractions.Plugins;
 
 namespace Diffusion.Stages;
 
-/// <summary>Optimizers the train stage offers.</summary>
-public enum OptimizerKind
-{
-    /// <summary>Adam with decoupled weight decay.</summary>
-    [OptionName("adamw")]
-    AdamW,
-    /// <summary>Adam.</summary>
-    Adam,
-    /// <summary>Stochastic gradient descent with momentum 0.9.</summary>
-    Sgd,
-}
-
-/// <summary>How the learning rate moves after warm-up.</summary>
-public enum LrSchedule
-{
-    /// <summary>Stays at the peak.</summary>
-    Constant,
-    /// <summary>Half a cosine from the peak down towards <c>min_lr</c> at the last step.</summary>
-    Cosine,
-}
-
-/// <summary>How the per-item losses are weighted by noise level.</summary>
-public enum LossWeighting
-{
-    /// <summary>Every item counts the same: plain mean squared error.</summary>
-    Uniform,
-    /// <summary>
-    /// Min-SNR-γ (Hang et al. 2023): the weight that turns the loss into an x0 loss with SNR clipped at γ: min(SNR, γ)/SNR
-    /// for epsilon prediction, min(SNR, γ)/(SNR + 1) for v prediction, min(SNR, γ) for sample prediction.
-    /// </summary>
-    [OptionName("min_snr")]
-    MinSnr,
-}
-
 /// <summary>Options of the <c>train</c> stage.</summary>
 public sealed class TrainStageOptions : IValidatableObject
 {

@@ -1,4 +1,4 @@
-using Diffusion.Denoisers.Common;
+using Diffusion.Denoisers.Layers;
 using Diffusion.Denoisers.UNet2D;
 
 namespace Diffusion.Plugins.Tests.TextToImage;

@@ -1,0 +1,14 @@
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Runs;
+using static TorchSharp.torch;
+
+namespace Diffusion.Abstractions.Modalities;
+
+/// <summary>Which part of a dataset to load.</summary>
+public enum DataSplit
+{
+    /// <summary>The training part.</summary>
+    Train,
+    /// <summary>The held-out part.</summary>
+    Test,
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Reflection;
+using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Runs;
+using Diffusion.Abstractions.Stages;
+using Diffusion.Kernels;
+using Diffusion.Core.Pipelines;
+using Diffusion.Core.Plugins;
+using Diffusion.Tracking;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Diffusion.Core.Runs;
+
+/// <summary>What to run and where to record it.</summary>
+/// <param name="Pipeline">The validated pipeline.</param>
+/// <param name="Tracking">Where the run is recorded: a tracking location that <see cref="TrackingStores.For"/> accepts.</param>
+/// <param name="ArtifactRoot">The folder that holds run folders: the run's files go in <c>ArtifactRoot/RUN_ID/</c>.</param>
+/// <param name="ResumeRunId">A run to continue from its last checkpoints, or null for a new run.</param>
+public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string ArtifactRoot, string? ResumeRunId = null)
+{
+    /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
+    public string? ParentRunId { get; init; }
+}

@@ -1,0 +1,17 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Options;
+using Diffusion.Modalities.Text.Corpora;
+using Diffusion.Modalities.Text.Tokenizers;
+
+namespace Diffusion.Modalities.Text;
+
+/// <summary>How text becomes tokens.</summary>
+public enum TextTokenizerKind
+{
+    /// <summary>One token per character of the corpus's alphabet.</summary>
+    Char,
+    /// <summary>GPT-2's byte-level BPE (vocabulary shipped with the plugin, works offline).</summary>
+    [OptionName("gpt2")]
+    Gpt2,
+}

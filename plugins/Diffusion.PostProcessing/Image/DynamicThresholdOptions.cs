@@ -1,0 +1,16 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Diffusion.Abstractions.Plugins;
+using Diffusion.Abstractions.PostProcessing;
+using Diffusion.Abstractions.Runs;
+using static TorchSharp.torch;
+
+namespace Diffusion.PostProcessing.Image;
+
+/// <summary>Options of <see cref="DynamicThresholdPostProcessor"/>.</summary>
+public sealed class DynamicThresholdOptions
+{
+    /// <summary>Percentile of |x| per sample that sets the threshold. Default 0.995 (Imagen).</summary>
+    [Range(0.5, 1.0), Description("Percentile (0.5-1) of |x| per sample that sets the threshold s.")]
+    public double Percentile { get; set; } = 0.995;
+}

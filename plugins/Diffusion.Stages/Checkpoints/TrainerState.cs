@@ -1,0 +1,23 @@
+using System.Globalization;
+using System.Text.Json;
+using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Denoisers;
+using Diffusion.Abstractions.Options;
+using Diffusion.Abstractions.Samplers;
+using static TorchSharp.torch;
+
+namespace Diffusion.Stages.Checkpoints;
+
+/// <summary>What a trainer needs back from a checkpoint besides the weights and optimizer.</summary>
+/// <param name="Step">Training steps completed.</param>
+/// <param name="Schedule">The noise schedule trained with.</param>
+/// <param name="Data">The data spec the network was built for.</param>
+/// <param name="Seed">
+/// The run seed: the whole random state of training. Step k reseeds its generators from (seed, k), so the seed and
+/// the step restore every random draw that follows; null in checkpoints written before it was recorded.
+/// </param>
+/// <param name="ShapesFromWeights">
+/// The network's layer shapes differ from what the denoiser's options build (it was structurally pruned): the weights
+/// files are marked so that loading resizes the layers.
+/// </param>
+public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null, bool ShapesFromWeights = false);
