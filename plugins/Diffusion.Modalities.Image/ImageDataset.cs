@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
 
 namespace Diffusion.Modalities.Image;

@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Modalities.Text.Corpora;
-using Diffusion.Modalities.Text.Tokenizers;
-
 namespace Diffusion.Modalities.Text;
 
 /// <summary>Where the text comes from.</summary>

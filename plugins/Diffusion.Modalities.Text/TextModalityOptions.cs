@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
 using Diffusion.Modalities.Text.Corpora;
 using Diffusion.Modalities.Text.Tokenizers;
 

@@ -1,8 +1,4 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
-using Diffusion.Modalities.Text.Corpora;
-using Diffusion.Modalities.Text.Tokenizers;
 
 namespace Diffusion.Modalities.Text;
 

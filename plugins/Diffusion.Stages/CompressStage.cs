@@ -1,11 +1,8 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Compression;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;

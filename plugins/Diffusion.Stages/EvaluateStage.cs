@@ -1,8 +1,5 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;

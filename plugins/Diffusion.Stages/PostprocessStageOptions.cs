@@ -2,9 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 
 namespace Diffusion.Stages;
 

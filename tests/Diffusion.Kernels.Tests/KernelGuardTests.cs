@@ -1,4 +1,3 @@
-using Diffusion.Kernels;
 using static TorchSharp.torch;
 
 namespace Diffusion.Kernels.Tests;

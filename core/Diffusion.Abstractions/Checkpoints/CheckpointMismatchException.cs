@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Diffusion.Abstractions.Checkpoints;
 
 /// <summary>A checkpoint does not fit the model it is loaded into; the host reports it as the user's mistake, without a stack trace.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Abstractions.Denoisers;
 
 /// <summary>The shape and vocabulary of the data a modality produces.</summary>

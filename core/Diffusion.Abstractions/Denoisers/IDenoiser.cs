@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Abstractions.Denoisers;
 
 /// <summary>A denoiser architecture: builds the network for the data a modality provides.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.Abstractions.Modalities;
 
 /// <summary>Which part of a dataset to load.</summary>

@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
 using static TorchSharp.torch;
 
 namespace Diffusion.Abstractions.Modalities;

@@ -1,6 +1,3 @@
-using System.Reflection;
-using System.Text;
-
 namespace Diffusion.Abstractions.Options;
 
 /// <summary>

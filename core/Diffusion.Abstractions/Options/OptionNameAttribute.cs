@@ -1,6 +1,3 @@
-using System.Reflection;
-using System.Text;
-
 namespace Diffusion.Abstractions.Options;
 
 /// <summary>Overrides the YAML spelling of an option property or enum member.</summary>

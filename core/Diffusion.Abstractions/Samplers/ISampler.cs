@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Diffusion.Abstractions.Samplers;

@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Denoisers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Diffusion.Abstractions.Samplers;

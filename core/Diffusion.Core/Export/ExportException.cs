@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Abstractions.Checkpoints;
-
 namespace Diffusion.Core.Export;
 
 /// <summary>A run cannot be exported as asked; the message says why and what to do.</summary>

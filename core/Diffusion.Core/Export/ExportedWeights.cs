@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Abstractions.Checkpoints;
-
 namespace Diffusion.Core.Export;
 
 /// <summary>Which weights of a checkpoint an export writes.</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-
 namespace Diffusion.Core.Options;
 
 /// <summary>Lists the options of an options class with their types and defaults.</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Core.Plugins;
-
 namespace Diffusion.Core.Pipelines;
 
 /// <summary>One problem found in a pipeline, printed as <c>FILE:LINE:COL: error: MESSAGE</c>.</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Core.Plugins;
-
 namespace Diffusion.Core.Pipelines;
 
 /// <summary>A typed, validated pipeline ready to run.</summary>

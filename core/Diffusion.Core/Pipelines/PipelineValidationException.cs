@@ -1,5 +1,3 @@
-using Diffusion.Core.Plugins;
-
 namespace Diffusion.Core.Pipelines;
 
 /// <summary>Thrown with every error found, so a user sees them all at once.</summary>

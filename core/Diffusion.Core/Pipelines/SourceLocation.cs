@@ -1,5 +1,3 @@
-using Diffusion.Core.Plugins;
-
 namespace Diffusion.Core.Pipelines;
 
 /// <summary>A place in a pipeline file (1-based line and column).</summary>

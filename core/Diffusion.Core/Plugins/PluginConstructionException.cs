@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Diffusion.Core.Plugins;
 
 /// <summary>A plugin's constructor failed; the message names the plugin, its file and the cause.</summary>

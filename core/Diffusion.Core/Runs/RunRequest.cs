@@ -1,15 +1,5 @@
-using System.Diagnostics;
-using System.Reflection;
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
-using Diffusion.Kernels;
 using Diffusion.Core.Pipelines;
-using Diffusion.Core.Plugins;
 using Diffusion.Tracking;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Core.Runs;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Core.Pipelines;
-
 namespace Diffusion.Core.Sweeps;
 
 /// <summary>One of a list of values, each written as the <c>--set</c> value text it is applied with.</summary>

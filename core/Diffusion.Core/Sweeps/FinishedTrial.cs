@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Runs;
-
 namespace Diffusion.Core.Sweeps;
 
 /// <summary>A finished trial as a sampler sees it: its point and its objective value (larger is better only when maximizing).</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Core.Pipelines;
-using Diffusion.Core.Runs;
 using Diffusion.Tracking;
 
 namespace Diffusion.Core.Sweeps;

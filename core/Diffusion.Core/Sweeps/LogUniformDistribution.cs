@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Core.Pipelines;
-
 namespace Diffusion.Core.Sweeps;
 
 /// <summary>A positive real number whose logarithm is uniform over [log Low, log High]: each decade is as likely.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Core.Pipelines;
-
 namespace Diffusion.Core.Sweeps;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Diffusion.Core.Pipelines;
 
 namespace Diffusion.Core.Sweeps;
 

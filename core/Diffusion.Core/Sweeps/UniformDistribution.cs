@@ -1,6 +1,3 @@
-using System.Globalization;
-using Diffusion.Core.Pipelines;
-
 namespace Diffusion.Core.Sweeps;
 
 /// <summary>A real number drawn uniformly from [Low, High].</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;

@@ -1,10 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Example.Analytic;
 

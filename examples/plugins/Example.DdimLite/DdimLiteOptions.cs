@@ -1,7 +1,5 @@
 using System.ComponentModel;
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Example.DdimLite;
 

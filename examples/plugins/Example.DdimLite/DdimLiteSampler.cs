@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Samplers;
 using static TorchSharp.torch;

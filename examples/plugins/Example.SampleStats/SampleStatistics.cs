@@ -1,12 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
-
 namespace Example.SampleStats;
 
 /// <summary>What <see cref="SampleStatsStage"/> found, written as JSON and kept in the run state for later stages.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;

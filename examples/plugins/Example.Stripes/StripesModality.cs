@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;

@@ -1,13 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Reflection;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Microsoft.Extensions.Logging;
-using Newtonsoft.Json;
-using static TorchSharp.torch;
 
 namespace Example.Stripes;
 

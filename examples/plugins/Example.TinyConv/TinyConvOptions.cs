@@ -1,10 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Example.TinyConv;
 

@@ -1,14 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Compression;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Compression.Weights;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
-
 namespace Diffusion.Compression.Pruning;
 
 /// <summary>Where magnitude pruning ranks weights.</summary>

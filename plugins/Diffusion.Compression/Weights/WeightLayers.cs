@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Runs;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Modalities.CrossModal.Captions;
 using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Png;

@@ -1,6 +1,5 @@
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 

@@ -1,13 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Abstractions.Stages;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>Options of the <c>denoise</c> stage: <c>sdedit</c>'s, with mode denoise and noise_std 0.1 by default.</summary>

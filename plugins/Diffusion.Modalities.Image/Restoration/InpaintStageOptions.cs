@@ -1,11 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Abstractions.Stages;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 

@@ -1,13 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Abstractions.Stages;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>How an <c>sdedit</c> stage picks the noise level it starts from.</summary>

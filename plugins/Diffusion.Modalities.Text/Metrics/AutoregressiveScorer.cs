@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Diffusion.Abstractions.Runs;
 using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Options;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.PostProcessing;
 using Diffusion.Abstractions.Runs;

@@ -1,10 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.PostProcessing.Image;
 
 /// <summary>Resampling filters of <see cref="ResizePostProcessor"/>.</summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.Ddpm;
 
 /// <summary>The variance of each ancestral step of <see cref="DdpmSampler"/>.</summary>

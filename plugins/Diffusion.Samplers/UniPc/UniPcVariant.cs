@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.UniPc;
 
 /// <summary>The B(h) function of UniPC (Zhao et al. 2023, section 3.3).</summary>

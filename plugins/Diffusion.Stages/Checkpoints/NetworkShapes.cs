@@ -1,6 +1,5 @@
 using System.Reflection;
 using Diffusion.Abstractions.Checkpoints;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Checkpoints;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Diffusion.Tracking;
-using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Denoisers.UNet2D;
 
 namespace Diffusion.Plugins.Tests.Compression;
 

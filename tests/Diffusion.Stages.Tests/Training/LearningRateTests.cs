@@ -1,4 +1,3 @@
-using Diffusion.Stages;
 using Diffusion.Stages.Training;
 
 namespace Diffusion.Stages.Tests.Training;

@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Samplers;
-using Diffusion.Stages;
 using Diffusion.Stages.Training;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
-using Diffusion.Stages;
 using Diffusion.Tracking;
 using static TorchSharp.torch;
 

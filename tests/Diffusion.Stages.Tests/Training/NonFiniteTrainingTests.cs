@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Runs;
-using Diffusion.Stages;
 using Diffusion.Stages.Training;
 using Diffusion.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;

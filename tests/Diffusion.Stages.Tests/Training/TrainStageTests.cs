@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Export;
 using Diffusion.Stages.Checkpoints;
 using Diffusion.Tracking;

@@ -1,7 +1,6 @@
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Samplers;
-using Diffusion.Stages;
 using Diffusion.Stages.Training;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Diffusion.Tracking;
 using static Diffusion.Cli.Commands.RunsSupport;

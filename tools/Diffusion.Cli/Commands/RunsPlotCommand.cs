@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Diffusion.Cli.Commands.Plotting;
-using Diffusion.Tracking;
 using static Diffusion.Cli.Commands.RunsSupport;
 
 namespace Diffusion.Cli.Commands;
