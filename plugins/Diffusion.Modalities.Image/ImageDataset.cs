@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Options;
-
 namespace Diffusion.Modalities.Image;
 
 /// <summary>Which image dataset <see cref="ImageModality"/> loads.</summary>

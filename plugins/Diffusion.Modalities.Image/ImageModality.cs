@@ -1,11 +1,7 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image.Datasets;
 using Diffusion.Modalities.Image.Metrics;
 using Diffusion.Modalities.Image.Png;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image;
 

@@ -1,4 +1,3 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Text.Corpora;
 using Diffusion.Modalities.Text.Tokenizers;
 

@@ -1,11 +1,8 @@
 using System.Text;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Text.Metrics;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Text;
 

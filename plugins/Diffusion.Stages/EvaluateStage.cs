@@ -1,12 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Abstractions.Stages;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
 
 namespace Diffusion.Stages;
 

@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Stages;
-
 namespace Diffusion.Stages;
 
 /// <summary>Options of the <c>sample</c> stage.</summary>

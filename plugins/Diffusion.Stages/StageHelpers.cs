@@ -1,9 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Stages;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages;
 
 /// <summary>Small pieces the first-party stages share.</summary>

@@ -1,16 +1,7 @@
 using System.Diagnostics;
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Abstractions.Stages;
 using Diffusion.Stages.Checkpoints;
 using Diffusion.Stages.Training;
-using Microsoft.Extensions.Logging;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Stages;
 

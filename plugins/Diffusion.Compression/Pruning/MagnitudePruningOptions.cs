@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-
 namespace Diffusion.Compression.Pruning;
 
 /// <summary>Options of <see cref="MagnitudePruningPass"/>.</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Options;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>How activation ranges are taken from the calibration calls.</summary>

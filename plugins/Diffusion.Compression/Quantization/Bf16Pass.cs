@@ -1,10 +1,3 @@
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Compression;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>Stores parameters as bfloat16; computes in float32 with the rounded values.</summary>

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>Options of <see cref="Int4WeightPass"/>.</summary>

@@ -1,11 +1,3 @@
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Compression;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Compression.Weights;
-using Microsoft.Extensions.Logging;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>Options of <see cref="W8A8SimPass"/>.</summary>

@@ -1,12 +1,4 @@
-using Diffusion.Abstractions.Compression;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
-using Diffusion.Compression.Weights;
-using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Compression.Quantization;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>Options shared by the weight quantization passes.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Compression.Quantization;
 
 /// <summary>Symmetric weight quantization: int8 per output channel, int4 per group of input weights (packed two per byte).</summary>

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Runs;
-
 namespace Diffusion.Compression.Weights;
 
 /// <summary>Finds what the run knows about the network a pass compresses.</summary>

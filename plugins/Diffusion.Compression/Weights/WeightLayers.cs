@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Runs;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Diffusion.Compression.Weights;
 

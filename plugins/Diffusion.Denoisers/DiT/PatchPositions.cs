@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.DiT;
 
 /// <summary>Fixed 2-D sine-cosine position embeddings of a patch grid (as in ViT-MAE and DiT).</summary>

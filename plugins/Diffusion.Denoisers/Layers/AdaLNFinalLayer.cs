@@ -1,6 +1,3 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>The output layer of an adaLN transformer: LayerNorm modulated by c, then a linear map; both zero-initialised.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>Class labels as embedding indices.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>Concatenated-input conditioning (<c>Conditioning.Concat</c>), for image networks.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>Multi-head attention from a sequence [B, N, D] to a condition context [B, L, context_dim], masked where the context is padding.</summary>

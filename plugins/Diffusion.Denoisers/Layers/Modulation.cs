@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>Adaptive layer-norm modulation.</summary>

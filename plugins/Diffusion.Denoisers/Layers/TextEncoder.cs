@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>

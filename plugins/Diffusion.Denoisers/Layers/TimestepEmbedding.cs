@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Layers;
 
 /// <summary>Transformer-style sinusoidal features of (fractional) timesteps.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Mlp;
 
 /// <summary>LayerNorm, linear, + projected conditioning, SiLU, dropout, linear; added to the input.</summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Mlp;
 
 /// <summary>The network <see cref="MlpDenoiser"/> builds.</summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.Transformer1D;
 
 /// <summary>The network <see cref="Transformer1DDenoiser"/> builds (see there for the input and output contract).</summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>Multi-head self-attention over the H·W positions of a feature map, with GroupNorm before and a residual connection.</summary>

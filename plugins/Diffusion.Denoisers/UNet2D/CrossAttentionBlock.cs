@@ -1,7 +1,3 @@
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>Attention from the H·W positions of a feature map to a condition context, with GroupNorm before and a residual connection.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>GroupNorm, SiLU, conv3x3, + projected time embedding, GroupNorm, SiLU, dropout, conv3x3, plus a (1x1 when needed) skip.</summary>

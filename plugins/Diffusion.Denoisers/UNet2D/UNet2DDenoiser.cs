@@ -1,4 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
 

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Denoisers.Layers;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>The network <see cref="UNet2DDenoiser"/> builds.</summary>

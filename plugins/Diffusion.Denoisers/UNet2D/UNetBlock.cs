@@ -1,6 +1,3 @@
-using Diffusion.Denoisers.Layers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>A residual block, followed by self-attention and cross-attention to the context when its resolution asks for them.</summary>

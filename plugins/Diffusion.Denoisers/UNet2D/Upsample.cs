@@ -1,6 +1,3 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Diffusion.Denoisers.UNet2D;
 
 /// <summary>Nearest-neighbour upsampling to an exact size (that of the matching skip connection), then a 3x3 conv.</summary>

@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Text.Tokenizers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.CrossModal.Captions;
 

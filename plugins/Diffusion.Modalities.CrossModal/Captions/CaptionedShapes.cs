@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Modalities;
 using Diffusion.Modalities.Image.Datasets;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.CrossModal.Captions;
 

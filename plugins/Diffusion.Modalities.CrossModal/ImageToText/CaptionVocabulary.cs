@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Runs;
-using Diffusion.Modalities.CrossModal.Captions;
-using Diffusion.Modalities.Text;
 using Diffusion.Modalities.Text.Tokenizers;
 
 namespace Diffusion.Modalities.CrossModal.ImageToText;

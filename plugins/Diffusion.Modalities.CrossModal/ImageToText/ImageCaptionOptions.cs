@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Modalities.CrossModal.Captions;
-using Diffusion.Modalities.Text;
-
 namespace Diffusion.Modalities.CrossModal.ImageToText;
 
 /// <summary>

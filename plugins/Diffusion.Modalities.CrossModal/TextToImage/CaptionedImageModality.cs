@@ -1,14 +1,8 @@
 using System.Text;
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
-using Diffusion.Modalities.CrossModal.Captions;
-using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Png;
-using Diffusion.Modalities.Text;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.CrossModal.TextToImage;
 

@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Modalities.CrossModal.Captions;
-using Diffusion.Modalities.Image;
-
 namespace Diffusion.Modalities.CrossModal.TextToImage;
 
 /// <summary>Options of <see cref="CaptionedImageModality"/>: the captioned data, its tokenizer and the metrics.</summary>

@@ -1,10 +1,5 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
-using Diffusion.Modalities.CrossModal.Captions;
-using Diffusion.Modalities.Image;
 using Diffusion.Modalities.Image.Metrics;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.CrossModal.TextToImage;
 

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Datasets;
 
 /// <summary>Fashion-MNIST from its four IDX files (raw or .gz), as [N, 1, S, S] images in [−1, 1] with labels.</summary>

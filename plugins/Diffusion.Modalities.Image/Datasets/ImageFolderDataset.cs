@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using SkiaSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Datasets;
 

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Modalities;
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Datasets;
 
 /// <summary>

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Metrics;
 

@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Metrics;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Png;
 
 /// <summary>Lays a batch of images out as one picture: a square-ish grid with 1-pixel grey padding.</summary>

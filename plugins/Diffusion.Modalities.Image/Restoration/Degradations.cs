@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Options;
-using static TorchSharp.torch;
-
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>How a low-resolution image is brought back to full size.</summary>

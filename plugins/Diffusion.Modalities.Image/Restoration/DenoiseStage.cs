@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-
 namespace Diffusion.Modalities.Image.Restoration;
 
 /// <summary>

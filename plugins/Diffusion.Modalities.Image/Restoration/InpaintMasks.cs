@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Modalities.Image.Png;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 

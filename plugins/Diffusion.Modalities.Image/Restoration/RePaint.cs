@@ -1,5 +1,4 @@
 using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 

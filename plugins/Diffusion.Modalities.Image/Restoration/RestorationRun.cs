@@ -1,10 +1,7 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Modalities.Image.Png;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 

@@ -1,10 +1,6 @@
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Image.Restoration;
 

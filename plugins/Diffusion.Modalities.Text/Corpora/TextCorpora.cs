@@ -1,5 +1,4 @@
 using System.Text;
-using Diffusion.Abstractions.Runs;
 
 namespace Diffusion.Modalities.Text.Corpora;
 

@@ -1,10 +1,7 @@
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Text.Infill;
 

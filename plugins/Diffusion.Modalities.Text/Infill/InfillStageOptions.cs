@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Stages;
 
 namespace Diffusion.Modalities.Text.Infill;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Runs;
 
 namespace Diffusion.Modalities.Text.Infill;
 

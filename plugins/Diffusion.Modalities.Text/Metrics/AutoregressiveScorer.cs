@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Text.Metrics;
 

@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Runs;
-
 namespace Diffusion.Modalities.Text.Tokenizers;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Diffusion.Abstractions.Runs;
 using Microsoft.ML.Tokenizers;
 
 namespace Diffusion.Modalities.Text.Tokenizers;

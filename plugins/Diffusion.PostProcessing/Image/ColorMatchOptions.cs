@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
 
 namespace Diffusion.PostProcessing.Image;
 

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.PostProcessing.Image;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Diffusion.PostProcessing.Image;
 

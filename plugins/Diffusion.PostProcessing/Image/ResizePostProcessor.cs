@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.PostProcessing.Image;
 
 /// <summary>Resizes images to height × width with bilinear, bicubic or Lanczos-3 resampling (pixel centres aligned, edges replicated).</summary>

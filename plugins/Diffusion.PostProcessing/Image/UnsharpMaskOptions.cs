@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-
 namespace Diffusion.PostProcessing.Image;
 
 /// <summary>Options of <see cref="UnsharpMaskPostProcessor"/>.</summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
-
 namespace Diffusion.PostProcessing.Image;
 
 /// <summary>Unsharp masking: x + amount · (x − blur(x)) where |x − blur(x)| ≥ threshold.</summary>

@@ -1,9 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.PostProcessing;
-using Diffusion.Abstractions.Runs;
-using static TorchSharp.torch;
 
 namespace Diffusion.PostProcessing.Text;
 

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.Ddim;
 
 /// <summary>Options of <see cref="DdimSampler"/>: the shared timestep-sampler options plus how the steps are taken.</summary>

@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Samplers.Ddim;
 

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.Ddpm;
 
 /// <summary>Options of <see cref="DdpmSampler"/>: the shared timestep-sampler options plus how the reverse steps are taken.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Samplers.Dpm2;
 
 /// <summary>

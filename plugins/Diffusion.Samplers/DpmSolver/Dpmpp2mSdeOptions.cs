@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Samplers.Sampling;
-
 namespace Diffusion.Samplers.DpmSolver;
 
 /// <summary>

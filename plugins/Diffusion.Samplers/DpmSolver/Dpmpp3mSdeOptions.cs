@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Samplers.Sampling;
-
 namespace Diffusion.Samplers.DpmSolver;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Samplers;
-using Diffusion.Samplers.Sampling;
-using static TorchSharp.torch;
-
 namespace Diffusion.Samplers.DpmSolver;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Diffusion.Abstractions.Samplers;
 using Diffusion.Samplers.Heun;
 
 namespace Diffusion.Samplers.Edm;

@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Plugins;
-using Diffusion.Abstractions.Samplers;
 using Diffusion.Samplers.Heun;
-using static TorchSharp.torch;
 
 namespace Diffusion.Samplers.Edm;
 

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Samplers.Sampling;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.Sampling;
 
 /// <summary>Options of the samplers that add fresh noise each step (ancestral and SDE samplers).</summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Samplers.UniPc;
 
 /// <summary>Options of <see cref="UniPcSampler"/>.</summary>

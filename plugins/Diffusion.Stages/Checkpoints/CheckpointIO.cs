@@ -1,10 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Diffusion.Abstractions.Checkpoints;
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Checkpoints;
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using Diffusion.Abstractions.Checkpoints;
-using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Checkpoints;
 

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Samplers;
-
 namespace Diffusion.Stages.Checkpoints;
 
 /// <summary>What a trainer needs back from a checkpoint besides the weights and optimizer.</summary>

@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Options;
-
 namespace Diffusion.Stages;
 
 /// <summary>How the per-item losses are weighted by noise level.</summary>

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages.Training;
 
 /// <summary>Per-item loss weights by noise level.</summary>

@@ -1,7 +1,3 @@
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Stages;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages;
 
 /// <summary>How the train stage's low-resolution condition is upsampled back to full size.</summary>

@@ -1,6 +1,4 @@
-using Diffusion.Abstractions.Denoisers;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Training;
 

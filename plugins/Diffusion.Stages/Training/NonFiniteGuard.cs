@@ -1,7 +1,4 @@
-using Diffusion.Abstractions.Runs;
-using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Training;
 

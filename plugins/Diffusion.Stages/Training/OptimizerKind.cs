@@ -1,5 +1,3 @@
-using Diffusion.Abstractions.Options;
-
 namespace Diffusion.Stages;
 
 /// <summary>Optimizers the train stage offers.</summary>

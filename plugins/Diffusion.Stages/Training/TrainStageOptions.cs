@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Diffusion.Abstractions.Options;
-using Diffusion.Abstractions.Plugins;
-
 namespace Diffusion.Stages;
 
 /// <summary>Options of the <c>train</c> stage.</summary>

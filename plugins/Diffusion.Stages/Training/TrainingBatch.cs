@@ -1,8 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Modalities;
-using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages.Training;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Diffusion.Abstractions.Denoisers;
-using static TorchSharp.torch;
-
 namespace Diffusion.Stages.Training;
 
 /// <summary>

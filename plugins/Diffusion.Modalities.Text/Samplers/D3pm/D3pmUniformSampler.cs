@@ -1,8 +1,6 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Modalities.Text.Samplers.Mdlm;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Text.Samplers.D3pm;
 

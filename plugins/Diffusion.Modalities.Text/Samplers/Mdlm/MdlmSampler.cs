@@ -1,7 +1,5 @@
 using Diffusion.Abstractions.Denoisers;
-using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Samplers;
-using static TorchSharp.torch;
 
 namespace Diffusion.Modalities.Text.Samplers.Mdlm;
 
