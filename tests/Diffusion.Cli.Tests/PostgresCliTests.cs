@@ -77,6 +77,26 @@ public sealed class PostgresCliTests : IDisposable
     }
 
     [PostgresFact]
+    public void MigrateCopiesALocalDatabaseOnceAndSaysTheChecksumsAreEqual()
+    {
+        string file = _work.File("tiny.yaml", RunCommandTests.Tiny);
+        var run = Cli.Run(_work.Path, "run", file, "--set", "stages.train.steps=2");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var first = Cli.Run(_work.Path, "runs", "migrate", "--to", WithPassword);
+        var second = Cli.Run(_work.Path, "runs", "migrate", "--to", WithPassword);
+
+        Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+        Assert.Contains("1 run copied", first.Stdout);
+        Assert.Contains("checksums equal for all 1 runs", first.Stdout);
+        Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
+        Assert.Contains("0 runs copied (0 metric rows), 1 already there", second.Stdout);
+        Assert.DoesNotContain(Secret, first.Stdout + first.Stderr + second.Stdout + second.Stderr);
+        var list = Cli.Run(_work.Path, "runs", "list", "--json", "--db", Server.Uri);
+        Assert.Single(JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray());
+    }
+
+    [PostgresFact]
     public void AWrongDatabaseIsAOneLineErrorThatSaysWhatToFixWithoutThePassword()
     {
         string uri = Regex.Replace(WithPassword, @"/[^/?]+\?", "/no_such_database_here?");

@@ -6,7 +6,7 @@ namespace Diffusion.Tracking;
 /// The PostgreSQL backend: one server database (or a schema of it, chosen by <c>search_path</c>) shared by every
 /// machine of a team. Run folders go in <c>runs/</c> under the working directory unless the host is told a shared folder.
 /// </summary>
-internal sealed class PostgresTrackingBackend(PostgresLocation location) : ITrackingBackend
+internal sealed class PostgresTrackingBackend(PostgresLocation location) : ITrackingBackend, IArchiveBackend
 {
     /// <inheritdoc />
     public string Location => location.Shown;
@@ -31,6 +31,12 @@ internal sealed class PostgresTrackingBackend(PostgresLocation location) : ITrac
 
     /// <inheritdoc />
     public ISweepStore OpenSweeps(TrackingOptions? options = null) => PostgresSweepStore.Open(location, options);
+
+    /// <inheritdoc />
+    public IRunArchiveReader OpenReader() => PostgresArchive.Open(location);
+
+    /// <inheritdoc />
+    public IRunArchiveWriter? OpenWriter() => PostgresArchive.Open(location);
 
     /// <inheritdoc />
     public IReadOnlyList<SqlResult> Query(string query, int maxRows) => PostgresReadOnlySql.Run(location, query, maxRows);

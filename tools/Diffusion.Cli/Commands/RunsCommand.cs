@@ -22,6 +22,7 @@ internal static class RunsCommand
         command.Subcommands.Add(RunsExportCommand.Create());
         foreach (var edit in RunsEditCommands.Create()) command.Subcommands.Add(edit);
         command.Subcommands.Add(RunsQueryCommand.Create());
+        command.Subcommands.Add(RunsMigrateCommand.Create());
         return command;
     }
 
