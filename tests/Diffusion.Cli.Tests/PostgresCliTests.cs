@@ -97,6 +97,36 @@ public sealed class PostgresCliTests : IDisposable
     }
 
     [PostgresFact]
+    public void FailFastAndResumeWorkOnPostgres()
+    {
+        string file = _work.File("failing.yaml", SweepTests.Base + """
+            sweep:
+              method: grid
+              objective: train/loss
+              parameters:
+                components.data.dataset: [fashion-mnist, shapes]
+            """);
+        var env = new Dictionary<string, string> { ["DIFFUSION_DB"] = WithPassword };
+
+        var stopped = Cli.Run(_work.Path, env, "sweep", file, "--set", "components.data.path=/nonexistent", "--fail-fast", "--workers", "2");
+
+        Assert.True(stopped.ExitCode == 1, stopped.Stdout + stopped.Stderr);
+        string id = Regex.Match(stopped.Stdout, @"sweep ([0-9a-f]{10}) started").Groups[1].Value;
+        Assert.Contains("stopped by --fail-fast: trial 0 failed", stopped.Stderr);
+        Assert.Equal("FAILED", Server.Rows($"SELECT state FROM sweep_trials WHERE sweep_id = '{id}' AND number = 0")[0][0]);
+
+        var resumed = Cli.Run(_work.Path, env, "sweep", "--resume", id[..6], "--workers", "2");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Equal(["FAILED", "COMPLETED"], Server.Rows($"SELECT state FROM sweep_trials WHERE sweep_id = '{id}' ORDER BY number").Select(r => (string)r[0]!));
+        Assert.Equal("COMPLETED", Server.Rows($"SELECT status FROM runs WHERE id = '{id}'")[0][0]);
+        // The workers' logs and the parent's saved pipeline hold no password.
+        foreach (var log in Directory.EnumerateFiles(Path.Combine(_work.Path, "runs", id), "*.log"))
+            Assert.DoesNotContain(Secret, File.ReadAllText(log));
+        Assert.DoesNotContain(Secret, stopped.Stdout + stopped.Stderr + resumed.Stdout + resumed.Stderr);
+    }
+
+    [PostgresFact]
     public void AWrongDatabaseIsAOneLineErrorThatSaysWhatToFixWithoutThePassword()
     {
         string uri = Regex.Replace(WithPassword, @"/[^/?]+\?", "/no_such_database_here?");
