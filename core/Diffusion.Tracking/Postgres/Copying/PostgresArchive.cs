@@ -60,21 +60,7 @@ internal sealed class PostgresArchive : ArchiveReader, IRunArchiveWriter
             command.ExecuteNonQuery();
         }
 
-        using (var writer = _connection.BeginBinaryImport("COPY metrics (run_id, key, step, value, time) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var m in dump.Metrics)
-            {
-                writer.StartRow();
-                writer.Write(run.Id, NpgsqlDbType.Text);
-                writer.Write(m.Key, NpgsqlDbType.Text);
-                writer.Write(m.Step, NpgsqlDbType.Bigint);
-                if (double.IsNaN(m.Value)) writer.WriteNull();
-                else writer.Write(m.Value, NpgsqlDbType.Double);
-                writer.Write(m.Time, NpgsqlDbType.Bigint);
-            }
-
-            writer.Complete();
-        }
+        new MetricCopy(run.Id).Send(_connection, dump.Metrics.Select(m => new PendingMetric(m.Key, m.Step, m.Value, m.Time)).ToList());
 
         foreach (var l in dump.Latest)
         {

@@ -10,13 +10,12 @@ namespace Diffusion.Tracking;
 /// </summary>
 internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
 {
-    private const string Copy = "COPY metrics (run_id, key, step, value, time) FROM STDIN (FORMAT BINARY)";
-
     private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
     private readonly List<PendingMetric> _metrics = [];
     private readonly List<Action> _statements = [];
     private readonly NpgsqlDataSource _source;
     private readonly string _runId;
+    private readonly MetricCopy _copy;
     private readonly long _lockTimeoutMs;
     private NpgsqlConnection? _connection;
 
@@ -25,6 +24,7 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
     {
         _source = source;
         _runId = runId;
+        _copy = new MetricCopy(runId);
         _lockTimeoutMs = Math.Max(1, (long)lockTimeout.TotalMilliseconds);
         _connection = Prepared(connection);
     }
@@ -133,30 +133,7 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
         """,
         ("run", _runId), ("time", now));
 
-    private void CopyMetrics(NpgsqlConnection connection)
-    {
-        using var writer = connection.BeginBinaryImport(Copy);
-        foreach (var row in _metrics)
-        {
-            writer.StartRow();
-            writer.Write(_runId, NpgsqlDbType.Text);
-            writer.Write(row.Key, NpgsqlDbType.Text);
-            writer.Write(row.Step, NpgsqlDbType.Bigint);
-            // A NaN is stored as NULL, as in SQLite, so summaries and filters treat it the same on both.
-            if (double.IsNaN(row.Value))
-            {
-                writer.WriteNull();
-            }
-            else
-            {
-                writer.Write(row.Value, NpgsqlDbType.Double);
-            }
-
-            writer.Write(row.TimeMs, NpgsqlDbType.Bigint);
-        }
-
-        writer.Complete();
-    }
+    private void CopyMetrics(NpgsqlConnection connection) => _copy.Send(connection, _metrics);
 
     /// <summary>
     /// One upsert for all keys of the batch (arrays unnested). The stored row is older than the batch: at an equal

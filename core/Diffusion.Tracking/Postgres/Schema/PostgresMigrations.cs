@@ -7,7 +7,7 @@ namespace Diffusion.Tracking;
 /// <remarks>
 /// Text columns sort and compare byte-wise (<c>COLLATE "C"</c>), as SQLite's do, so filters and orderings give the
 /// same runs on both. Times are unix milliseconds (UTC); a NULL metric value is a NaN, as in SQLite.
-/// <c>seq</c> columns keep insertion order (SQLite's rowid).
+/// <c>seq</c> columns keep insertion order (SQLite's rowid). Unlike SQLite's, <c>metrics</c> has no foreign key (see V1).
 /// </remarks>
 internal static class PostgresMigrations
 {
@@ -61,8 +61,10 @@ internal static class PostgresMigrations
             PRIMARY KEY (run_id, key)
         );
 
+        -- No foreign key on metrics.run_id: PostgreSQL checks one per row, which makes a COPY of metric rows three times
+        -- slower, and every metric row is written by the recorder (or runs migrate) of a run that exists; runs are never erased.
         CREATE TABLE metrics (
-            run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id),
+            run_id TEXT COLLATE "C" NOT NULL,
             key    TEXT COLLATE "C" NOT NULL,
             step   BIGINT NOT NULL,
             value  DOUBLE PRECISION,
