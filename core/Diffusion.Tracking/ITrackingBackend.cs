@@ -6,7 +6,10 @@ namespace Diffusion.Tracking;
 /// </summary>
 public interface ITrackingBackend
 {
-    /// <summary>Where the store lives, as messages should name it (for SQLite, the absolute path of the database file).</summary>
+    /// <summary>
+    /// Where the store lives, as messages should name it (for SQLite, the absolute path of the database file; for
+    /// PostgreSQL, the URI without its password). <see cref="TrackingStores.For"/> opens the same store from it again.
+    /// </summary>
     string Location { get; }
 
     /// <summary>Whether anything has been recorded there yet (for SQLite, whether the file exists).</summary>
@@ -14,6 +17,12 @@ public interface ITrackingBackend
 
     /// <summary>Where run folders go when the host is not told (for SQLite, the folder that holds the database).</summary>
     string DefaultArtifactRoot { get; }
+
+    /// <summary>
+    /// Environment variables a child process (a sweep worker) needs to open <see cref="Location"/>: a secret that
+    /// <see cref="Location"/> leaves out, such as a password given in a PostgreSQL URI (as PGPASSWORD). Empty for SQLite.
+    /// </summary>
+    IReadOnlyDictionary<string, string> ChildEnvironment => new Dictionary<string, string>();
 
     /// <summary>Opens (creating it if needed) the store and brings its schema up to date.</summary>
     /// <param name="options">How the store writes; null for <see cref="TrackingOptions.Default"/>.</param>

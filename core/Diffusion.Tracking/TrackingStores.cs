@@ -2,7 +2,7 @@ namespace Diffusion.Tracking;
 
 /// <summary>
 /// Chooses the tracking backend from a location, such as the CLI's <c>--db</c> value: a file path is a SQLite
-/// database; a <c>postgresql://</c> URI is refused until that backend exists (issue 17).
+/// database; a <c>postgresql://user@host:port/database</c> URI (or <c>postgres://</c>) is a PostgreSQL database.
 /// </summary>
 public static class TrackingStores
 {
@@ -15,11 +15,15 @@ public static class TrackingStores
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         int scheme = location.IndexOf("://", StringComparison.Ordinal);
+        if (PostgresLocation.IsPostgres(location))
+        {
+            return new PostgresTrackingBackend(PostgresLocation.Parse(location));
+        }
+
         if (scheme > 0)
         {
-            throw new TrackingStoreException(location[..scheme].ToLowerInvariant() is "postgresql" or "postgres"
-                ? "PostgreSQL tracking is not available yet in this build (issue 17); use a SQLite file path"
-                : $"no tracking backend for '{location[..scheme]}://' locations; use a SQLite file path");
+            throw new TrackingStoreException(
+                $"no tracking backend for '{location[..scheme]}://' locations; use a SQLite file path or a postgresql://USER@HOST:PORT/DATABASE URI");
         }
 
         return new SqliteTrackingBackend(Path.GetFullPath(location));
@@ -28,6 +32,9 @@ public static class TrackingStores
     /// <summary>Opens (creating it if needed) the store at <paramref name="location"/>.</summary>
     /// <exception cref="TrackingStoreException">The location names a backend this build does not have, or the store cannot be opened.</exception>
     public static ITrackingStore Open(string location, TrackingOptions? options = null) => For(location).Open(options);
+
+    /// <summary>Leaves the password out of every PostgreSQL URI in <paramref name="text"/> (for messages and logs).</summary>
+    public static string Redact(string text) => PostgresLocation.Redact(text);
 
     /// <summary>Opens (creating it if needed) the sweeps of the store at <paramref name="location"/>.</summary>
     /// <exception cref="TrackingStoreException">The location names a backend this build does not have, or the store cannot be opened.</exception>

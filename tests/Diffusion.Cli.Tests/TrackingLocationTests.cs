@@ -6,7 +6,6 @@ namespace Diffusion.Cli.Tests;
 /// <summary>Where runs are recorded (--db) and where their folders go (--artifacts).</summary>
 public sealed class TrackingLocationTests : IDisposable
 {
-    private const string Postgres = "PostgreSQL tracking is not available yet in this build (issue 17); use a SQLite file path";
 
     private readonly WorkDir _work = new();
 
@@ -91,9 +90,9 @@ public sealed class TrackingLocationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("postgresql://tracker@localhost/runs")]
-    [InlineData("postgres://localhost/runs")]
-    public void APostgresqlDbIsAUserErrorThatSaysSo(string uri)
+    [InlineData("postgresql://tracker:hunter2@127.0.0.1:1/runs", "cannot reach the PostgreSQL server at postgresql://tracker@127.0.0.1:1/runs")]
+    [InlineData("postgres://tracker:hunter2@127.0.0.1:notaport/runs", "cannot read the PostgreSQL URI")]
+    public void AnUnreachableServerOrABadUriIsAOneLineUserErrorWithoutThePassword(string uri, string expected)
     {
         string file = _work.File("tiny.yaml", RunCommandTests.Tiny);
 
@@ -105,8 +104,9 @@ public sealed class TrackingLocationTests : IDisposable
         foreach (var result in new[] { run, list, query, sweep })
         {
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains($"error: {Postgres}", result.Stderr);
-            Assert.DoesNotContain("   at ", result.Stderr);
+            Assert.StartsWith($"error: {expected}", result.Stderr);
+            Assert.Single(result.Stderr.Trim().Split('\n'));
+            Assert.DoesNotContain("hunter2", result.Stdout + result.Stderr);
         }
         Assert.False(Directory.Exists(Path.Combine(_work.Path, "runs")));
     }

@@ -2,15 +2,19 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests;
 
-public sealed class ArtifactTests : IDisposable
+public abstract class ArtifactTests : IDisposable
 {
     private static readonly string Sha = new('a', 64);
     private static readonly string OtherSha = new('B', 64);
 
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public ArtifactTests() => _store = _db.Open();
+    protected ArtifactTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -18,7 +22,7 @@ public sealed class ArtifactTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void Artifacts_are_recorded_with_forward_slashes_and_replaced_by_path()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -35,7 +39,7 @@ public sealed class ArtifactTests : IDisposable
             _store.FindRun(run.RunId)!.Artifacts);
     }
 
-    [Fact]
+    [BackendFact]
     public void Bad_artifact_records_are_refused_at_once()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -45,3 +49,7 @@ public sealed class ArtifactTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => run.RecordArtifact("a.png", "sample", Sha, -1));
     }
 }
+
+public sealed class SqliteArtifactTests() : ArtifactTests(new SqliteTestDatabase());
+
+public sealed class PostgresArtifactTests() : ArtifactTests(new PostgresTestDatabase()), IPostgresTests;

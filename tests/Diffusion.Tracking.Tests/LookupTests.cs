@@ -2,12 +2,16 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests;
 
-public sealed class LookupTests : IDisposable
+public abstract class LookupTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public LookupTests() => _store = _db.Open();
+    protected LookupTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -15,7 +19,7 @@ public sealed class LookupTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void A_unique_prefix_finds_its_run_and_an_unknown_one_finds_nothing()
     {
         var id = Completed("only");
@@ -25,7 +29,7 @@ public sealed class LookupTests : IDisposable
         Assert.Null(_store.FindRun(id[..4] == "zzzz" ? "yyyy" : "zzzz"));
     }
 
-    [Fact]
+    [BackendFact]
     public void An_ambiguous_prefix_is_an_error_that_lists_the_matches()
     {
         // 17 ids over 16 possible first characters: two share one.
@@ -38,7 +42,7 @@ public sealed class LookupTests : IDisposable
         Assert.All(shared, id => Assert.Contains(id, error.Message));
     }
 
-    [Fact]
+    [BackendFact]
     public void Runs_are_listed_newest_first_with_a_limit_and_an_experiment_filter()
     {
         var a = Completed("a", "mnist");
@@ -51,7 +55,7 @@ public sealed class LookupTests : IDisposable
         Assert.Empty(_store.ListRuns(experiment: "imagenet"));
     }
 
-    [Fact]
+    [BackendFact]
     public void Deleted_runs_are_hidden_from_listing_and_lookup()
     {
         var kept = Completed("kept");
@@ -72,3 +76,7 @@ public sealed class LookupTests : IDisposable
         return run.RunId;
     }
 }
+
+public sealed class SqliteLookupTests() : LookupTests(new SqliteTestDatabase());
+
+public sealed class PostgresLookupTests() : LookupTests(new PostgresTestDatabase()), IPostgresTests;

@@ -3,12 +3,16 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests;
 
-public sealed class MetricTests : IDisposable
+public abstract class MetricTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public MetricTests() => _store = _db.Open();
+    protected MetricTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -16,7 +20,7 @@ public sealed class MetricTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void Every_metric_of_a_training_loop_is_there_in_order_after_Flush()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -34,7 +38,7 @@ public sealed class MetricTests : IDisposable
         Assert.True(history.Zip(history.Skip(1)).All(pair => pair.First.Time <= pair.Second.Time));
     }
 
-    [Fact]
+    [BackendFact]
     public void Run_details_summarise_each_metric()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -51,7 +55,7 @@ public sealed class MetricTests : IDisposable
             metrics);
     }
 
-    [Fact]
+    [BackendFact]
     public void Non_finite_values_are_kept()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -66,16 +70,11 @@ public sealed class MetricTests : IDisposable
         Assert.Equal(0.25, summary.Last);
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Logging_does_not_wait_for_a_database_another_process_holds_locked()
     {
         using var run = _store.StartRun(TestOptions.Run());
-        using var locker = _db.Raw();
-        using (var begin = locker.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            begin.ExecuteNonQuery();
-        }
+        var locker = _db.HoldWriteLock();
 
         var clock = Stopwatch.StartNew();
         var logging = Task.Run(() =>
@@ -89,28 +88,21 @@ public sealed class MetricTests : IDisposable
         var loggingTime = clock.Elapsed;
         await Task.Delay(300);
 
-        using (var rollback = locker.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
-        }
+        locker.Dispose();
 
         run.Flush();
         Assert.True(loggingTime < TimeSpan.FromSeconds(5), $"logging took {loggingTime}");
         Assert.Equal(5000, _store.MetricHistory(run.RunId, "loss").Count);
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Flush_reports_values_the_writer_could_not_write()
     {
         var impatient = TestOptions.Fast with { BusyTimeout = TimeSpan.FromMilliseconds(100), WriteRetryLimit = TimeSpan.Zero };
         using var store = _db.Open(impatient);
         using var run = store.StartRun(TestOptions.Run());
-        using (var locker = _db.Raw())
+        using (_db.HoldWriteLock())
         {
-            using var begin = locker.CreateCommand();
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            begin.ExecuteNonQuery();
             run.LogMetric("loss", 1, 0);
 
             var flush = Task.Run(run.Flush);
@@ -123,3 +115,7 @@ public sealed class MetricTests : IDisposable
         Assert.Equal([1L], store.MetricHistory(run.RunId, "loss").Select(p => p.Step));
     }
 }
+
+public sealed class SqliteMetricTests() : MetricTests(new SqliteTestDatabase());
+
+public sealed class PostgresMetricTests() : MetricTests(new PostgresTestDatabase()), IPostgresTests;

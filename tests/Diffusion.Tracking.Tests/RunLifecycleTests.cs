@@ -4,12 +4,16 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests;
 
-public sealed class RunLifecycleTests : IDisposable
+public abstract class RunLifecycleTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public RunLifecycleTests() => _store = _db.Open();
+    protected RunLifecycleTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -17,7 +21,7 @@ public sealed class RunLifecycleTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void A_started_run_is_running_and_records_where_and_what_it_runs()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
@@ -35,12 +39,12 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal("stages: []\n", details.PipelineText);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("stages: []\n"))), details.PipelineHash);
         Assert.Equal("test-1.0", details.CodeVersion);
-        Assert.Equal(Environment.MachineName, details.Host);
+        Assert.Equal(HostName.Current, details.Host);
         Assert.Equal(Environment.ProcessId, details.Pid);
         Assert.NotNull(details.Heartbeat);
     }
 
-    [Fact]
+    [BackendFact]
     public void Complete_sets_status_and_end_time()
     {
         var run = _store.StartRun(TestOptions.Run());
@@ -54,7 +58,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal("COMPLETED", _db.Scalar("SELECT status FROM runs WHERE id = @id;", ("@id", run.RunId)));
     }
 
-    [Fact]
+    [BackendFact]
     public void Fail_and_Kill_record_their_message()
     {
         var failed = _store.StartRun(TestOptions.Run("a"));
@@ -70,7 +74,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.NotNull(k.EndTime);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_closed_run_takes_no_more_values_and_closes_once()
     {
         var run = _store.StartRun(TestOptions.Run());
@@ -85,7 +89,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Single(_store.MetricHistory(run.RunId, "loss"));
     }
 
-    [Fact]
+    [BackendFact]
     public void Dispose_without_closing_writes_what_was_queued_and_leaves_the_status()
     {
         var run = _store.StartRun(TestOptions.Run());
@@ -96,7 +100,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal(1L, _db.Scalar("SELECT count(*) FROM metrics WHERE run_id = @id;", ("@id", run.RunId)));
     }
 
-    [Fact]
+    [BackendFact]
     public void Resume_brings_an_ended_run_back_to_running_and_it_can_log_again()
     {
         var first = _store.StartRun(TestOptions.Run());
@@ -117,7 +121,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal([0L, 1L], _store.MetricHistory(first.RunId, "loss").Select(p => p.Step));
     }
 
-    [Fact]
+    [BackendFact]
     public void Resume_refuses_unknown_runs_and_runs_still_being_recorded()
     {
         Assert.Equal("0123456789", Assert.Throws<RunNotFoundException>(() => _store.ResumeRun("0123456789")).RunId);
@@ -126,7 +130,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => _store.ResumeRun(live.RunId));
     }
 
-    [Fact]
+    [BackendFact]
     public void Runs_of_a_sweep_point_to_their_parent_which_must_exist()
     {
         using var sweep = _store.StartRun(TestOptions.Run("sweep"));
@@ -136,7 +140,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Throws<RunNotFoundException>(() => _store.StartRun(TestOptions.Run("orphan", parent: "ffffffffff")));
     }
 
-    [Fact]
+    [BackendFact]
     public void Experiments_are_created_on_first_use_and_shared()
     {
         using var a = _store.StartRun(TestOptions.Run("a", "cifar"));
@@ -147,7 +151,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Equal(1L, _db.Scalar("SELECT count(DISTINCT experiment_id) FROM runs WHERE id IN (@a, @b);", ("@a", a.RunId), ("@b", b.RunId)));
     }
 
-    [Fact]
+    [BackendFact]
     public void Tags_are_recorded_and_replaced_by_key()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -161,7 +165,7 @@ public sealed class RunLifecycleTests : IDisposable
             _store.FindRun(run.RunId)!.Tags);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_recorder_works_on_after_its_store_is_disposed()
     {
         var store = _db.Open();
@@ -174,3 +178,7 @@ public sealed class RunLifecycleTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => store.ListRuns());
     }
 }
+
+public sealed class SqliteRunLifecycleTests() : RunLifecycleTests(new SqliteTestDatabase());
+
+public sealed class PostgresRunLifecycleTests() : RunLifecycleTests(new PostgresTestDatabase()), IPostgresTests;

@@ -2,15 +2,19 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests;
 
-public sealed class StaleRunTests : IDisposable
+public abstract class StaleRunTests : IDisposable
 {
     /// <summary>Above any pid_max, so no process has it.</summary>
     private const int DeadPid = 999_999_999;
 
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public StaleRunTests() => _store = _db.Open();
+    protected StaleRunTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -18,7 +22,7 @@ public sealed class StaleRunTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void A_run_on_another_host_with_an_old_heartbeat_is_reported_and_recorded_killed()
     {
         var runId = AbandonedRun();
@@ -33,7 +37,7 @@ public sealed class StaleRunTests : IDisposable
         Assert.Equal("KILLED", _db.Scalar("SELECT status FROM runs WHERE id = @id;", ("@id", runId)));
     }
 
-    [Fact]
+    [BackendFact]
     public void A_run_on_another_host_with_a_fresh_heartbeat_stays_running()
     {
         var runId = AbandonedRun();
@@ -42,7 +46,7 @@ public sealed class StaleRunTests : IDisposable
         Assert.Equal(RunStatus.Running, _store.FindRun(runId)!.Run.Status);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_run_of_this_host_whose_process_is_gone_is_killed_even_with_a_fresh_heartbeat()
     {
         var runId = AbandonedRun();
@@ -51,7 +55,7 @@ public sealed class StaleRunTests : IDisposable
         Assert.Equal(RunStatus.Killed, _store.FindRun(runId)!.Run.Status);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_run_this_process_left_open_is_killed()
     {
         var runId = AbandonedRun();
@@ -61,7 +65,7 @@ public sealed class StaleRunTests : IDisposable
         Assert.StartsWith("process ended without closing the run", run.Message);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_run_this_process_is_recording_is_never_killed_whatever_its_heartbeat()
     {
         // Default options: the writer will not stamp a heartbeat during the test.
@@ -73,7 +77,7 @@ public sealed class StaleRunTests : IDisposable
         Assert.Equal(RunStatus.Running, _store.FindRun(run.RunId)!.Run.Status);
     }
 
-    [Fact]
+    [BackendFact]
     public async Task The_writer_keeps_the_heartbeat_fresh_and_revives_a_run_taken_for_dead()
     {
         using var run = _store.StartRun(TestOptions.Run());
@@ -88,10 +92,10 @@ public sealed class StaleRunTests : IDisposable
         Assert.InRange(details.Heartbeat!.Value, DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(1));
     }
 
-    [Fact]
+    [BackendFact]
     public async Task A_run_whose_process_exited_without_closing_it_is_killed()
     {
-        var runId = await ChildProcess.RunToEndAsync(ChildProcess.Start("leave-open", _db.Path), TimeSpan.FromSeconds(30));
+        var runId = await ChildProcess.RunToEndAsync(ChildProcess.Start("leave-open", _db.Location), TimeSpan.FromSeconds(30));
 
         var details = _store.FindRun(runId)!;
         Assert.Equal(RunStatus.Killed, details.Run.Status);
@@ -117,3 +121,7 @@ public sealed class StaleRunTests : IDisposable
         }
     }
 }
+
+public sealed class SqliteStaleRunTests() : StaleRunTests(new SqliteTestDatabase());
+
+public sealed class PostgresStaleRunTests() : StaleRunTests(new PostgresTestDatabase()), IPostgresTests;

@@ -56,9 +56,17 @@ internal static class CommandLine
 
     /// <summary>The folder that holds run folders; call it once <see cref="Tracking"/> has accepted the location.</summary>
     public static string ArtifactRoot(ParseResult result) =>
-        Path.GetFullPath(result.GetValue(Artifacts)
-                         ?? Environment.GetEnvironmentVariable("DIFFUSION_ARTIFACTS")
-                         ?? TrackingStores.For(TrackingLocation(result)).DefaultArtifactRoot);
+        ExplicitArtifactRoot(result) ?? Path.GetFullPath(TrackingStores.For(TrackingLocation(result)).DefaultArtifactRoot);
+
+    /// <summary>
+    /// The folder that holds a recorded run's folder: <c>--artifacts</c> or <c>DIFFUSION_ARTIFACTS</c> when given, else
+    /// where the run recorded it (on another machine of a team, a shared path), else the default.
+    /// </summary>
+    public static string ArtifactRootOf(ParseResult result, string? recorded) =>
+        ExplicitArtifactRoot(result) ?? recorded ?? ArtifactRoot(result);
+
+    private static string? ExplicitArtifactRoot(ParseResult result) =>
+        (result.GetValue(Artifacts) ?? Environment.GetEnvironmentVariable("DIFFUSION_ARTIFACTS")) is { } root ? Path.GetFullPath(root) : null;
 
     private static string TrackingLocation(ParseResult result) =>
         result.GetValue(Database) ?? Environment.GetEnvironmentVariable("DIFFUSION_DB") ?? TrackingStores.DefaultLocation;

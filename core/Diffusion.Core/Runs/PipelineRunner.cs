@@ -47,7 +47,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         using var store = TrackingStores.Open(request.Tracking);
         using var recorder = request.ResumeRunId is { } resumeId
             ? store.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
-            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId));
+            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId, Path.GetFullPath(request.ArtifactRoot)));
         string runFolder = Path.Combine(Path.GetFullPath(request.ArtifactRoot), recorder.RunId);
         Directory.CreateDirectory(runFolder);
         var artifacts = new ArtifactStore(runFolder, recorder);

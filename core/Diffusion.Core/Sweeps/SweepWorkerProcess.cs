@@ -37,6 +37,9 @@ public sealed class SweepWorkerProcess : ISweepWorkerProcess
             info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (var arg in new[] { Command, sweepId, "--tag", number.ToString(CultureInfo.InvariantCulture), "--db", tracking, "--artifacts", artifactRoot })
             info.ArgumentList.Add(arg);
+        // A secret the location leaves out (a password given in a PostgreSQL URI) goes by environment, never by argument.
+        foreach (var (name, value) in Tracking.TrackingStores.For(tracking).ChildEnvironment)
+            info.Environment[name] = value;
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);

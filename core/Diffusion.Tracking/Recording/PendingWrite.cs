@@ -3,32 +3,32 @@ namespace Diffusion.Tracking;
 /// <summary>Something a recorder queued for its background writer.</summary>
 internal abstract class PendingWrite
 {
-    public abstract void Apply(WriterStatements statements);
+    public abstract void Apply(IRunWriteTarget statements);
 }
 
 internal sealed class MetricWrite(string key, double value, long step, long timeMs) : PendingWrite
 {
-    public override void Apply(WriterStatements statements) => statements.InsertMetric(key, value, step, timeMs);
+    public override void Apply(IRunWriteTarget statements) => statements.InsertMetric(key, value, step, timeMs);
 }
 
 internal sealed class ParamWrite(string key, EncodedParam value) : PendingWrite
 {
-    public override void Apply(WriterStatements statements) => statements.UpsertParam(key, value);
+    public override void Apply(IRunWriteTarget statements) => statements.UpsertParam(key, value);
 }
 
 internal sealed class TagWrite(string key, string value) : PendingWrite
 {
-    public override void Apply(WriterStatements statements) => statements.UpsertTag(key, value);
+    public override void Apply(IRunWriteTarget statements) => statements.UpsertTag(key, value);
 }
 
 internal sealed class ArtifactWrite(ArtifactRecord artifact, long timeMs) : PendingWrite
 {
-    public override void Apply(WriterStatements statements) => statements.UpsertArtifact(artifact, timeMs);
+    public override void Apply(IRunWriteTarget statements) => statements.UpsertArtifact(artifact, timeMs);
 }
 
 internal sealed class StatusWrite(RunStatus status, string? message, long timeMs) : PendingWrite
 {
-    public override void Apply(WriterStatements statements) => statements.SetStatus(status, message, timeMs);
+    public override void Apply(IRunWriteTarget statements) => statements.SetStatus(status, message, timeMs);
 }
 
 /// <summary>Released once everything queued before it is committed (or has failed).</summary>
@@ -36,7 +36,7 @@ internal sealed class FlushMarker : PendingWrite
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override void Apply(WriterStatements statements)
+    public override void Apply(IRunWriteTarget statements)
     {
     }
 

@@ -8,6 +8,7 @@ namespace Diffusion.Tracking;
 /// <param name="PipelineText">The fully resolved pipeline text; its SHA-256 is stored beside it.</param>
 /// <param name="CodeVersion">The version of the code that ran (e.g. a git commit or package version).</param>
 /// <param name="ParentRunId">The parent run (a sweep), or null.</param>
+/// <param name="ArtifactRoot">The folder that holds run folders (the run's files go in <c>ArtifactRoot/RUN_ID/</c>), as an absolute path; null if unknown.</param>
 public sealed record NewRun(
     string Name,
     string Experiment,
@@ -15,4 +16,5 @@ public sealed record NewRun(
     string PipelinePath,
     string PipelineText,
     string CodeVersion,
-    string? ParentRunId = null);
+    string? ParentRunId = null,
+    string? ArtifactRoot = null);

@@ -13,6 +13,7 @@ namespace Diffusion.Tracking;
 /// <param name="Metrics">One summary per metric key, by key.</param>
 /// <param name="Tags">The run's tags, by key.</param>
 /// <param name="Artifacts">The run's files, by path.</param>
+/// <param name="ArtifactRoot">The folder that holds the run's folder (<c>ArtifactRoot/RUN_ID/</c>) where the run recorded it; null for runs recorded before it was.</param>
 public sealed record RunDetails(
     RunSummary Run,
     string PipelinePath,
@@ -25,4 +26,5 @@ public sealed record RunDetails(
     IReadOnlyList<ParamValue> Params,
     IReadOnlyList<MetricSummary> Metrics,
     IReadOnlyList<TagValue> Tags,
-    IReadOnlyList<ArtifactRecord> Artifacts);
+    IReadOnlyList<ArtifactRecord> Artifacts,
+    string? ArtifactRoot = null);

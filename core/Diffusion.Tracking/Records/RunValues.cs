@@ -5,8 +5,10 @@ namespace Diffusion.Tracking;
 /// <param name="Params">Its params, by key.</param>
 /// <param name="Metrics">One summary per metric key, by key.</param>
 /// <param name="Tags">Its tags, by key.</param>
+/// <param name="ArtifactRoot">The folder that holds the run's folder (<c>ArtifactRoot/RUN_ID/</c>), where recorded.</param>
 public sealed record RunValues(
     RunSummary Run,
     IReadOnlyList<ParamValue> Params,
     IReadOnlyList<MetricSummary> Metrics,
-    IReadOnlyList<TagValue> Tags);
+    IReadOnlyList<TagValue> Tags,
+    string? ArtifactRoot = null);

@@ -6,7 +6,7 @@ namespace Diffusion.Tracking;
 
 /// <summary>
 /// The SQLite run-tracking store: one database file (WAL) that several processes may read and write at once.
-/// A store is safe to use from several threads; each <see cref="SqliteRunRecorder"/> it starts writes through its own
+/// A store is safe to use from several threads; each <see cref="IRunRecorder"/> it starts writes through its own
 /// connection and keeps working after the store is disposed. SQLite's errors come out as <see cref="TrackingStoreException"/>.
 /// </summary>
 public sealed class SqliteTrackingStore : ITrackingStore
@@ -90,13 +90,13 @@ public sealed class SqliteTrackingStore : ITrackingStore
             _connection.Execute(
                 $"""
                 INSERT INTO runs (id, experiment_id, name, status, start_time, heartbeat, seed, pipeline_path, pipeline_text,
-                                  pipeline_hash, code_version, host, pid, parent_run_id)
+                                  pipeline_hash, code_version, host, pid, parent_run_id, artifact_root)
                 VALUES (@id, @experiment, @name, '{RunStatusText.Running}', @now, @now, @seed, @path, @text,
-                        @hash, @code, @host, @pid, @parent);
+                        @hash, @code, @host, @pid, @parent, @artifacts);
                 """,
                 ("@id", id), ("@experiment", experimentId), ("@name", run.Name), ("@now", now), ("@seed", run.Seed),
                 ("@path", run.PipelinePath), ("@text", run.PipelineText), ("@hash", pipelineHash), ("@code", run.CodeVersion),
-                ("@host", Environment.MachineName), ("@pid", Environment.ProcessId), ("@parent", run.ParentRunId));
+                ("@host", HostName.Current), ("@pid", Environment.ProcessId), ("@parent", run.ParentRunId), ("@artifacts", run.ArtifactRoot));
             return id;
         });
     }
@@ -117,7 +117,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
                 throw new RunNotFoundException(runId);
             }
 
-            if (run.Status == RunStatusText.Running && StaleRuns.IsAlive(run.Running, UnixTime.NowMs(), _options))
+            if (run.Status == RunStatusText.Running && RunLiveness.IsAlive(run.Running, UnixTime.NowMs(), _options))
             {
                 throw new InvalidOperationException(
                     $"run {runId} is still running (pid {run.Running.Pid} on {run.Running.Host}); stop it before resuming it");
@@ -130,7 +130,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
                                 host = @host, pid = @pid, heartbeat = @now
                 WHERE id = @id;
                 """,
-                ("@id", runId), ("@host", Environment.MachineName), ("@pid", Environment.ProcessId), ("@now", UnixTime.NowMs()));
+                ("@id", runId), ("@host", HostName.Current), ("@pid", Environment.ProcessId), ("@now", UnixTime.NowMs()));
             return runId;
         });
     }
@@ -307,7 +307,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
     /// in a write transaction, and hands the claimed run id to a new recorder. If anything fails, the run is not
     /// left marked live in this process.
     /// </summary>
-    private SqliteRunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
+    private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
     {
         var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout));
         string? live = null;
@@ -319,7 +319,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
                 LiveRuns.Add(id);
             })));
 
-            return new SqliteRunRecorder(runId, writerConnection, _options);
+            return new RunRecorder(runId, new SqliteBatchSink(writerConnection, runId), _options);
         }
         catch
         {

@@ -5,11 +5,17 @@ using Xunit.Abstractions;
 
 namespace Diffusion.Tracking.Tests.Benchmarks;
 
-/// <summary>The tracking figures of docs/benchmarks.md. Each prints what it measured; the asserts only guard the setup.</summary>
+/// <summary>
+/// The tracking figures of docs/benchmarks.md. Each prints what it measured; the asserts only guard the setup.
+/// <c>DIFFUSION_BENCH_BACKEND=postgres</c> measures the PostgreSQL backend (on <c>DIFFUSION_TEST_POSTGRES</c>)
+/// instead of SQLite; <c>tools/bench-tracking.sh</c> runs both side by side.
+/// </summary>
 [Trait("Category", "Benchmark")]
 public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
 {
-    private readonly TempDatabase _db = new();
+    private static readonly bool OnPostgres = Environment.GetEnvironmentVariable("DIFFUSION_BENCH_BACKEND") == "postgres";
+
+    private readonly TestDatabase _db = OnPostgres ? new PostgresTestDatabase() : new SqliteTestDatabase();
 
     public void Dispose() => _db.Dispose();
 
@@ -33,7 +39,7 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 
         Assert.Equal((long)rows, _db.Scalar("SELECT count(*) FROM metrics;"));
-        Report($"insert: {rows:N0} metric rows logged in {enqueued.TotalMilliseconds:N0} ms ({rows / enqueued.TotalSeconds:N0} rows/s enqueued), " +
+        Report($"{Backend}: insert: {rows:N0} metric rows logged in {enqueued.TotalMilliseconds:N0} ms ({rows / enqueued.TotalSeconds:N0} rows/s enqueued), " +
                $"all committed after {written.TotalMilliseconds:N0} ms: {rows / written.TotalSeconds:N0} rows/s written; " +
                $"{cpuSeconds:N1} s of CPU in all ({rows / cpuSeconds:N0} rows per CPU-second)");
     }
@@ -58,7 +64,7 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
 
         var perStep = (logging.Cpu - idle.Cpu).TotalMilliseconds / steps;
         var enqueue = logging.Enqueue.TotalMilliseconds * 1000 / (steps * 5);
-        Report($"cost: {steps} steps at 50/s, 5 metrics a step: {perStep * 1000:N0} us of process CPU per step for tracking " +
+        Report($"{Backend}: cost: {steps} steps at 50/s, 5 metrics a step: {perStep * 1000:N0} us of process CPU per step for tracking " +
                $"(logging {logging.Cpu.TotalMilliseconds:N0} ms vs idle {idle.Cpu.TotalMilliseconds:N0} ms of CPU in {logging.Wall.TotalSeconds:N1} s); " +
                $"{enqueue:N2} us per LogMetric call on the training thread");
 
@@ -96,16 +102,15 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         const int processes = 8, perProcess = 10_000;
         var clock = Stopwatch.StartNew();
         var children = Enumerable.Range(0, processes)
-            .Select(_ => ChildProcess.Start("log", _db.Path, perProcess.ToString(CultureInfo.InvariantCulture), "bench"))
+            .Select(_ => ChildProcess.Start("log", _db.Location, perProcess.ToString(CultureInfo.InvariantCulture), "bench"))
             .ToList();
         var ids = await Task.WhenAll(children.Select(c => ChildProcess.RunToEndAsync(c, TimeSpan.FromMinutes(5))));
         var elapsed = clock.Elapsed;
 
         using var store = _db.Open();
-        Assert.Equal("ok", store.IntegrityCheck());
         var counts = ids.Select(id => Assert.Single(store.FindRun(id)!.Metrics).Count).ToList();
         Assert.All(counts, c => Assert.Equal(perProcess, c));
-        Report($"concurrency: {processes} processes x {perProcess:N0} metrics: {counts.Sum():N0} rows, none lost, no errors, " +
+        Report($"{Backend}: concurrency: {processes} processes x {perProcess:N0} metrics: {counts.Sum():N0} rows, none lost, no errors, " +
                $"{elapsed.TotalSeconds:N1} s wall including process start-up ({counts.Sum() / elapsed.TotalSeconds:N0} rows/s overall)");
     }
 
@@ -116,12 +121,12 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
     [BenchmarkFact]
     public void Search_over_ten_thousand_runs_with_a_thousand_metric_rows_each()
     {
-        var path = Environment.GetEnvironmentVariable("DIFFUSION_BENCH_DB") ?? _db.Path;
-        if (!File.Exists(path))
+        var path = Environment.GetEnvironmentVariable("DIFFUSION_BENCH_DB") ?? _db.Location;
+        if (!TrackingStores.For(path).Exists || TrackingStores.Open(path).ListRuns(1).Count == 0)
         {
             var clock = Stopwatch.StartNew();
             Fill(path, runs: 10_000, stepsPerKey: 500);
-            Report($"search: made 10,000 runs x 1,000 metric rows in {clock.Elapsed.TotalSeconds:N0} s; file {new FileInfo(path).Length / 1e9:N2} GB");
+            Report($"{Backend}: search: made 10,000 runs x 1,000 metric rows in {clock.Elapsed.TotalSeconds:N0} s");
         }
 
         string[][] searches =
@@ -133,12 +138,12 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         foreach (var search in searches)
         {
             var clock = Stopwatch.StartNew();
-            using var store = SqliteTrackingStore.Open(path);
+            using var store = TrackingStores.Open(path);
             var found = store.SearchRuns(new RunSearch { Filter = search[0], OrderBy = search[1], Limit = 50 });
             var first = clock.Elapsed;
             clock.Restart();
             var all = store.SearchRuns(new RunSearch { Filter = search[0], OrderBy = search[1], Limit = 100_000 });
-            Report($"search: --filter \"{search[0]}\" --order-by \"{search[1]}\": open + first 50 in {first.TotalMilliseconds:N0} ms; " +
+            Report($"{Backend}: search: --filter \"{search[0]}\" --order-by \"{search[1]}\": open + first 50 in {first.TotalMilliseconds:N0} ms; " +
                    $"all {all.Rows.Count:N0} matches in {clock.Elapsed.TotalMilliseconds:N0} ms");
             Assert.NotEmpty(found.Rows);
         }
@@ -150,7 +155,7 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
         var random = new Random(1);
         string[] optimizers = ["adam", "sgd", "adamw"];
         int[] batches = [8, 16, 32, 64];
-        using var store = SqliteTrackingStore.Open(path);
+        using var store = TrackingStores.Open(path);
         const int together = 20;
         for (var batch = 0; batch < runs / together; batch++)
         {
@@ -177,6 +182,8 @@ public sealed class TrackingBenchmarks(ITestOutputHelper output) : IDisposable
             }
         }
     }
+
+    private static string Backend => OnPostgres ? "postgres" : "sqlite";
 
     private void Report(string line)
     {

@@ -2,13 +2,15 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests.Search;
 
-public sealed class LatestMetricsTests : IDisposable
+public abstract class LatestMetricsTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
+    private readonly TestDatabase _db;
+
+    protected LatestMetricsTests(TestDatabase db) => _db = db;
 
     public void Dispose() => _db.Dispose();
 
-    [Fact]
+    [BackendFact]
     public void The_writer_keeps_latest_metrics_equal_to_a_summary_of_every_value()
     {
         // Small batches so that one key's values span many batches and merge into the stored row.
@@ -28,14 +30,18 @@ public sealed class LatestMetricsTests : IDisposable
         run.Complete();
 
         var expected = _db.Rows(
-            """
+            $"""
             SELECT key, count(*), min(value), max(value),
-                   (SELECT step FROM metrics l WHERE l.run_id = m.run_id AND l.key = m.key ORDER BY step DESC, rowid DESC LIMIT 1),
-                   (SELECT value FROM metrics l WHERE l.run_id = m.run_id AND l.key = m.key ORDER BY step DESC, rowid DESC LIMIT 1)
-            FROM metrics m GROUP BY key ORDER BY key;
+                   (SELECT step FROM metrics l WHERE l.run_id = m.run_id AND l.key = m.key ORDER BY step DESC, {_db.InsertionOrder} DESC LIMIT 1),
+                   (SELECT value FROM metrics l WHERE l.run_id = m.run_id AND l.key = m.key ORDER BY step DESC, {_db.InsertionOrder} DESC LIMIT 1)
+            FROM metrics m GROUP BY m.run_id, key ORDER BY key;
             """);
         var stored = _db.Rows("SELECT key, count, min_value, max_value, step, value FROM latest_metrics ORDER BY key;");
         Assert.Equal(5, expected.Count);
         Assert.Equal(expected, stored);
     }
 }
+
+public sealed class SqliteLatestMetricsTests() : LatestMetricsTests(new SqliteTestDatabase());
+
+public sealed class PostgresLatestMetricsTests() : LatestMetricsTests(new PostgresTestDatabase()), IPostgresTests;

@@ -2,12 +2,16 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests.Search;
 
-public sealed class RunEditTests : IDisposable
+public abstract class RunEditTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _store;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _store;
 
-    public RunEditTests() => _store = _db.Open();
+    protected RunEditTests(TestDatabase db)
+    {
+        _db = db;
+        _store = db.Open();
+    }
 
     public void Dispose()
     {
@@ -15,7 +19,7 @@ public sealed class RunEditTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void Tags_can_be_set_replaced_and_removed_after_the_run_ended()
     {
         var id = Completed("a");
@@ -28,7 +32,7 @@ public sealed class RunEditTests : IDisposable
         Assert.Throws<RunNotFoundException>(() => _store.SetTags("0000000000", [new("a", "b")]));
     }
 
-    [Fact]
+    [BackendFact]
     public void Deleted_runs_leave_searches_and_come_back_when_restored()
     {
         var kept = Completed("kept");
@@ -45,7 +49,7 @@ public sealed class RunEditTests : IDisposable
         Assert.Equal(4L, _db.Scalar("SELECT count(*) FROM metrics;"));
     }
 
-    [Fact]
+    [BackendFact]
     public void Export_gives_every_param_metric_and_tag_of_the_runs_found()
     {
         var a = Completed("a", lr: 0.1);
@@ -71,3 +75,7 @@ public sealed class RunEditTests : IDisposable
         return run.RunId;
     }
 }
+
+public sealed class SqliteRunEditTests() : RunEditTests(new SqliteTestDatabase());
+
+public sealed class PostgresRunEditTests() : RunEditTests(new PostgresTestDatabase()), IPostgresTests;

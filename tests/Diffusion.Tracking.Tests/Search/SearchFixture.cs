@@ -13,10 +13,18 @@ namespace Diffusion.Tracking.Tests.Search;
 /// eps     -       -      -       -                    -           -            COMPLETED  5 s (child of alpha)
 /// </code>
 /// </summary>
-public sealed class SearchFixture : IDisposable
+public abstract class SearchFixture : IDisposable
 {
-    public SearchFixture()
+    protected SearchFixture(Func<TestDatabase> database, bool skipped)
     {
+        if (skipped)
+        {
+            Database = null!;
+            Store = null!;
+            return;
+        }
+
+        Database = database();
         Store = Database.Open();
         Ids["alpha"] = Add("alpha", 0.0001, 8, "adam", [1.0, 0.2, 0.5], 0.30, "baseline", RunStatus.Completed, 10);
         Ids["beta"] = Add("beta", 0.001, 16, "sgd", [0.9, 0.3], 0.25, "EMA on", RunStatus.Completed, 100);
@@ -25,9 +33,9 @@ public sealed class SearchFixture : IDisposable
         Ids["eps"] = Add("eps", null, null, null, [], null, null, RunStatus.Completed, 5, parent: Ids["alpha"]);
     }
 
-    internal TempDatabase Database { get; } = new();
+    public TestDatabase Database { get; }
 
-    public SqliteTrackingStore Store { get; }
+    public ITrackingStore Store { get; }
 
     public Dictionary<string, string> Ids { get; } = [];
 
@@ -37,8 +45,8 @@ public sealed class SearchFixture : IDisposable
 
     public void Dispose()
     {
-        Store.Dispose();
-        Database.Dispose();
+        Store?.Dispose();
+        Database?.Dispose();
     }
 
     private string Add(string name, double? lr, long? batch, string? optimizer, double[] losses, double? trainLoss, string? note,
@@ -61,3 +69,8 @@ public sealed class SearchFixture : IDisposable
         return run.RunId;
     }
 }
+
+public sealed class SqliteSearchFixture() : SearchFixture(() => new SqliteTestDatabase(), skipped: false);
+
+/// <summary>Made only where the PostgreSQL tests run (xunit makes a class fixture even when every test of the class is skipped).</summary>
+public sealed class PostgresSearchFixture() : SearchFixture(() => new PostgresTestDatabase(), skipped: TestPostgres.SkipReason is not null);

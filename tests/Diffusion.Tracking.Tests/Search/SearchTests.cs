@@ -1,8 +1,11 @@
+using Diffusion.Tracking.Tests.Support;
+
 namespace Diffusion.Tracking.Tests.Search;
 
-public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixture>
+public abstract class SearchTests<TFixture>(TFixture runs) : IClassFixture<TFixture>
+    where TFixture : SearchFixture
 {
-    [Theory]
+    [BackendTheory]
     [InlineData("params.stages.train.batch_size > 9", "beta gamma delta")]
     [InlineData("params.stages.train.batch_size >= 16 AND params.stages.train.batch_size < 100", "beta gamma")]
     [InlineData("params.stages.train.lr = 0.001", "beta delta")]
@@ -12,7 +15,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void Numeric_params_compare_as_numbers(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Theory]
+    [BackendTheory]
     [InlineData("params.optimizer = 'adam'", "alpha gamma")]
     [InlineData("params.optimizer = \"sgd\"", "beta")]
     [InlineData("params.optimizer = '8'", "delta")]
@@ -26,7 +29,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void Text_params_compare_as_text(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Theory]
+    [BackendTheory]
     [InlineData("metrics.loss < 0.4", "beta gamma")]
     [InlineData("metrics.loss.last < 0.4", "beta gamma")]
     [InlineData("metrics.loss.min <= 0.2", "alpha gamma")]
@@ -42,7 +45,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void Metrics_compare_their_last_min_max_step_or_count(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Theory]
+    [BackendTheory]
     [InlineData("tags.note = 'baseline'", "alpha")]
     [InlineData("tags.note LIKE '%ema%'", "delta")]
     [InlineData("tags.note ILIKE '%ema%'", "beta delta")]
@@ -52,7 +55,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void Tags_compare_as_text_and_LIKE_is_case_sensitive(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Theory]
+    [BackendTheory]
     [InlineData("status = 'FAILED'", "gamma")]
     [InlineData("status = 'failed'", "gamma")]
     [InlineData("attributes.status != 'COMPLETED'", "gamma")]
@@ -69,7 +72,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void Attributes_compare_by_their_type(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Fact]
+    [BackendFact]
     public void Parent_filters_by_the_parent_run_id_in_either_spelling()
     {
         Assert.Equal(["eps"], runs.Names($"parent = '{runs.Ids["alpha"]}'"));
@@ -78,7 +81,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.Equal("eps", Assert.Single(children).Run.Name);
     }
 
-    [Theory]
+    [BackendTheory]
     [InlineData("params.optimizer = 'adam' OR params.optimizer = 'sgd' AND metrics.loss < 0.2", "alpha gamma")]
     [InlineData("(params.optimizer = 'adam' OR params.optimizer = 'sgd') AND metrics.loss < 0.2", "gamma")]
     [InlineData("NOT (status = 'COMPLETED')", "gamma")]
@@ -88,7 +91,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
     public void And_binds_tighter_than_or_and_parentheses_group(string filter, string expected) =>
         Assert.Equal(Expected(expected), runs.Names(filter));
 
-    [Fact]
+    [BackendFact]
     public void Not_is_the_exact_complement_even_for_runs_without_the_key()
     {
         var all = runs.Names(null).Order().ToList();
@@ -100,7 +103,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         }
     }
 
-    [Fact]
+    [BackendFact]
     public void Order_by_sorts_numbers_numerically_with_missing_values_last()
     {
         // Ties (here the runs without a value) keep the default order: newest first.
@@ -112,7 +115,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.Equal(["eps", "alpha", "delta", "beta", "gamma"], runs.Names(null, "duration"));
     }
 
-    [Fact]
+    [BackendFact]
     public void Limit_and_deleted_runs()
     {
         var search = new RunSearch { OrderBy = "name", Limit = 2 };
@@ -120,7 +123,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.Empty(runs.Store.SearchRuns(new RunSearch { Deleted = true }).Rows);
     }
 
-    [Fact]
+    [BackendFact]
     public void Columns_named_by_the_filter_and_order_come_back_typed()
     {
         var result = runs.Store.SearchRuns(new RunSearch
@@ -141,7 +144,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.True(double.IsNaN((double)result.Rows[1].Values[4]!));
     }
 
-    [Fact]
+    [BackendFact]
     public void User_text_is_bound_as_parameters_never_spliced_into_the_sql()
     {
         const string hostile = "x'); DROP TABLE runs; --";
@@ -155,6 +158,19 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.Equal(5, runs.Names(null).Count);
     }
 
+    /// <summary>The fixture, for backend-specific tests in a subclass.</summary>
+    protected TFixture Fixture => runs;
+
+    private List<string> Expected(string names)
+    {
+        var expected = names.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        // The search returns newest first; the fixture made the runs in this order.
+        return runs.Names(null).Where(expected.Contains).ToList();
+    }
+}
+
+public sealed class SqliteSearchTests(SqliteSearchFixture runs) : SearchTests<SqliteSearchFixture>(runs)
+{
     [Fact]
     public void A_filter_over_many_keys_uses_the_key_indexes()
     {
@@ -163,7 +179,7 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
             Filter = "metrics.loss < 1 AND params.optimizer = 'adam' OR tags.note = 'x'",
             OrderBy = "metrics.loss",
         });
-        using var connection = runs.Database.Raw();
+        using var connection = ((SqliteTestDatabase)Fixture.Database).File.Raw();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + compiled.Sql;
         foreach (var (name, value) in compiled.Parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -176,11 +192,6 @@ public sealed class SearchTests(SearchFixture runs) : IClassFixture<SearchFixtur
         Assert.DoesNotContain(plan, step => step.Contains("metrics", StringComparison.Ordinal));
         Assert.Contains("SEARCH m USING PRIMARY KEY (run_id=? AND key=?)", plan);
     }
-
-    private List<string> Expected(string names)
-    {
-        var expected = names.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-        // The search returns newest first; the fixture made the runs in this order.
-        return runs.Names(null).Where(expected.Contains).ToList();
-    }
 }
+
+public sealed class PostgresSearchTests(PostgresSearchFixture runs) : SearchTests<PostgresSearchFixture>(runs), IPostgresTests;

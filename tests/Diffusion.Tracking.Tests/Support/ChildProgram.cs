@@ -38,7 +38,7 @@ internal static class ChildProgram
 
     private static void LogAndComplete(string path, int count, string experiment)
     {
-        using var store = SqliteTrackingStore.Open(path, TestOptions.Fast);
+        using var store = TrackingStores.Open(path, TestOptions.Fast);
         using var run = store.StartRun(TestOptions.Run("child", experiment));
         run.LogParam("pid", Environment.ProcessId);
         for (var step = 0; step < count; step++)
@@ -53,7 +53,7 @@ internal static class ChildProgram
     /// <summary>Logs <paramref name="flushed"/> values and flushes, says so, then keeps writing until killed.</summary>
     private static void LogUntilKilled(string path, int flushed)
     {
-        var store = SqliteTrackingStore.Open(path, TestOptions.Fast);
+        var store = TrackingStores.Open(path, TestOptions.Fast);
         var run = store.StartRun(TestOptions.Run("doomed"));
         for (var step = 0; step < flushed; step++)
         {
@@ -75,7 +75,7 @@ internal static class ChildProgram
     /// <summary>Starts a run and exits without closing it, as a crashed host would.</summary>
     private static void LeaveOpen(string path)
     {
-        var store = SqliteTrackingStore.Open(path, TestOptions.Fast);
+        var store = TrackingStores.Open(path, TestOptions.Fast);
         var run = store.StartRun(TestOptions.Run("abandoned"));
         run.LogParam("lr", 0.1);
         run.Flush();
@@ -85,7 +85,7 @@ internal static class ChildProgram
     /// <summary>Claims and finishes trials of a sweep until none is left; prints each number claimed.</summary>
     private static void ClaimAll(string path, string sweep, string worker)
     {
-        using var store = SqliteSweepStore.Open(path, TestOptions.Fast);
+        using var store = TrackingStores.OpenSweeps(path, TestOptions.Fast);
         while (true)
         {
             var claim = store.Claim(sweep, worker, null);

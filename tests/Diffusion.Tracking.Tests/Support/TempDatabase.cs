@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Diffusion.Tracking.Tests.Support;
 
 /// <summary>A tracking database in a fresh temp folder (under a sub-folder, so Open must create it); deleted on dispose.</summary>
-internal sealed class TempDatabase : IDisposable
+public sealed class TempDatabase : IDisposable
 {
     public TempDatabase()
     {

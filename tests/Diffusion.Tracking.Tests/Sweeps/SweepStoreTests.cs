@@ -3,16 +3,17 @@ using Diffusion.Tracking.Tests.Support;
 
 namespace Diffusion.Tracking.Tests.Sweeps;
 
-public sealed class SweepStoreTests : IDisposable
+public abstract class SweepStoreTests : IDisposable
 {
-    private readonly TempDatabase _db = new();
-    private readonly SqliteTrackingStore _runs;
-    private readonly SqliteSweepStore _sweeps;
+    private readonly TestDatabase _db;
+    private readonly ITrackingStore _runs;
+    private readonly ISweepStore _sweeps;
 
-    public SweepStoreTests()
+    protected SweepStoreTests(TestDatabase db)
     {
-        _runs = _db.Open();
-        _sweeps = SqliteSweepStore.Open(_db.Path, TestOptions.Fast);
+        _db = db;
+        _runs = db.Open();
+        _sweeps = db.OpenSweeps();
     }
 
     public void Dispose()
@@ -22,7 +23,7 @@ public sealed class SweepStoreTests : IDisposable
         _db.Dispose();
     }
 
-    [Fact]
+    [BackendFact]
     public void Trials_are_claimed_in_order_once_each_and_the_sweep_then_finishes()
     {
         var id = NewSweep(budget: 3, points: 3);
@@ -42,7 +43,7 @@ public sealed class SweepStoreTests : IDisposable
         Assert.False(_sweeps.Finish(id, 0, "w1", TrialState.Completed, 9, null));
     }
 
-    [Fact]
+    [BackendFact]
     public void New_trials_are_proposed_from_the_history_until_the_budget_is_used()
     {
         var id = NewSweep(budget: 3, points: 0);
@@ -67,7 +68,7 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Equal(3, seen.Count);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_claim_whose_heartbeat_went_stale_is_requeued_and_its_old_holder_learns_it_lost_it()
     {
         var id = NewSweep(budget: 1, points: 1, staleAfter: TimeSpan.FromMilliseconds(300));
@@ -85,7 +86,7 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Equal(2.0, Assert.Single(_sweeps.Trials(id)).Value);
     }
 
-    [Fact]
+    [BackendFact]
     public void A_failed_trial_stops_a_fail_fast_sweep_and_running_trials_can_be_given_back()
     {
         var id = NewSweep(budget: 4, points: 4, failFast: true);
@@ -105,7 +106,7 @@ public sealed class SweepStoreTests : IDisposable
         Assert.Equal(1, _sweeps.Claim(id, "w4", null).Trial!.Number);
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Threads_with_their_own_connections_never_claim_a_trial_twice()
     {
         const int trials = 60, workers = 6;
@@ -113,7 +114,7 @@ public sealed class SweepStoreTests : IDisposable
         using var start = new Barrier(workers);
         var claimed = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(() =>
         {
-            using var store = SqliteSweepStore.Open(_db.Path, TestOptions.Fast);
+            using var store = _db.OpenSweeps();
             var mine = new List<int>();
             start.SignalAndWait();
             while (store.Claim(id, $"w{w}", null).Trial is { } trial)
@@ -129,12 +130,12 @@ public sealed class SweepStoreTests : IDisposable
         Assert.All(_sweeps.Trials(id), t => Assert.Equal(1, t.Attempts));
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Processes_claiming_from_one_sweep_never_claim_a_trial_twice()
     {
         const int trials = 40;
         var id = NewSweep(budget: trials, points: trials);
-        var children = Enumerable.Range(0, 4).Select(w => ChildProcess.Start("claim-all", _db.Path, id, $"p{w}")).ToList();
+        var children = Enumerable.Range(0, 4).Select(w => ChildProcess.Start("claim-all", _db.Location, id, $"p{w}")).ToList();
 
         var outputs = await Task.WhenAll(children.Select(c => ChildProcess.RunToEndAsync(c, TimeSpan.FromSeconds(60))));
 
@@ -144,7 +145,7 @@ public sealed class SweepStoreTests : IDisposable
         Assert.All(_sweeps.Trials(id), t => Assert.Equal((TrialState.Completed, 1), (t.State, t.Attempts)));
     }
 
-    [Fact]
+    [BackendFact]
     public void A_sweep_needs_its_parent_run()
     {
         var definition = new SweepDefinition("0000000000", "p.yaml", "", [], "grid", "loss", false, 1, false, TimeSpan.FromSeconds(30));
@@ -164,3 +165,7 @@ public sealed class SweepStoreTests : IDisposable
         return parent.RunId;
     }
 }
+
+public sealed class SqliteSweepStoreTests() : SweepStoreTests(new SqliteTestDatabase());
+
+public sealed class PostgresSweepStoreTests() : SweepStoreTests(new PostgresTestDatabase()), IPostgresTests;

@@ -54,7 +54,7 @@ internal static class ExportCommand
                 Console.Error.WriteLine($"error: no run '{result.GetValue(id)}' in {tracking.Location}; 'diffusion runs list' shows the ids");
                 return CommandLine.InvalidInput;
             }
-            string folder = Path.Combine(CommandLine.ArtifactRoot(result), run.Run.Id);
+            string folder = Path.Combine(CommandLine.ArtifactRootOf(result, run.ArtifactRoot), run.Run.Id);
             string file = result.GetValue(output)!;
             try
             {

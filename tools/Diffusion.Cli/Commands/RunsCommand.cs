@@ -21,6 +21,7 @@ internal static class RunsCommand
         command.Subcommands.Add(RunsExportCommand.Create());
         foreach (var edit in RunsEditCommands.Create()) command.Subcommands.Add(edit);
         command.Subcommands.Add(RunsQueryCommand.Create());
+        command.Subcommands.Add(RunsMigrateCommand.Create());
         return command;
     }
 
@@ -175,7 +176,7 @@ internal static class RunsCommand
             using var store = OpenExisting(result);
             if (store is null || Find(store, result.GetValue(id)!) is not { } details) return CommandLine.InvalidInput;
             var children = store.SearchRuns(new RunSearch { ParentRunId = details.Run.Id, Limit = int.MaxValue }).Rows.Count;
-            string folder = Path.Combine(CommandLine.ArtifactRoot(result), details.Run.Id);
+            string folder = Path.Combine(CommandLine.ArtifactRootOf(result, details.ArtifactRoot), details.Run.Id);
             if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(ToJson(details, folder, children), Indented));
             else PrintDetails(details, folder, children);
             return 0;
@@ -200,6 +201,7 @@ internal static class RunsCommand
         pipeline_hash = d.PipelineHash,
         code_version = d.CodeVersion,
         host = d.Host,
+        artifact_root = Path.GetDirectoryName(folder),
         artifact_folder = folder,
         @params = d.Params.ToDictionary(p => p.Key, p => p.Value),
         metrics = d.Metrics.ToDictionary(m => m.Key, m => new { last = m.Last, step = m.LastStep, min = m.Min, max = m.Max, count = m.Count }),
@@ -214,7 +216,7 @@ internal static class RunsCommand
         Console.WriteLine($"  started:   {d.Run.StartTime.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC   duration: {Duration(d.Run)}");
         Console.WriteLine($"  seed:      {d.Run.Seed}   host: {d.Host}   code: {d.CodeVersion}");
         Console.WriteLine($"  pipeline:  {d.PipelinePath} (sha256 {d.PipelineHash[..Math.Min(12, d.PipelineHash.Length)]})");
-        Console.WriteLine($"  artifacts: {Path.GetRelativePath(Environment.CurrentDirectory, folder)}");
+        Console.WriteLine($"  artifacts: {Path.GetRelativePath(Environment.CurrentDirectory, folder)}{(Path.IsPathFullyQualified(Path.GetRelativePath(Environment.CurrentDirectory, folder)) ? "" : $"   ({folder})")}");
         if (d.Run.ParentRunId is not null) Console.WriteLine($"  parent:    {d.Run.ParentRunId}");
         if (children > 0) Console.WriteLine($"  children:  {children} (diffusion runs list --parent {d.Run.Id})");
         Console.WriteLine();

@@ -59,6 +59,7 @@ internal static class RunsExportCommand
             item["params"] = r.Params.ToDictionary(p => p.Key, p => p.Value);
             item["metrics"] = r.Metrics.ToDictionary(m => m.Key, m => new { last = m.Last, step = m.LastStep, min = m.Min, max = m.Max, count = m.Count });
             item["tags"] = r.Tags.ToDictionary(t => t.Key, t => t.Value);
+            item["artifact_folder"] = r.ArtifactRoot is { } root ? Path.Combine(root, r.Run.Id) : null;
             return item;
         });
         writer.WriteLine(JsonSerializer.Serialize(items, Indented));
@@ -70,6 +71,7 @@ internal static class RunsExportCommand
         var metricKeys = runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         var tagKeys = runs.SelectMany(r => r.Tags.Select(t => t.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         writer.WriteLine(CsvLine(CsvSummaryHeader
+            .Append("artifact_folder")
             .Concat(paramKeys.Select(k => "params." + k))
             .Concat(metricKeys.Select(k => "metrics." + k))
             .Concat(tagKeys.Select(k => "tags." + k))));
@@ -79,6 +81,7 @@ internal static class RunsExportCommand
             var metrics = run.Metrics.ToDictionary(m => m.Key, m => m.Last);
             var tags = run.Tags.ToDictionary(t => t.Key, t => t.Value);
             writer.WriteLine(CsvLine(CsvSummary(run.Run)
+                .Append(run.ArtifactRoot is { } root ? Path.Combine(root, run.Run.Id) : "")
                 .Concat(paramKeys.Select(k => Format(parameters.GetValueOrDefault(k), exact: true)))
                 .Concat(metricKeys.Select(k => metrics.TryGetValue(k, out var v) ? Format(v, exact: true) : ""))
                 .Concat(tagKeys.Select(k => tags.GetValueOrDefault(k) ?? ""))));

@@ -48,7 +48,94 @@ internal static class SweepCommand
                 : Start(tracking.Location, result.GetValue(file), result.GetValue(set) ?? [], result.GetValue(failFast), TimeSpan.FromSeconds(stale));
             return launched is null ? CommandLine.InvalidInput : Supervise(launched, tracking, CommandLine.ArtifactRoot(result), count);
         });
+        command.Subcommands.Add(CreateJoin());
         return command;
+    }
+
+    /// <summary>
+    /// <c>diffusion sweep join SWEEP_ID --workers M</c>: adds M workers on this machine to a sweep that runs elsewhere
+    /// (the same <c>--db</c>, a PostgreSQL server for machines that share nothing else). They claim trials like the
+    /// sweep's own workers; the machine that started the sweep still logs the trials to the parent run and concludes it.
+    /// Exit 0 when the workers ran out of trials, 1 when a worker failed, 2 for a bad id, 130 when interrupted.
+    /// </summary>
+    private static Command CreateJoin()
+    {
+        var id = new Argument<string>("sweep-id") { Description = "The sweep to join (its parent run's id; a prefix is enough)." };
+        var workers = new Option<int>("--workers") { Description = "Worker processes on this machine (default 1).", DefaultValueFactory = _ => 1 };
+        var command = new Command("join", "Add workers on this machine to a running sweep (with the sweep's --db, e.g. a postgresql:// URI).") { id, workers };
+        command.SetAction(result =>
+        {
+            int count = result.GetValue(workers);
+            if (count is < 1 or > 256)
+            {
+                Console.Error.WriteLine("error: --workers must be 1..256");
+                return CommandLine.InvalidInput;
+            }
+            if (!CommandLine.KernelModeIsValid() || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            string prefix = result.GetValue(id)!;
+            SweepRecord? sweep = null;
+            if (tracking.Exists)
+            {
+                using var runs = tracking.Open();
+                using var sweeps = tracking.OpenSweeps();
+                try
+                {
+                    if (runs.FindRun(prefix) is { } parent) sweep = sweeps.Find(parent.Run.Id);
+                }
+                catch (AmbiguousRunIdException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return CommandLine.InvalidInput;
+                }
+            }
+            if (sweep is null)
+            {
+                Console.Error.WriteLine($"error: no sweep '{prefix}' in {tracking.Location}; 'diffusion runs list --filter \"tags.sweep.role = 'parent'\"' lists them");
+                return CommandLine.InvalidInput;
+            }
+            if (sweep.State != SweepState.Running)
+            {
+                Console.Error.WriteLine($"error: sweep {sweep.Definition.Id} is {sweep.State.ToString().ToUpperInvariant()}: nothing to join (continue a stopped sweep with diffusion sweep --resume {sweep.Definition.Id})");
+                return 1;
+            }
+            return Join(tracking, sweep.Definition, CommandLine.ArtifactRoot(result), count);
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="count"/> workers of this machine on the sweep until they run out of trials, printing trials as they end.</summary>
+    private static int Join(ITrackingBackend tracking, SweepDefinition definition, string artifacts, int count)
+    {
+        using var interrupted = new CancellationTokenSource();
+        using var signals = CancelOnInterrupt(interrupted);
+        string folder = Path.Combine(artifacts, definition.Id);
+        Directory.CreateDirectory(folder);
+        string host = HostName.Current;
+        var processes = Enumerable.Range(1, count)
+            .Select(k => SweepWorkerProcess.Start(tracking.Location, artifacts, definition.Id, k, Path.Combine(folder, $"worker-{host}-{k}.log")))
+            .ToList();
+        Console.WriteLine($"joined sweep {definition.Id} with {count} worker{(count == 1 ? "" : "s")} on {host}; logs in {Path.GetRelativePath(Environment.CurrentDirectory, folder)}");
+        using var sweeps = tracking.OpenSweeps();
+        var seen = sweeps.Trials(definition.Id).Where(t => t.State.HasEnded()).Select(t => t.Number).ToHashSet();
+        bool forwarded = false;
+        while (true)
+        {
+            if (interrupted.IsCancellationRequested && !forwarded)
+            {
+                forwarded = true;
+                foreach (var process in processes) process.Interrupt();
+            }
+            bool running = processes.Any(p => !p.HasExited);
+            foreach (var trial in sweeps.Trials(definition.Id).Where(t => t.State.HasEnded() && seen.Add(t.Number)))
+                Print(definition, new EndedTrial(trial, false));
+            if (!running) break;
+            Thread.Sleep(500);
+        }
+        foreach (var process in processes) process.Dispose();
+        if (forwarded) return 130;
+        var trials = sweeps.Trials(definition.Id);
+        Console.WriteLine($"workers on {host} done: {trials.Count(t => t.State.HasEnded())} of {definition.Budget} trials of sweep {definition.Id} ended");
+        return 0;
     }
 
     /// <summary>The hidden <c>sweep-worker SWEEP_ID</c> command the sweep starts N times.</summary>
@@ -63,7 +150,7 @@ internal static class SweepCommand
             using var cancellation = new CancellationTokenSource();
             using var signals = CancelOnInterrupt(cancellation);
             if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
-            string worker = $"{Environment.MachineName}:{Environment.ProcessId}:{result.GetValue(tag)}";
+            string worker = $"{HostName.Current}:{Environment.ProcessId}:{result.GetValue(tag)}";
             var progress = Core.Runs.ConsoleProgress.ForStandardError();
             var logger = new Core.Runs.ConsoleLogger(progress);
             try

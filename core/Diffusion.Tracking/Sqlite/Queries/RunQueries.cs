@@ -41,11 +41,11 @@ internal static class RunQueries
     {
         var run = connection.Query(
             $"""
-            SELECT {SummaryColumns}, r.pipeline_path, r.pipeline_text, r.pipeline_hash, r.code_version, r.host, r.pid, r.heartbeat
+            SELECT {SummaryColumns}, r.pipeline_path, r.pipeline_text, r.pipeline_hash, r.code_version, r.host, r.pid, r.heartbeat, r.artifact_root
             FROM {RunsWithExperiment} WHERE r.id = @id AND r.deleted = 0;
             """,
             r => (Summary: ReadSummary(r), Path: r.GetString(9), Text: r.GetString(10), Hash: r.GetString(11),
-                CodeVersion: r.GetString(12), Host: r.GetString(13), Pid: r.GetInt32(14), Heartbeat: r.NullableInt64(15)),
+                CodeVersion: r.GetString(12), Host: r.GetString(13), Pid: r.GetInt32(14), Heartbeat: r.NullableInt64(15), Root: r.NullableString(16)),
             ("@id", runId)).SingleOrDefault();
         if (run.Summary is null)
         {
@@ -54,7 +54,7 @@ internal static class RunQueries
 
         return new RunDetails(
             run.Summary, run.Path, run.Text, run.Hash, run.CodeVersion, run.Host, run.Pid, UnixTime.FromNullable(run.Heartbeat),
-            Params(connection, runId), Metrics(connection, runId), Tags(connection, runId), Artifacts(connection, runId));
+            Params(connection, runId), Metrics(connection, runId), Tags(connection, runId), Artifacts(connection, runId), run.Root);
     }
 
     public static List<MetricPoint> MetricHistory(SqliteConnection connection, string runId, string key) =>
@@ -95,7 +95,12 @@ internal static class RunQueries
                 r => (Run: r.GetString(0), Value: new TagValue(r.GetString(1), r.GetString(2))),
                 ("@ids", ids))
             .ToLookup(t => t.Run, t => t.Value);
-        return runs.Select(run => new RunValues(run, parameters[run.Id].ToList(), metrics[run.Id].ToList(), tags[run.Id].ToList())).ToList();
+        var roots = connection.Query(
+                "SELECT id, artifact_root FROM runs WHERE id IN (SELECT value FROM json_each(@ids));",
+                r => (Run: r.GetString(0), Root: r.NullableString(1)),
+                ("@ids", ids))
+            .ToDictionary(r => r.Run, r => r.Root);
+        return runs.Select(run => new RunValues(run, parameters[run.Id].ToList(), metrics[run.Id].ToList(), tags[run.Id].ToList(), roots.GetValueOrDefault(run.Id))).ToList();
     }
 
     private static MetricSummary ReadMetricSummary(SqliteDataReader r) =>

@@ -28,7 +28,7 @@ internal static class RunSearchQuery
         var order = InClause("order-by", () => FilterParser.ParseOrderBy(search.OrderBy));
         var extra = InClause("columns", () => FilterParser.ParseFields(search.Columns));
 
-        var sql = new SearchSql();
+        var sql = new SearchSql(SqliteSearchDialect.Instance);
         var where = InClause("filter", () => sql.Where(search.Filter ?? "", filter));
         var orderBy = InClause("order-by", () => sql.OrderBy(search.OrderBy ?? "", order));
         var columns = ColumnsOf(extra, filter, order);
@@ -52,7 +52,7 @@ internal static class RunSearchQuery
     }
 
     /// <summary>The columns asked for, then the params, metrics and tags the filter and order-by name; each once.</summary>
-    private static List<FilterField> ColumnsOf(List<FilterField> extra, FilterNode? filter, List<OrderKey> order)
+    internal static List<FilterField> ColumnsOf(List<FilterField> extra, FilterNode? filter, List<OrderKey> order)
     {
         var named = FieldsOf(filter).Concat(order.Select(o => o.Field)).Where(f => f.Kind != FieldKind.Attribute);
         return extra.Concat(named).DistinctBy(f => f.Title).ToList();
@@ -70,7 +70,7 @@ internal static class RunSearchQuery
         _ => [],
     };
 
-    private static T InClause<T>(string clause, Func<T> work)
+    internal static T InClause<T>(string clause, Func<T> work)
     {
         try
         {

@@ -90,6 +90,3 @@ internal sealed class MetricInserter : IDisposable
         }
     }
 }
-
-/// <summary>A metric value waiting in a batch.</summary>
-internal readonly record struct PendingMetric(string Key, long Step, double Value, long TimeMs);

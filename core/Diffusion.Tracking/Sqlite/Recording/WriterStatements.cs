@@ -6,7 +6,7 @@ namespace Diffusion.Tracking;
 /// The background writer's statements, prepared once per run and reused for every batch. Metric values are
 /// also summed up per key over a batch and merged into <c>latest_metrics</c> once per key at its end.
 /// </summary>
-internal sealed class WriterStatements : IDisposable
+internal sealed class WriterStatements : IRunWriteTarget, IDisposable
 {
     private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
     private readonly List<PendingMetric> _pendingMetrics = new(MetricInserter.Block);
@@ -59,7 +59,7 @@ internal sealed class WriterStatements : IDisposable
             $"""
             UPDATE runs SET heartbeat = @time WHERE id = @run;
             UPDATE runs SET status = '{RunStatusText.Running}', end_time = NULL, message = NULL
-            WHERE id = @run AND status = '{RunStatusText.Killed}' AND message LIKE '{StaleRuns.MessagePrefix}%';
+            WHERE id = @run AND status = '{RunStatusText.Killed}' AND message LIKE '{RunLiveness.MessagePrefix}%';
             """,
             "@time");
     }
@@ -154,36 +154,5 @@ internal sealed class WriterStatements : IDisposable
         }
 
         command.ExecuteNonQuery();
-    }
-}
-
-/// <summary>One key's values within a batch: the last (highest step, later wins), min and max without NaNs, count.</summary>
-internal sealed class LatestMetric(double value, long step, long timeMs)
-{
-    public double Value { get; private set; } = value;
-
-    public long Step { get; private set; } = step;
-
-    public long TimeMs { get; private set; } = timeMs;
-
-    public double Min { get; private set; } = value;
-
-    public double Max { get; private set; } = value;
-
-    public long Count { get; private set; } = 1;
-
-    public void Add(double value, long step, long timeMs)
-    {
-        Count++;
-        if (step >= Step)
-        {
-            (Value, Step, TimeMs) = (value, step, timeMs);
-        }
-
-        if (!double.IsNaN(value))
-        {
-            Min = double.IsNaN(Min) || value < Min ? value : Min;
-            Max = double.IsNaN(Max) || value > Max ? value : Max;
-        }
     }
 }

@@ -10,6 +10,7 @@ internal static class Migrations
     [
         new(1, "experiments, runs, params, metrics, tags, artifacts", V1),
         new(2, "latest_metrics and indexes for run search; sweeps and sweep_trials", V2),
+        new(3, "runs.artifact_root: where a run's folder is", "ALTER TABLE runs ADD COLUMN artifact_root TEXT;"),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,19 +1,19 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// Compiles parsed filters, orderings and columns to SQL over <c>runs r JOIN experiments e</c>. Every value
-/// and key the user wrote becomes a bound parameter; only the fixed fragments of this class are SQL text.
+/// Compiles parsed filters, orderings and columns to SQL over <c>runs r JOIN experiments e</c>, for every backend:
+/// the few places where SQLite and PostgreSQL differ go through a <see cref="SearchDialect"/>. Every value and key
+/// the user wrote becomes a bound parameter; only the fixed fragments of this class and the dialect are SQL text.
 /// </summary>
 /// <remarks>
 /// A condition on a param, metric or tag is an EXISTS over that key's row, so a run without the key fails
 /// every comparison (including != and NOT IN) and <c>NOT</c> is an exact complement. Numbers compare params
 /// by their numeric value (<c>value_num</c>); text compares them as written. Metrics read <c>latest_metrics</c>.
 /// </remarks>
-internal sealed partial class SearchSql
+internal sealed partial class SearchSql(SearchDialect dialect)
 {
     private readonly List<(string Name, object? Value)> _parameters = [];
     private string _text = "";
@@ -21,18 +21,20 @@ internal sealed partial class SearchSql
     /// <summary>The parameters of every fragment compiled so far.</summary>
     public IReadOnlyList<(string Name, object? Value)> Parameters => _parameters;
 
-    /// <summary>The filter as a boolean SQL expression (<c>1</c> for no filter).</summary>
+    /// <summary>The filter as a boolean SQL expression (<c>TRUE</c> for no filter).</summary>
     public string Where(string text, FilterNode? filter)
     {
         _text = text;
-        return filter is null ? "1" : Condition(filter);
+        return filter is null ? "TRUE" : Condition(filter);
     }
 
     /// <summary>ORDER BY keys (without the words ORDER BY), missing values last; empty for none.</summary>
     public string OrderBy(string text, IReadOnlyList<OrderKey> keys)
     {
         _text = text;
-        return string.Join(", ", keys.Select(k => $"{SortValue(k.Field)} {(k.Descending ? "DESC" : "ASC")} NULLS LAST"));
+        return string.Join(", ", keys.Select(k => k.Field.Kind == FieldKind.Param
+            ? dialect.ParamOrder(KeyOf("p", k.Field), k.Descending)
+            : $"{SortValue(k.Field)} {(k.Descending ? "DESC" : "ASC")} NULLS LAST"));
     }
 
     /// <summary>A SELECT expression for a column; read it back with <see cref="ReadColumn"/>.</summary>
@@ -40,8 +42,8 @@ internal sealed partial class SearchSql
     {
         // The type travels with the text ("int:8") so the value reads back typed.
         FieldKind.Param => $"(SELECT p.value_type || ':' || p.value_text FROM params p WHERE {KeyOf("p", field)})",
-        // A NaN is stored as NULL: 'nan' tells it apart from a missing key.
-        FieldKind.Metric => $"(SELECT coalesce(m.{MetricColumn(field)}, 'nan') FROM latest_metrics m WHERE {KeyOf("m", field)})",
+        // A NaN is stored as NULL: the dialect tells it apart from a missing key.
+        FieldKind.Metric => $"(SELECT {dialect.NaNWhereNull($"m.{MetricColumn(field)}")} FROM latest_metrics m WHERE {KeyOf("m", field)})",
         FieldKind.Tag => $"(SELECT t.value FROM tags t WHERE {KeyOf("t", field)})",
         _ => RunAttributes.Get(field.Key).Sql,
     };
@@ -60,7 +62,7 @@ internal sealed partial class SearchSql
                 var colon = typed.IndexOf(':', StringComparison.Ordinal);
                 return ParamEncoding.Decode(typed[(colon + 1)..], typed[..colon]);
             case FieldKind.Metric:
-                return raw is string ? double.NaN : field.Aggregate is MetricAggregate.Step or MetricAggregate.Count
+                return raw is string || (raw is double d && double.IsNaN(d)) ? double.NaN : field.Aggregate is MetricAggregate.Step or MetricAggregate.Count
                     ? Convert.ToInt64(raw, CultureInfo.InvariantCulture)
                     : Convert.ToDouble(raw, CultureInfo.InvariantCulture);
             case FieldKind.Attribute:
@@ -103,7 +105,7 @@ internal sealed partial class SearchSql
     /// </summary>
     private string Compare(FilterField field, string test) => field.Kind switch
     {
-        FieldKind.Attribute => $"coalesce({string.Format(CultureInfo.InvariantCulture, test, RunAttributes.Get(field.Key).Sql)}, 0)",
+        FieldKind.Attribute => $"coalesce({string.Format(CultureInfo.InvariantCulture, test, RunAttributes.Get(field.Key).Sql)}, FALSE)",
         _ => Exists(field, string.Format(CultureInfo.InvariantCulture, test, KeyValue(field))),
     };
 
@@ -137,9 +139,7 @@ internal sealed partial class SearchSql
 
         var pattern = (string)node.Pattern.Value;
         var not = node.Negated ? "NOT " : "";
-        // LIKE is case-sensitive (as written in the filter): SQLite's LIKE is not, so it becomes a GLOB.
-        var test = node.IgnoreCase ? $"{{0}} {not}LIKE {Bind(pattern)}" : $"{{0}} {not}GLOB {Bind(LikeToGlob(pattern))}";
-        return Compare(node.Field, test);
+        return Compare(node.Field, dialect.Like(not, node.IgnoreCase, pattern, value => Bind(value)));
     }
 
     private string IsNull(IsNullNode node)
@@ -150,14 +150,12 @@ internal sealed partial class SearchSql
         }
 
         // A metric whose value is NaN has no value to compare, so it counts as NULL too.
-        var present = Exists(node.Field, node.Field.Kind == FieldKind.Metric ? $"m.{MetricColumn(node.Field)} IS NOT NULL" : "1");
+        var present = Exists(node.Field, node.Field.Kind == FieldKind.Metric ? $"m.{MetricColumn(node.Field)} IS NOT NULL" : "TRUE");
         return node.Negated ? present : $"(NOT {present})";
     }
 
     private string SortValue(FilterField field) => field.Kind switch
     {
-        // SQLite sorts numbers before text: numeric params in numeric order, then text params.
-        FieldKind.Param => $"(SELECT coalesce(p.value_num, p.value_text) FROM params p WHERE {KeyOf("p", field)})",
         FieldKind.Metric => $"(SELECT m.{MetricColumn(field)} FROM latest_metrics m WHERE {KeyOf("m", field)})",
         FieldKind.Tag => $"(SELECT t.value FROM tags t WHERE {KeyOf("t", field)})",
         _ => RunAttributes.Get(field.Key).Sql,
@@ -290,26 +288,6 @@ internal sealed partial class SearchSql
         }
 
         throw Error(literal.Start, literal.Length, $"expected a duration such as 90 (seconds), '90s', '5m' or '1h30m', got {Quote(literal)}");
-    }
-
-    /// <summary>A LIKE pattern as a GLOB: % and _ become * and ?, and GLOB's own wildcards are matched literally.</summary>
-    private static string LikeToGlob(string pattern)
-    {
-        var glob = new StringBuilder(pattern.Length + 8);
-        foreach (var c in pattern)
-        {
-            glob.Append(c switch
-            {
-                '%' => "*",
-                '_' => "?",
-                '*' => "[*]",
-                '?' => "[?]",
-                '[' => "[[]",
-                _ => c.ToString(),
-            });
-        }
-
-        return glob.ToString();
     }
 
     private static string Quote(FilterLiteral literal) => literal.Value is string ? $"'{literal.Text}'" : literal.Text;

@@ -1,19 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// One thread with its own connection that writes a run's queued values in batches, one short transaction per
-/// batch, and stamps the run's heartbeat. Callers only enqueue, so a training loop never waits for the disk.
+/// One thread with its own connection (an <see cref="IBatchSink"/> of the backend) that writes a run's queued values in
+/// batches, one short transaction per batch, and stamps the run's heartbeat. Callers only enqueue, so a training loop
+/// never waits for the database.
 /// </summary>
 internal sealed class BackgroundWriter
 {
     private readonly ConcurrentQueue<PendingWrite> _queue = new();
     private readonly ManualResetEventSlim _wake = new(false);
-    private readonly SqliteConnection _connection;
-    private readonly WriterStatements _statements;
+    private readonly IBatchSink _sink;
     private readonly TrackingOptions _options;
     private readonly Thread _thread;
     private readonly Lock _stopGate = new();
@@ -22,12 +21,11 @@ internal sealed class BackgroundWriter
     private Exception? _fault;
     private long _lastHeartbeat = Stopwatch.GetTimestamp();
 
-    /// <summary>Takes ownership of <paramref name="connection"/> and starts writing.</summary>
-    public BackgroundWriter(string runId, SqliteConnection connection, TrackingOptions options)
+    /// <summary>Takes ownership of <paramref name="sink"/> and starts writing.</summary>
+    public BackgroundWriter(string runId, IBatchSink sink, TrackingOptions options)
     {
-        _connection = connection;
+        _sink = sink;
         _options = options;
-        _statements = new WriterStatements(connection, runId);
         // A background thread: a process that exits without closing its run is not held up; the run is then
         // reported KILLED by the next reader.
         _thread = new Thread(Run) { IsBackground = true, Name = $"tracking writer {runId}" };
@@ -73,9 +71,8 @@ internal sealed class BackgroundWriter
         }
 
         _thread.Join();
-        _statements.Dispose();
         // _wake is not disposed: a LogMetric racing with Stop may still Set it (it holds no kernel handle).
-        _connection.Dispose();
+        _sink.Dispose();
     }
 
     /// <summary>The first write failure since the last call, if any (its batch was dropped).</summary>
@@ -138,8 +135,8 @@ internal sealed class BackgroundWriter
     }
 
     /// <summary>
-    /// The busy timeout already waits inside SQLite; this outer loop covers a database that stays busy longer,
-    /// e.g. many processes writing at once, until <see cref="TrackingOptions.WriteRetryLimit"/>.
+    /// The sink's own waits (SQLite's busy timeout) come first; this outer loop covers a database that stays busy
+    /// or unreachable longer, e.g. many processes writing at once, until <see cref="TrackingOptions.WriteRetryLimit"/>.
     /// </summary>
     private void WriteWithRetry(List<PendingWrite> batch, bool heartbeat)
     {
@@ -149,24 +146,10 @@ internal sealed class BackgroundWriter
         {
             try
             {
-                _connection.InWriteTransaction(() =>
-                {
-                    if (heartbeat)
-                    {
-                        _statements.Heartbeat(UnixTime.NowMs());
-                    }
-
-                    _statements.BeginBatch();
-                    foreach (var write in batch)
-                    {
-                        write.Apply(_statements);
-                    }
-
-                    _statements.EndBatch();
-                });
+                _sink.Write(batch, heartbeat ? UnixTime.NowMs() : null);
                 return;
             }
-            catch (SqliteException e) when (e.IsBusy() && Stopwatch.GetElapsedTime(started) < _options.WriteRetryLimit)
+            catch (Exception e) when (_sink.IsTransient(e) && Stopwatch.GetElapsedTime(started) < _options.WriteRetryLimit)
             {
                 Thread.Sleep(pause);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond));

@@ -1,22 +1,21 @@
-using Microsoft.Data.Sqlite;
-
 namespace Diffusion.Tracking;
 
 /// <summary>
-/// Records one run in a SQLite tracking database. Logging only queues the value; a background thread writes batches every
+/// Records one run, on any backend (the backend's <see cref="IBatchSink"/> writes). Logging only queues the value; a background thread writes batches every
 /// <see cref="TrackingOptions.FlushInterval"/> and stamps the run's heartbeat. Safe to use from several threads.
 /// End the run with <see cref="Complete"/>, <see cref="Fail"/> or <see cref="Kill"/>; disposing without them
 /// writes what is queued and leaves the status as it is (readers will then report the run KILLED).
 /// </summary>
-public sealed class SqliteRunRecorder : IRunRecorder
+internal sealed class RunRecorder : IRunRecorder
 {
     private readonly BackgroundWriter _writer;
     private int _closed;
 
-    internal SqliteRunRecorder(string runId, SqliteConnection connection, TrackingOptions options)
+    /// <summary>Takes ownership of <paramref name="sink"/>.</summary>
+    public RunRecorder(string runId, IBatchSink sink, TrackingOptions options)
     {
         RunId = runId;
-        _writer = new BackgroundWriter(runId, connection, options);
+        _writer = new BackgroundWriter(runId, sink, options);
     }
 
     /// <inheritdoc />
