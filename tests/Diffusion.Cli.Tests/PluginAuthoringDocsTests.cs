@@ -46,9 +46,15 @@ public class PluginAuthoringDocsTests
             (Name: "Leapfrog", Kind: "sampler", Ran: "drew 16 samples with 10 steps"),
             (Name: "TinyMlp", Kind: "denoiser", Ran: "drew 16 samples with 10 steps"),
         };
-        // Independent folders: the three run side by side (most of their time is dotnet waiting on itself).
-        string[] outputs = await Task.WhenAll(plugins.Select(p =>
-            Task.Run(() => TemplateProcess.Bash(work.Path, environment, each.Replace("Sharpen", p.Name).Replace("--kind postprocessor", "--kind " + p.Kind)))));
+        // The documented lines up to `dotnet new` run one plugin at a time: concurrent `dotnet new` calls under one HOME
+        // race for the template cache's packages.json. The rest (build, test, run) works in independent folders, so the
+        // three run side by side (most of their time is dotnet waiting on itself).
+        int scaffoldEnd = each.IndexOf('\n', each.IndexOf("dotnet new diffusion-plugin", StringComparison.Ordinal)) + 1;
+        string Commands(string part, (string Name, string Kind, string Ran) p) => part.Replace("Sharpen", p.Name).Replace("--kind postprocessor", "--kind " + p.Kind);
+        var scaffolds = plugins.Select(p => TemplateProcess.Bash(work.Path, environment, Commands(each[..scaffoldEnd], p))).ToList();
+        string[] rest = await Task.WhenAll(plugins.Select(p =>
+            Task.Run(() => TemplateProcess.Bash(work.Path, environment, Commands(each[scaffoldEnd..], p)))));
+        var outputs = scaffolds.Zip(rest, (scaffold, run) => scaffold + run).ToArray();
         foreach (var (plugin, output) in plugins.Zip(outputs))
         {
             string bin = Path.Combine(work.Path, plugin.Name, plugin.Name, "bin", "Debug", "net10.0");
