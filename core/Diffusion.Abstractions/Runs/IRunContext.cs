@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Distributed;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -48,4 +49,10 @@ public interface IRunContext
     /// seeded by (run seed, <paramref name="stream"/>, i), so its values do not depend on the batch size.
     /// </summary>
     SampleGenerators GeneratorsFor(long first, int count, string stream);
+
+    /// <summary>
+    /// The ranks of a data-parallel run (one rank, <see cref="SingleProcess"/>, outside <c>mpiexec</c>). Every rank runs
+    /// every stage; only rank 0's tracker and artifact store record anything (the others' are silent).
+    /// </summary>
+    ICommunicator Communicator => SingleProcess.Instance;
 }

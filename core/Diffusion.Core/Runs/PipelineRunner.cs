@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
 using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Distributed;
+using Diffusion.Core.Distributed;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Kernels;
@@ -44,19 +46,29 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
     private RunResult RunAlone(RunRequest request, CancellationToken cancellation)
     {
         var spec = request.Pipeline;
-        using var store = TrackingStores.Open(request.Tracking);
-        using var recorder = request.ResumeRunId is { } resumeId
-            ? store.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
-            : store.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId, Path.GetFullPath(request.ArtifactRoot)));
-        string runFolder = Path.Combine(Path.GetFullPath(request.ArtifactRoot), recorder.RunId);
+        var communicator = request.Communicator;
+        bool leader = communicator.Rank == 0;
+        // In a data-parallel run rank 0 alone opens the tracking store and records the run; the others learn its id
+        // from rank 0 and keep their (unrecorded) files in a scratch folder of their own.
+        using var store = leader ? TrackingStores.Open(request.Tracking) : null;
+        using var recorder = !leader
+            ? new SilentRecorder(ReceiveRunId(communicator))
+            : request.ResumeRunId is { } resumeId
+                ? store!.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
+                : store!.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId, Path.GetFullPath(request.ArtifactRoot)));
+        if (leader && communicator.Size > 1) communicator.BroadcastBytes(System.Text.Encoding.UTF8.GetBytes(recorder.RunId));
+        string runFolder = leader
+            ? Path.Combine(Path.GetFullPath(request.ArtifactRoot), recorder.RunId)
+            : Path.Combine(Path.GetTempPath(), $"diffusion-{recorder.RunId}-rank{communicator.Rank}");
         Directory.CreateDirectory(runFolder);
         var artifacts = new ArtifactStore(runFolder, recorder);
-        Started?.Invoke(recorder.RunId, runFolder);
+        if (leader) Started?.Invoke(recorder.RunId, runFolder);
 
         RunContext? context = null;
         try
         {
             recorder.LogParams(spec.Params);
+            if (communicator.Size > 1) recorder.LogParam("distributed.world_size", communicator.Size);
             // Before anything trains: CPU kernels that are wrong on this machine (issue 15) are replaced, and the run says which it used.
             var kernels = KernelGuard.EnsureForProcess(logger);
             recorder.LogParam("kernels.path", kernels.PathName);
@@ -67,14 +79,19 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
             using var services = BuildServices(spec);
             var device = DeviceSelector.Select(spec.Device);
             manual_seed(spec.Seed);
-            context = new RunContext(recorder.RunId, device, spec.Seed, logger, recorder, artifacts, progress, services, cancellation);
+            context = new RunContext(recorder.RunId, device, spec.Seed, logger, recorder, artifacts, progress, services, cancellation)
+            {
+                Communicator = communicator,
+            };
             foreach (var component in spec.Components) services.GetRequiredKeyedService<object>(component.Name); // constructor errors surface now
 
             foreach (var stageSpec in spec.Stages)
             {
                 cancellation.ThrowIfCancellationRequested();
                 context.StageName = stageSpec.Name;
-                context.ResumeCheckpoint = request.ResumeRunId is null ? null : Checkpoint.Latest(runFolder, stageSpec.Name)?.Folder;
+                context.ResumeCheckpoint = request.ResumeRunId is null
+                    ? null
+                    : CheckpointSharing.Share(communicator, leader ? Checkpoint.Latest(runFolder, stageSpec.Name)?.Folder : null, runFolder, stageSpec.Name);
                 var stage = (IStage)ComponentFactory.Create(services, stageSpec.Type, stageSpec.Options);
                 var clock = Stopwatch.StartNew();
                 logger.LogInformation("stage '{Stage}' ({Type}) started", stageSpec.Name, stageSpec.Type.Name);
@@ -106,11 +123,26 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         finally
         {
             context?.State.Dispose();
+            if (!leader && !File.Exists(Path.Combine(runFolder, "error.log"))) DeleteScratch(runFolder);
+        }
+    }
+
+    private static string ReceiveRunId(ICommunicator communicator) => System.Text.Encoding.UTF8.GetString(communicator.BroadcastBytes(null));
+
+    private static void DeleteScratch(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a scratch folder left behind is harmless
         }
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is PluginInputException or CheckpointMismatchException or PluginConstructionException or KernelCheckException;
+        e is PluginInputException or RankFailedException or CheckpointMismatchException or PluginConstructionException or KernelCheckException;
 
     private ServiceProvider BuildServices(PipelineSpec spec)
     {

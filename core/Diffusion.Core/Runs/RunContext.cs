@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Distributed;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,7 @@ internal sealed class RunContext(
     public StageState State { get; } = new();
     public string StageName { get; set; } = "";
     public string? ResumeCheckpoint { get; set; }
+    public ICommunicator Communicator { get; init; } = SingleProcess.Instance;
 
     public T Component<T>(string name) where T : class
     {

@@ -1,3 +1,4 @@
+using Diffusion.Abstractions.Distributed;
 using Diffusion.Core.Pipelines;
 using Diffusion.Tracking;
 
@@ -12,4 +13,7 @@ public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string A
 {
     /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>The ranks of a data-parallel run (<see cref="SingleProcess"/> by default): rank 0 records the run, every rank runs every stage.</summary>
+    public ICommunicator Communicator { get; init; } = SingleProcess.Instance;
 }

@@ -1,13 +1,17 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using Diffusion.Abstractions.Distributed;
+using Diffusion.Core.Distributed;
 using Diffusion.Core.Runs;
 using Diffusion.Tracking;
 
 namespace Diffusion.Cli.Commands;
 
 /// <summary>
-/// <c>diffusion run FILE [--set ...] [--resume RUN_ID]</c>: exit 0 completed, 1 failed, 2 invalid input,
-/// 130 interrupted (the run is then KILLED and can be resumed).
+/// <c>diffusion run FILE [--set ...] [--resume RUN_ID] [--nproc N]</c>: exit 0 completed, 1 failed, 2 invalid input,
+/// 130 interrupted (the run is then KILLED and can be resumed). Under <c>mpiexec</c> every rank runs this command
+/// (docs/distributed.md); <c>--nproc N</c> starts that for you.
 /// </summary>
 internal static class RunCommand
 {
@@ -16,11 +20,39 @@ internal static class RunCommand
         var file = PipelineOptions.File();
         var set = PipelineOptions.Set();
         var resume = new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." };
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume };
+        var nproc = new Option<int>("--nproc")
+        {
+            Description = "Data-parallel training on N processes: starts 'mpiexec -n N' with this command (docs/distributed.md).",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, nproc };
         command.SetAction(result =>
         {
+            var launch = MpiLaunch.Detect();
+            int ranks = result.GetValue(nproc);
+            if (ranks < 1)
+            {
+                Console.Error.WriteLine($"error: --nproc must be at least 1 (got {ranks})");
+                return CommandLine.InvalidInput;
+            }
+            if (launch is { Launcher: "openmpi" })
+            {
+                Console.Error.WriteLine("error: this build binds MPI through the MPICH ABI (MPICH, Intel MPI, Cray MPICH, MVAPICH), but Open MPI's mpiexec started it: use MPICH's mpiexec (Debian package 'mpich')");
+                return CommandLine.InvalidInput;
+            }
+            // Ranks other than 0 print nothing: rank 0 speaks for the run (one message, not one per rank).
+            var standardError = Console.Error;
+            if (launch is { Rank: > 0 })
+            {
+                Console.SetOut(TextWriter.Null);
+                Console.SetError(TextWriter.Null);
+            }
+
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
             if (spec is null || !CommandLine.KernelModeIsValid() || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            if (ranks > 1 && launch is null) return MpiLauncher.Run(ranks);
+            if (ranks > 1 && launch is not null && ranks != launch.Size)
+                Console.Error.WriteLine($"warning: --nproc {ranks} ignored: mpiexec already started {launch.Size} ranks");
 
             using var cancellation = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
@@ -35,40 +67,118 @@ internal static class RunCommand
                 cancellation.Cancel();
             });
 
+            MpiCommunicator? mpi = null;
+            if (launch is not null)
+            {
+                try
+                {
+                    mpi = MpiCommunicator.Start(DistributedTimeout(), cancellation.Token);
+                }
+                catch (DllNotFoundException e)
+                {
+                    standardError.WriteLine($"error: rank {launch.Rank}: {e.Message}");
+                    return 1;
+                }
+                UseOwnShareOfTheCores(launch);
+            }
+
             var progress = ConsoleProgress.ForStandardError();
             var runner = new PipelineRunner(new ConsoleLogger(progress), progress);
             runner.Started += (id, folder) =>
             {
                 Console.WriteLine($"run {id} started");
                 Console.WriteLine($"artifacts: {Path.GetRelativePath(Environment.CurrentDirectory, folder)}");
+                if (mpi is not null) Console.WriteLine($"data-parallel over {mpi.Size} ranks (rank 0 records the run)");
             };
-            RunResult outcome;
+            int code;
+            string? failure;
             try
             {
-                outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume)), cancellation.Token);
+                var outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume))
+                {
+                    Communicator = (ICommunicator?)mpi ?? SingleProcess.Instance,
+                }, cancellation.Token);
+                (code, failure) = Report(outcome, result.GetValue(file)!);
             }
             catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return CommandLine.InvalidInput;
+                (code, failure) = (CommandLine.InvalidInput, e.Message);
             }
-
-            string folderText = Path.GetRelativePath(Environment.CurrentDirectory, outcome.RunFolder);
-            switch (outcome.Status)
+            catch (Exception e) when (mpi is not null && e is RankFailedException or OperationCanceledException)
             {
-                case RunStatus.Completed:
-                    Console.WriteLine($"run {outcome.RunId} COMPLETED; see it with: diffusion runs show {outcome.RunId}");
-                    return 0;
-                case RunStatus.Killed:
-                    Console.Error.WriteLine($"run {outcome.RunId} KILLED: {outcome.Message}");
-                    Console.Error.WriteLine($"continue it with: diffusion run {result.GetValue(file)} --resume {outcome.RunId}");
-                    return 130;
-                default:
-                    Console.Error.WriteLine($"error: run {outcome.RunId} FAILED: {outcome.Message}");
-                    Console.Error.WriteLine($"artifacts so far: {folderText}");
-                    return 1;
+                // A rank other than 0 failed before rank 0 had a run to record it in (or while it opened one).
+                Console.Error.WriteLine($"error: {e.Message}");
+                (code, failure) = (e is OperationCanceledException ? 130 : 1, e.Message);
             }
+            return mpi is null ? code : EndRank(mpi, code, failure, standardError);
         });
         return command;
+    }
+
+    private static (int Code, string? Failure) Report(RunResult outcome, string file)
+    {
+        string folderText = Path.GetRelativePath(Environment.CurrentDirectory, outcome.RunFolder);
+        switch (outcome.Status)
+        {
+            case RunStatus.Completed:
+                Console.WriteLine($"run {outcome.RunId} COMPLETED; see it with: diffusion runs show {outcome.RunId}");
+                return (0, null);
+            case RunStatus.Killed:
+                Console.Error.WriteLine($"run {outcome.RunId} KILLED: {outcome.Message}");
+                Console.Error.WriteLine($"continue it with: diffusion run {file} --resume {outcome.RunId}");
+                return (130, outcome.Message);
+            default:
+                Console.Error.WriteLine($"error: run {outcome.RunId} FAILED: {outcome.Message}");
+                Console.Error.WriteLine($"artifacts so far: {folderText}");
+                return (1, outcome.Message);
+        }
+    }
+
+    /// <summary>
+    /// How a rank leaves a data-parallel run: after a run every rank completed, MPI is finalised; otherwise the rank
+    /// where the failure began tells the others (rank 0 records it) and MPI_Abort ends every rank with the exit code.
+    /// </summary>
+    private static int EndRank(MpiCommunicator mpi, int code, string? failure, TextWriter standardError)
+    {
+        if (code == 0 && mpi.ReceivedFailure is null)
+        {
+            try
+            {
+                mpi.Finish();
+                return 0;
+            }
+            catch (RankFailedException e)
+            {
+                (code, failure) = (1, e.Message);
+            }
+        }
+        if (mpi.ReceivedFailure is not null)
+        {
+            mpi.AcknowledgeFailure();
+        }
+        else
+        {
+            string message = failure ?? $"ended with exit code {code}";
+            bool recorded = mpi.ReportFailure(message, TimeSpan.FromSeconds(30));
+            if (!recorded) standardError.WriteLine($"error: rank {mpi.Rank} failed: {message} (rank 0 did not confirm it recorded this)");
+        }
+        Console.Out.Flush();
+        Console.Error.Flush();
+        MpiCommunicator.Abort(code == 0 ? 1 : code);
+        return code;
+    }
+
+    private static TimeSpan DistributedTimeout() =>
+        double.TryParse(Environment.GetEnvironmentVariable("DIFFUSION_MPI_TIMEOUT"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromMinutes(30);
+
+    /// <summary>Ranks on one machine share its cores: each takes its share for libtorch unless OMP_NUM_THREADS says otherwise.</summary>
+    private static void UseOwnShareOfTheCores(MpiLaunch launch)
+    {
+        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is { Length: > 0 }) return;
+        int threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, launch.LocalSize));
+        TorchSharp.torch.set_num_threads(threads);
     }
 }
