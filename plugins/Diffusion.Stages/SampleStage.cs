@@ -1,3 +1,5 @@
+using Diffusion.Abstractions.Distributed;
+
 namespace Diffusion.Stages;
 
 /// <summary>
@@ -17,15 +19,20 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         var sampler = context.Component<ISampler>(options.Sampler);
         using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, options.Count, context);
         var samples = new List<Tensor>();
-        using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((options.Count + options.BatchSize - 1) / options.BatchSize));
+        // In a data-parallel run each rank draws its contiguous share of the samples (sample i is the same on any rank:
+        // its noise comes from (seed, i)), and the shares are gathered on every rank below.
+        var communicator = context.Communicator;
+        var share = DataShard.Of(options.Count, communicator.Rank, communicator.Size);
+        int begin = (int)share.Start, stop = (int)(share.Start + share.Count);
+        using var progress = context.Progress.Start(context.StageName, (long)options.Steps * ((share.Count + options.BatchSize - 1) / options.BatchSize));
         int batchIndex = 0;
         var statistics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         using (no_grad())
         {
-            for (int first = 0; first < options.Count; first += options.BatchSize, batchIndex++)
+            for (int first = begin; first < stop; first += options.BatchSize, batchIndex++)
             {
                 using var scope = NewDisposeScope();
-                int n = Math.Min(options.BatchSize, options.Count - first);
+                int n = Math.Min(options.BatchSize, stop - first);
                 using var generators = context.GeneratorsFor(first, n, "sample");
                 var noise = generators.Randn(model.Data.ItemShape, context.Device);
                 var sampling = new SamplingContext(model, options.Steps, generators)
@@ -41,8 +48,14 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                 samples.Add(scope.MoveToOuter(x.cpu()));
             }
         }
-        var all = cat(samples.ToArray());
+        var all = samples.Count > 0 ? cat(samples.ToArray()) : empty([0, .. model.Data.ItemShape]);
         foreach (var s in samples) s.Dispose();
+        if (communicator.Size > 1)
+        {
+            var mine = all;
+            all = communicator.AllGatherRows(mine, DataShard.All(options.Count, communicator.Size).Select(d => d.Count).ToArray());
+            mine.Dispose();
+        }
         try
         {
             StageHelpers.RequireFinite(all, $"sampler '{options.Sampler}' in stage '{context.StageName}'");

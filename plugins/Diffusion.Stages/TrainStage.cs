@@ -44,7 +44,10 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             resumed = CheckpointIO.LoadTrainerState(checkpoint);
             reshaped |= resumed.ShapesFromWeights;
         }
+        using var parallel = new DataParallel(context.Communicator);
+        parallel.BroadcastFromRankZero(network); // every rank starts from rank 0's weights (init, init_from or resume)
         RecordSize(network, data, schedule, context);
+        if (parallel.Size > 1) RecordDistribution(parallel, context);
         WarnAboutUnusedOptions(data, spec, context);
         bool masked = network.named_buffers().Any(b => b.name.EndsWith(CompressedWeightLayout.MaskSuffix, StringComparison.Ordinal));
 
@@ -60,6 +63,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, resumeFolder);
         }
         var average = options.EmaDecay > 0 ? CreateAverage(denoiser, spec, network, context) : null;
+        if (average is not null) parallel.BroadcastFromRankZero(average.Network);
         var learningRate = LearningRate.From(options);
 
         network.train();
@@ -71,7 +75,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             for (long step = start; step < options.Steps; step++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step, guard);
+                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step, guard, parallel);
                 if (double.IsFinite(loss))
                 {
                     if (masked) CompressedWeightLayout.ApplyMasks(network);
@@ -81,18 +85,42 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                 progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
-                    SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped));
+                    SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped), parallel);
             }
         }
         if (options.Steps == 0) // only loads weights (init_from): the run still gets its model as a checkpoint, for export and later stages
-            SaveCheckpoint(context, network, average, optimizer, new TrainerState(0, schedule, spec, context.Seed, reshaped));
+            SaveCheckpoint(context, network, average, optimizer, new TrainerState(0, schedule, spec, context.Seed, reshaped), parallel);
         if (options.Steps > start)
-            context.Tracker.LogMetric("train/steps_per_second", (options.Steps - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
+        {
+            double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            context.Tracker.LogMetric("train/steps_per_second", (options.Steps - start) / seconds, options.Steps);
+            if (parallel.Size > 1)
+            {
+                context.Tracker.LogMetric("train/examples_per_second", (options.Steps - start) * (double)GlobalBatch(parallel) / seconds, options.Steps);
+                context.Tracker.LogMetric("train/allreduce_fraction", parallel.CommunicationSeconds / seconds, options.Steps);
+            }
+        }
 
         network.eval();
         if (average is not null) network.Dispose();
         context.State.SetModel(options.Model, new TrainedModel(average?.Network ?? network, schedule, spec));
         context.State.SetCondition(options.Model, options.LowResScale > 0 ? LowResolutionCondition.Describe(options.LowResScale, options.LowResUpsample) : null);
+    }
+
+    /// <summary>
+    /// A folder where every rank of a data-parallel run also writes its own copy of each checkpoint (RANK/…): for checking
+    /// that the ranks hold the same state.
+    /// </summary>
+    public const string RankStateVariable = "DIFFUSION_RANK_STATE_DIR";
+
+    /// <summary>Items per optimizer step over all ranks.</summary>
+    private long GlobalBatch(DataParallel parallel) => (long)options.BatchSize * options.GradAccumulation * parallel.Size;
+
+    private void RecordDistribution(DataParallel parallel, IRunContext context)
+    {
+        context.Tracker.LogParam($"{context.StageName}.global_batch", GlobalBatch(parallel));
+        context.Logger.LogInformation("data-parallel over {Ranks} ranks: {PerRank} items per rank, global batch {Global}",
+            parallel.Size, options.BatchSize * options.GradAccumulation, GlobalBatch(parallel));
     }
 
     /// <summary><paramref name="conditioning"/> with the low-resolution copy of <paramref name="x0"/> concatenated, when <c>low_res_scale</c> is on.</summary>
@@ -116,14 +144,24 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     /// skips the step (weights, optimizer state and average untouched) and returns the non-finite loss.
     /// </summary>
     private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
-        NoiseSchedule schedule, ITokenSampler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard)
+        NoiseSchedule schedule, ITokenSampler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard, DataParallel parallel)
     {
         using var scope = NewDisposeScope();
         generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, (ulong)step));
-        manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0x5eed, (ulong)step)); // dropout and other global draws
+        ulong global = SampleGenerators.Mix((ulong)context.Seed ^ 0x5eed, (ulong)step);
+        manual_seed((long)(parallel.Size == 1 ? global : SampleGenerators.Mix(global, (ulong)parallel.Rank))); // dropout and other global draws: per rank
 
+        // Every rank draws the step's whole global batch (items, timesteps, noise) from the (seed, step) stream and keeps
+        // its own contiguous slice, so example j of a step is the same whichever rank trains on it (docs/distributed.md).
         int micro = options.GradAccumulation;
-        var batch = TrainingBatch.Draw(data, spec, schedule, options.BatchSize * micro, options, generator, context.Device);
+        int perRank = options.BatchSize * micro;
+        var batch = TrainingBatch.Draw(data, spec, schedule, perRank * parallel.Size, options, generator, context.Device);
+        if (parallel.Size > 1)
+        {
+            batch = batch.Slice((long)parallel.Rank * perRank, perRank);
+            // A token objective draws its masking from the generator as it goes: each rank continues on a stream of its own.
+            if (tokens is not null) generator.manual_seed((long)SampleGenerators.Mix(SampleGenerators.Mix((ulong)context.Seed, (ulong)step), 1 + (ulong)parallel.Rank));
+        }
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         optimizer.zero_grad();
         Tensor? total = null;
@@ -146,7 +184,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             (micro == 1 ? loss : loss / micro).backward();
             total = total is null ? loss.detach() : total + loss.detach();
         }
-        double meanLoss = total!.item<float>() / micro;
+        double meanLoss = parallel.AverageGradients(network.parameters(), total!.item<float>() / micro);
         if (!guard.Accept(step + 1, meanLoss, network.parameters()))
         {
             optimizer.zero_grad();
@@ -265,8 +303,19 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         return average;
     }
 
-    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, WeightAverage? average, optim.Optimizer optimizer, TrainerState state)
+    private static void SaveCheckpoint(IRunContext context, DenoiserModule network, WeightAverage? average, optim.Optimizer optimizer, TrainerState state,
+        DataParallel parallel)
     {
+        if (parallel.Size > 1)
+        {
+            // Every rank holds the same state (a test compares them); rank 0 alone writes it.
+            string digest = parallel.CheckSameState(network, average?.Network, optimizer, state.Step);
+            if (Environment.GetEnvironmentVariable(RankStateVariable) is { Length: > 0 } dump)
+                CheckpointIO.Save(Checkpoint.For(Path.Combine(Path.GetFullPath(dump), $"rank-{parallel.Rank}"), context.StageName, state.Step),
+                    network, average?.Network, optimizer, state);
+            if (parallel.Rank != 0) return;
+            context.Tracker.SetTag($"{context.StageName}.state_sha256", digest);
+        }
         var checkpoint = Checkpoint.For(context.Artifacts.Root, context.StageName, state.Step);
         CheckpointIO.Save(checkpoint, network, average?.Network, optimizer, state);
         foreach (string file in Directory.EnumerateFiles(checkpoint.Folder))
