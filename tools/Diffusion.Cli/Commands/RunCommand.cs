@@ -155,7 +155,12 @@ internal static class RunCommand
         }
         if (mpi.ReceivedFailure is not null)
         {
+            // Another rank's failure, recorded by rank 0: that rank ends the job with MPI_Abort once rank 0 confirms, so
+            // mpiexec names it; this rank only waits for that (and ends itself if it does not come).
             mpi.AcknowledgeFailure();
+            Console.Out.Flush();
+            Console.Error.Flush();
+            Thread.Sleep(TimeSpan.FromSeconds(10));
         }
         else
         {
