@@ -68,7 +68,13 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         try
         {
             recorder.LogParams(spec.Params);
-            if (communicator.Size > 1) recorder.LogParam("distributed.world_size", communicator.Size);
+            if (communicator.Size > 1)
+            {
+                string ranks = RankDirectory.Describe(communicator);
+                recorder.LogParam("distributed.world_size", communicator.Size);
+                recorder.SetTag("distributed.ranks", ranks);
+                logger.LogInformation("ranks (rank=pid@host): {Ranks}", ranks);
+            }
             // Before anything trains: CPU kernels that are wrong on this machine (issue 15) are replaced, and the run says which it used.
             var kernels = KernelGuard.EnsureForProcess(logger);
             recorder.LogParam("kernels.path", kernels.PathName);

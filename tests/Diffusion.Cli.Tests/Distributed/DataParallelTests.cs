@@ -156,6 +156,10 @@ public sealed partial class DataParallelTests
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(60));
         Assert.Equal(0, RankProcessOrZero(mark, 0)); // rank 0 is gone too
         Assert.Contains(Status(work, environment, id), new[] { "KILLED", "FAILED" });
+        // mpiexec reports the dead process by pid and host; the run records which rank that was.
+        var show = Cli.Run(work.Path, environment, "runs", "show", id, "--json");
+        using (var json = JsonDocument.Parse(show.Stdout))
+            Assert.Contains($"1={rank1}@", json.RootElement.GetProperty("tags").GetProperty("distributed.ranks").GetString());
 
         // Resume on one process at the same global batch: the optimizer state is global, so any world size continues it.
         long reached = Directory.GetDirectories(checkpoints).Where(d => File.Exists(Path.Combine(d, "trainer.safetensors")))
