@@ -173,6 +173,38 @@ public sealed partial class DataParallelTests
     }
 
     [MpiFact]
+    public void ARankThatHangsIsCaughtByTheCollectiveTimeout()
+    {
+        using var work = new WorkDir();
+        string file = work.File("dp.yaml", Yaml.Replace("MODEL", Models["unet2d"]));
+        string mark = Guid.NewGuid().ToString("N");
+        var environment = Mpi.Environment(work.Path, new Dictionary<string, string> { ["DIFFUSION_TEST_MARK"] = mark, ["DIFFUSION_MPI_TIMEOUT"] = "15" });
+        Mpi.RequireLauncher();
+
+        using var launcher = Cli.Start(work.Path, environment, "run", file, "--nproc", "2",
+            "--set", "stages.train.batch_size=4", "--set", "stages.train.steps=1000000", "--set", "stages.train.checkpoint_every=0");
+        using var reaper = Cli.KillOnDispose(launcher);
+        var stderr = launcher.StandardError.ReadToEndAsync();
+        string id = RunId(launcher.StandardOutput.ReadLine() ?? "");
+        var stdout = launcher.StandardOutput.ReadToEndAsync();
+        var wait = Stopwatch.StartNew();
+        while (Losses(work, id).Length < 3)
+        {
+            Assert.True(wait.Elapsed < TimeSpan.FromMinutes(2), "no training steps within 2 minutes: " + (launcher.HasExited ? stderr.Result : ""));
+            Thread.Sleep(200);
+        }
+
+        // SIGSTOP: rank 1 is alive (mpiexec sees nothing wrong) but never answers again.
+        int rank1 = RankProcess(mark, 1);
+        using (var stop = Process.Start("kill", ["-STOP", rank1.ToString(System.Globalization.CultureInfo.InvariantCulture)])) stop.WaitForExit();
+        Assert.True(launcher.WaitForExit(TimeSpan.FromSeconds(60)), "the job was still running 60 s after rank 1 stopped answering");
+        Assert.Equal(1, launcher.ExitCode);
+        Assert.Contains("waited 15 s in all-reduce without an answer from the other ranks", stderr.Result);
+        Assert.Equal("FAILED", Status(work, environment, id));
+        _ = stdout;
+    }
+
+    [MpiFact]
     public void ARankThatFailsStopsEveryRankWithOneMessageNamingItAndTheRunResumes()
     {
         using var work = new WorkDir();

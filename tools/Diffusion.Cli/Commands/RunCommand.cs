@@ -160,7 +160,7 @@ internal static class RunCommand
             mpi.AcknowledgeFailure();
             Console.Out.Flush();
             Console.Error.Flush();
-            Thread.Sleep(TimeSpan.FromSeconds(10));
+            if (mpi.ReceivedFailure.Rank >= 0) Thread.Sleep(TimeSpan.FromSeconds(10)); // a timeout has no rank to wait for
         }
         else
         {
