@@ -1,3 +1,5 @@
+using Diffusion.Abstractions.Distributed;
+
 namespace Diffusion.Stages;
 
 /// <summary>
@@ -58,7 +60,8 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
         double total = 0;
         using var noGrad = no_grad();
         using var generator = new Generator(0, CPU);
-        for (int draw = 0; draw < options.LossTimesteps; draw++)
+        var communicator = context.Communicator;
+        for (int draw = communicator.Rank; draw < options.LossTimesteps; draw += communicator.Size) // draws split over the ranks
         {
             using var scope = NewDisposeScope();
             generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed ^ 0xe7a1, (ulong)draw));
@@ -66,7 +69,16 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             var conditioning = reference.ItemConditioning(0, items, context.Device);
             total += sampler.Loss(x0, model.Data, (xt, t) => model.Network.forward(xt, t, conditioning), generator).mean().item<float>();
         }
-        return total / options.LossTimesteps;
+        return SumOverRanks(communicator, total) / options.LossTimesteps;
+    }
+
+    /// <summary>The sum of every rank's <paramref name="value"/> (the value itself in a single process).</summary>
+    private static double SumOverRanks(ICommunicator communicator, double value)
+    {
+        if (communicator.Size == 1) return value;
+        Span<double> sum = [value];
+        communicator.AllReduceSum(sum);
+        return sum[0];
     }
 
     private double HeldOutLoss(TrainedModel model, ModalityData reference, IRunContext context)
@@ -77,7 +89,8 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
         double total = 0;
         int batches = 0;
         using var noGrad = no_grad();
-        for (int level = 0; level < options.LossTimesteps; level++)
+        var communicator = context.Communicator;
+        for (int level = communicator.Rank; level < options.LossTimesteps; level += communicator.Size) // levels split over the ranks
         {
             using var scope = NewDisposeScope();
             long t = (long)Math.Round((level + 0.5) * schedule.Timesteps / options.LossTimesteps);
@@ -94,6 +107,6 @@ public sealed class EvaluateStage(EvaluateStageOptions options) : IStage
             total += nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, ts)).item<float>();
             batches++;
         }
-        return total / batches;
+        return SumOverRanks(communicator, total) / SumOverRanks(communicator, batches);
     }
 }
