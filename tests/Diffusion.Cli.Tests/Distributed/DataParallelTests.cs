@@ -169,6 +169,7 @@ public sealed partial class DataParallelTests
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains($"from step {reached}", resumed.Stderr);
         Assert.Equal("COMPLETED", Status(work, environment, id));
+        DeleteRankScratch(id);
         _ = stdout;
     }
 
@@ -201,6 +202,7 @@ public sealed partial class DataParallelTests
         Assert.Equal(1, launcher.ExitCode);
         Assert.Contains("waited 15 s in all-reduce without an answer from the other ranks", stderr.Result);
         Assert.Equal("FAILED", Status(work, environment, id));
+        DeleteRankScratch(id);
         _ = stdout;
     }
 
@@ -230,6 +232,14 @@ public sealed partial class DataParallelTests
             "--set", "stages.train.batch_size=4", "--set", $"stages.train.init_from={weights}");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
         Assert.Equal("COMPLETED", Status(work, environment, id));
+        DeleteRankScratch(id);
+    }
+
+    /// <summary>Removes the scratch folders that ranks ended by MPI_Abort or a kill leave in the temp folder.</summary>
+    private static void DeleteRankScratch(string id)
+    {
+        foreach (string folder in Directory.GetDirectories(Path.GetTempPath(), $"diffusion-{id}-rank*"))
+            Directory.Delete(folder, recursive: true);
     }
 
     private static string RunId(string stdout) =>
