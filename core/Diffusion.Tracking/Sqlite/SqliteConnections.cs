@@ -21,6 +21,9 @@ internal static class SqliteConnections
         {
             connection.Open();
             connection.Execute($"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            // Before anything changes the file (WAL mode rewrites its header): refuse another program's database or
+            // one from a newer build, and leave it as it was.
+            SchemaMigrator.CurrentVersion(connection);
             UseWal(connection, busyTimeout);
             // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last commits.
             connection.Execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");

@@ -61,7 +61,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
             }
 
             return new SqliteTrackingStore(fullPath, connection, options);
-        });
+        }, fullPath);
     }
 
     /// <inheritdoc />
@@ -309,7 +309,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
     /// </summary>
     private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
     {
-        var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout));
+        var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout), DatabasePath);
         string? live = null;
         try
         {
@@ -376,7 +376,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return SqliteErrors.Translated(work);
+            return SqliteErrors.Translated(work, DatabasePath);
         }
     }
 

@@ -15,7 +15,7 @@ internal static class RunCommand
     {
         var file = PipelineOptions.File();
         var set = PipelineOptions.Set();
-        var resume = new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." };
+        var resume = CommandLine.Ids(new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." });
         var command = new Command("run", "Run a pipeline and record it.") { file, set, resume };
         command.SetAction(result =>
         {

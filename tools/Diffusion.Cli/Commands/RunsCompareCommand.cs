@@ -13,7 +13,7 @@ internal static class RunsCompareCommand
 {
     public static Command Create()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "Two or more run ids (unique prefixes are enough).", Arity = new ArgumentArity(2, 100) };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "Two or more run ids (unique prefixes are enough).", Arity = new ArgumentArity(2, 100) });
         var maximize = new Option<string[]>("--maximize")
         {
             Description = "A metric whose best value is its largest (repeatable); others are best at their smallest.",

@@ -9,7 +9,7 @@ internal static class RunsPlotCommand
 {
     public static Command Create()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "One or more run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "One or more run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore });
         var metric = new Option<string>("--metric") { Description = "The metric key to plot, e.g. train/loss.", Required = true };
         var output = new Option<string>("--out") { Description = "The PNG file to write.", Required = true };
         var width = new Option<int>("--width") { Description = "Image width in pixels (default 960).", DefaultValueFactory = _ => 960 };

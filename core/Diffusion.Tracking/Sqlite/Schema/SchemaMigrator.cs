@@ -45,8 +45,16 @@ internal static class SchemaMigrator
         var version = hasTable ? (int)connection.Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_version;") : 0;
         if (version > Migrations.Latest)
         {
-            throw new InvalidOperationException(
-                $"the tracking database {connection.DataSource} has schema version {version}; this build knows up to {Migrations.Latest}. Use a newer build.");
+            throw new TrackingStoreException(
+                $"the tracking database {connection.DataSource} has schema version {version}; this build knows up to {Migrations.Latest}: use a newer build of diffusion, or pass --db another file");
+        }
+        if (!hasTable)
+        {
+            // Tables but no schema_version: some other program's SQLite database. Adding ours to it would mix the two.
+            var foreign = connection.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';");
+            if (foreign > 0)
+                throw new TrackingStoreException(
+                    $"not a tracking database: {connection.DataSource} is an SQLite file with {foreign} table(s) of another program; pass --db another file");
         }
 
         return version;

@@ -1,0 +1,144 @@
+using System.Text;
+
+namespace Diffusion.Cli.Tests;
+
+/// <summary>
+/// A new user's mistakes and a broken environment, through the real CLI: each ends in one <c>error:</c> line that
+/// says what to do and exit 2, never a stack trace, and leaves nothing behind.
+/// </summary>
+public sealed class HostileInputTests : IDisposable
+{
+    private readonly RunsDatabase _db = new();
+    private readonly string _run;
+
+    public HostileInputTests() => _run = _db.Add("run", [("seed", 1)], [("train/loss", [1.0, 0.5])]);
+
+    public void Dispose() => _db.Dispose();
+
+    private static void AssertOneError(Cli.Result result, string expected)
+    {
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+        Assert.DoesNotContain("Unhandled exception", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        // One error line: "error: ..." or, for a pipeline file, "FILE:LINE:COL: error: ...".
+        Assert.Matches(@"^(\S+:\d+:\d+: )?error: ", result.Stderr);
+        Assert.Contains(expected, result.Stderr);
+    }
+
+    public static TheoryData<string[]> EmptyIds() => new()
+    {
+        new[] { "runs", "show", "" },
+        new[] { "runs", "compare", "", "x" },
+        new[] { "runs", "plot", "", "--metric", "train/loss", "--out", "p.png" },
+        new[] { "runs", "tag", "", "a=b" },
+        new[] { "runs", "delete", "" },
+        new[] { "runs", "restore", " " },
+        new[] { "export", "", "--out", "m.safetensors" },
+        new[] { "run", "p.yaml", "--resume", "" },
+        new[] { "sweep", "--resume", "  " },
+    };
+
+    [Theory]
+    [MemberData(nameof(EmptyIds))]
+    public void An_empty_or_blank_id_is_a_usage_error(string[] args) =>
+        AssertOneError(_db.Run(args), "an id cannot be empty");
+
+    [Theory]
+    [InlineData("/sys/x.safetensors", "on a system file system (sys)")]
+    [InlineData("/proc/version", "on a system file system (proc)")]
+    [InlineData("", "--out is empty")]
+    [InlineData(".", "is a directory; name a file inside it")]
+    public void Export_to_a_place_that_cannot_hold_a_file_is_refused_before_anything_is_written(string output, string expected)
+    {
+        var before = Directory.GetFiles(_db.Work.Path, "*", SearchOption.AllDirectories).Order().ToList();
+        AssertOneError(_db.Run("export", _run, "--out", output), expected);
+        Assert.Equal(before, Directory.GetFiles(_db.Work.Path, "*", SearchOption.AllDirectories).Order());
+    }
+
+    public static TheoryData<string, string> BrokenDatabases() => new()
+    {
+        { "half", "is damaged" },
+        { "random", "not a tracking database" },
+        { "header", "not a tracking database" },
+        { "text", "not a tracking database" },
+        { "foreign", "not a tracking database" },
+        { "newer", "has schema version 99" },
+        { "directory", "is a directory; name a database file" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenDatabases))]
+    public void A_broken_or_foreign_database_is_named_with_what_to_do(string kind, string expected)
+    {
+        string path = Path.Combine(_db.Work.Path, kind + ".db");
+        byte[] good = File.ReadAllBytes(_db.Path);
+        switch (kind)
+        {
+            case "half":
+                _db.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+                good = File.ReadAllBytes(_db.Path);
+                File.WriteAllBytes(path, good[..(good.Length / 2)]);
+                break;
+            case "random":
+                File.WriteAllBytes(path, Enumerable.Range(0, 65536).Select(i => (byte)(i * 7919 % 251)).ToArray());
+                break;
+            case "header":
+                Encoding.ASCII.GetBytes("not the header!!").CopyTo(good, 0);
+                File.WriteAllBytes(path, good);
+                break;
+            case "text":
+                File.WriteAllText(path, "hello\n");
+                break;
+            case "foreign":
+            case "newer":
+                using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+                {
+                    connection.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = kind == "foreign"
+                        ? "CREATE TABLE users (name TEXT);"
+                        : "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT, applied INTEGER); INSERT INTO schema_version VALUES (99, 'future', 0);";
+                    command.ExecuteNonQuery();
+                }
+                break;
+            case "directory":
+                Directory.CreateDirectory(path);
+                break;
+        }
+        byte[]? contents = File.Exists(path) ? File.ReadAllBytes(path) : null;
+        string pipeline = _db.Work.File("p.yaml", "stages: [{name: p, type: postprocess, processors: [c]}]\ncomponents: {c: {plugin: clamp}}\n");
+
+        foreach (var args in new[] { new[] { "runs", "list" }, new[] { "runs", "show", "abc" }, new[] { "run", pipeline } })
+            AssertOneError(_db.Run([.. args, "--db", path]), expected);
+        // Nothing is written into a file that is not ours.
+        if (contents is not null)
+            Assert.Equal(contents, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void An_empty_query_is_a_usage_error() => AssertOneError(_db.Run("runs", "query", " "), "the query is empty");
+
+    [Fact]
+    public void Attach_through_runs_query_is_refused() =>
+        AssertOneError(_db.Run("runs", "query", $"ATTACH '{_db.Path}' AS other; SELECT * FROM other.runs;"), "attaches another database file");
+
+    [Fact]
+    public void An_empty_pipeline_is_refused_and_records_no_run()
+    {
+        string empty = _db.Work.File("empty.yaml", "# nothing here yet\n");
+        var before = _db.Scalar("SELECT count(*) FROM runs");
+        AssertOneError(_db.Run("validate", empty), "the pipeline is empty");
+        AssertOneError(_db.Run("run", empty), "the pipeline is empty");
+        Assert.Equal(before, _db.Scalar("SELECT count(*) FROM runs"));
+    }
+
+    [Fact]
+    public void An_alias_bomb_is_refused_at_once()
+    {
+        var text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level <= 9; level++)
+            text.Append($"a{level}: &a{level} [{string.Join(", ", Enumerable.Repeat($"*a{level - 1}", 10))}]\n");
+        string bomb = _db.Work.File("bomb.yaml", text.ToString());
+        AssertOneError(_db.Run("validate", bomb), "expands the file past 100,000 values");
+    }
+}
