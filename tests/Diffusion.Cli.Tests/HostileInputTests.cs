@@ -133,6 +133,30 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void Validate_checks_that_named_files_and_folders_exist()
+    {
+        string notFolder = _db.Work.File("images.txt", "not a folder\n");
+        string pipeline = _db.Work.File("paths.yaml", $$"""
+            components:
+              data: { plugin: image, dataset: image-folder, path: missing-images, image_size: 8, channels: 3 }
+              other: { plugin: image, dataset: image-folder, path: {{notFolder}}, image_size: 8, channels: 3 }
+              model: { plugin: mlp }
+              noise: { plugin: ddpm }
+            stages:
+              - { name: train, type: train, model: model, data: data, sampler: noise, steps: 1, init_from: weights/none.safetensors }
+            """);
+
+        var result = _db.Run("validate", pipeline);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Contains("paths.yaml:2:55: error: path: the folder 'missing-images'", result.Stderr);
+        Assert.Contains($"paths.yaml:3:56: error: path: '{notFolder}' is a file; name the folder", result.Stderr);
+        Assert.Contains("paths.yaml:7:96: error: init_from: the file 'weights/none.safetensors'", result.Stderr);
+        Assert.Contains("does not exist (relative to the working directory", result.Stderr);
+    }
+
+    [Fact]
     public void An_alias_bomb_is_refused_at_once()
     {
         var text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
