@@ -166,3 +166,44 @@ public sealed class HostileInputTests : IDisposable
         AssertOneError(_db.Run("validate", bomb), "expands the file past 100,000 values");
     }
 }
+
+/// <summary><c>--resume</c> continues an unfinished run with its own pipeline, and nothing else.</summary>
+public sealed class StrictResumeTests : IDisposable
+{
+    private readonly WorkDir _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public void A_completed_run_or_a_changed_pipeline_is_refused_with_the_difference()
+    {
+        string file = _work.File("tiny.yaml", RunCommandTests.Tiny);
+        var first = Cli.Run(_work.Path, "run", file, "--set", "stages.train.steps=2");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        string id = System.Text.RegularExpressions.Regex.Match(first.Stdout, @"run ([0-9a-f]{6,}) started").Groups[1].Value;
+        string db = Path.Combine(_work.Path, "runs", "tracking.db");
+        string Metrics() => Cli.Run(_work.Path, "runs", "query", $"SELECT key, step, value FROM metrics WHERE run_id = '{id}' ORDER BY key, step", "--csv").Stdout;
+        string before = Metrics();
+
+        var completed = Cli.Run(_work.Path, "run", file, "--set", "stages.train.steps=2", "--resume", id);
+        Assert.Equal(2, completed.ExitCode);
+        Assert.StartsWith($"error: run {id} is COMPLETED: there is nothing to resume", completed.Stderr);
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE runs SET status = 'KILLED' WHERE id = '{id}';";
+            command.ExecuteNonQuery();
+        }
+        var changed = Cli.Run(_work.Path, "run", file, "--set", "stages.train.steps=2", "--set", "seed=7", "--resume", id);
+        Assert.Equal(2, changed.ExitCode);
+        Assert.Contains($"error: the pipeline differs from the one run {id} was started with; resume it with the same file and the same --set values", changed.Stderr);
+        Assert.Contains("  - seed: ", changed.Stderr);
+        Assert.Contains("  + seed: 7", changed.Stderr);
+        Assert.DoesNotContain("   at ", changed.Stderr);
+        // Refusing changed nothing that was recorded.
+        Assert.Equal(before, Metrics());
+        Assert.Contains("KILLED", Cli.Run(_work.Path, "runs", "show", id).Stdout);
+    }
+}

@@ -12,4 +12,7 @@ public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string A
 {
     /// <summary>The run this one belongs to (a sweep's parent run), or null.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>With <see cref="ResumeRunId"/>: continue although the stages' <c>steps:</c> changed (recorded as the tag <c>resume.length_change</c>).</summary>
+    public bool AcceptLengthChange { get; init; }
 }

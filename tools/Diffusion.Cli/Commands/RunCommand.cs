@@ -16,7 +16,11 @@ internal static class RunCommand
         var file = PipelineOptions.File();
         var set = PipelineOptions.Set();
         var resume = CommandLine.Ids(new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." });
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume };
+        var acceptLengthChange = new Option<bool>("--accept-length-change")
+        {
+            Description = "With --resume: continue although stages' steps: changed (nothing else may); recorded as the tag resume.length_change.",
+        };
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange };
         command.SetAction(result =>
         {
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
@@ -45,9 +49,12 @@ internal static class RunCommand
             RunResult outcome;
             try
             {
-                outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume)), cancellation.Token);
+                outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume))
+                {
+                    AcceptLengthChange = result.GetValue(acceptLengthChange),
+                }, cancellation.Token);
             }
-            catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException)
+            catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException or ResumeRefusedException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return CommandLine.InvalidInput;
