@@ -207,3 +207,23 @@ public sealed class StrictResumeTests : IDisposable
         Assert.Contains("KILLED", Cli.Run(_work.Path, "runs", "show", id).Stdout);
     }
 }
+
+/// <summary>A chart says what it could not draw.</summary>
+public sealed class PlotNonFiniteTests : IDisposable
+{
+    private readonly RunsDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void Points_that_are_not_finite_are_counted_not_dropped_silently()
+    {
+        string id = _db.Add("nan", [], [("train/loss", [1.0, double.PositiveInfinity, 0.5, 0.25])]);
+
+        var plot = _db.Run("runs", "plot", id, "--metric", "train/loss", "--out", "loss.png");
+
+        Assert.True(plot.ExitCode == 0, plot.Stderr);
+        Assert.Contains("(1 run, 3 points)", plot.Stdout);
+        Assert.Contains("warning: 1 point of 'train/loss' not drawn: not finite (NaN or infinity)", plot.Stderr);
+    }
+}
