@@ -64,7 +64,7 @@ public class RunCommandTests
         using var work = new WorkDir();
         string file = work.File("tiny.yaml", Tiny);
 
-        var run = Cli.Run(work.Path, "run", file, "--set", "components.data.dataset=fashion-mnist", "--set", "components.data.path=/nonexistent");
+        var run = Cli.Run(work.Path, "run", file, "--set", "components.data.dataset=fashion-mnist", "--set", "components.data.path=.");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("FAILED", run.Stderr);
