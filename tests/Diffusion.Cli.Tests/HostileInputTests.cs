@@ -227,3 +227,27 @@ public sealed class PlotNonFiniteTests : IDisposable
         Assert.Contains("warning: 1 point of 'train/loss' not drawn: not finite (NaN or infinity)", plot.Stderr);
     }
 }
+
+/// <summary>runs compare marks the best run by the metric's direction, not always the lowest value.</summary>
+public sealed class CompareDirectionTests : IDisposable
+{
+    private readonly RunsDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public void Throughput_and_accuracy_are_best_high_losses_low()
+    {
+        string slow = _db.Add("slow", [("seed", 1)], [("train/steps_per_second", [10.0]), ("eval/accuracy", [0.6]), ("train/loss", [0.2])]);
+        string fast = _db.Add("fast", [("seed", 2)], [("train/steps_per_second", [30.0]), ("eval/accuracy", [0.9]), ("train/loss", [0.4])]);
+
+        var json = _db.Run("runs", "compare", slow, fast, "--json");
+
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var metrics = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("metrics").EnumerateObject()
+            .ToDictionary(m => m.Name, m => m.Value.GetProperty("best_run").GetString());
+        Assert.Equal(fast, metrics["train/steps_per_second"]);
+        Assert.Equal(fast, metrics["eval/accuracy"]);
+        Assert.Equal(slow, metrics["train/loss"]);
+    }
+}

@@ -7,7 +7,8 @@ namespace Diffusion.Cli.Commands;
 
 /// <summary>
 /// <c>diffusion runs compare ID ID... [--maximize KEY] [--all-params] [--json]</c>: the params that differ and
-/// each metric's final and best value, one column per run. Best is the minimum unless the key is maximized.
+/// each metric's final and best value, one column per run. Best is the minimum unless the key is maximized
+/// (<see cref="MetricGoals"/>: accuracies, PSNR, throughputs ..., or named with --maximize).
 /// </summary>
 internal static class RunsCompareCommand
 {
@@ -57,7 +58,7 @@ internal static class RunsCompareCommand
         var metricKeys = runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         var metrics = metricKeys.Select(key =>
         {
-            var up = maximize.Contains(key);
+            var up = maximize.Contains(key) || MetricGoals.IsHigherBetter(key);
             var summaries = runs.Select(r => r.Metrics.FirstOrDefault(m => m.Key == key)).ToArray();
             var final = summaries.Select(s => s is null ? (double?)null : s.Last).ToArray();
             var best = summaries.Select(s => s is null ? (double?)null : up ? s.Max : s.Min).ToArray();
