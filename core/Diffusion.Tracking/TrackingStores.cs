@@ -10,7 +10,7 @@ public static class TrackingStores
     public const string DefaultLocation = "runs/tracking.db";
 
     /// <summary>The backend for <paramref name="location"/>.</summary>
-    /// <exception cref="TrackingStoreException">The location names a backend this build does not have.</exception>
+    /// <exception cref="TrackingStoreException">The location names a backend this build does not have, or a directory.</exception>
     public static ITrackingBackend For(string location)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
@@ -26,7 +26,14 @@ public static class TrackingStores
                 $"no tracking backend for '{location[..scheme]}://' locations; use a SQLite file path or a postgresql://USER@HOST:PORT/DATABASE URI");
         }
 
-        return new SqliteTrackingBackend(Path.GetFullPath(location));
+        string path = Path.GetFullPath(location);
+        if (Directory.Exists(path))
+        {
+            throw new TrackingStoreException(
+                $"--db {location} is a directory; name a database file, e.g. --db {Path.Combine(location, "tracking.db")}");
+        }
+
+        return new SqliteTrackingBackend(path);
     }
 
     /// <summary>Opens (creating it if needed) the store at <paramref name="location"/>.</summary>

@@ -2,6 +2,7 @@
 global using System.ComponentModel.DataAnnotations;
 global using System.ComponentModel;
 global using Diffusion.Abstractions.Modalities;
+global using Diffusion.Abstractions.Options;
 global using Diffusion.Abstractions.Runs;
 global using Diffusion.Modalities.CrossModal.Captions;
 global using Diffusion.Modalities.Image;

@@ -25,6 +25,7 @@ public sealed class ImageModalityOptions : IValidatableObject
     /// them; image-folder: the folder of images (required).
     /// </summary>
     [Description("fashion-mnist: folder of the IDX files, raw or .gz (default /usr/share/datasets/fashion-mnist); image-folder: folder of PNG/JPEG files, one sub-folder per class (required).")]
+    [ExistingPath(PathKind.Folder)]
     public string? Path { get; set; }
 
     /// <summary>Side of the square images in pixels; files of another size are resized bilinearly. Default 16.</summary>

@@ -14,6 +14,7 @@ public sealed class TextModalityOptions : IValidatableObject
 
     /// <summary>The file or folder of a <c>file</c> or <c>fortunes</c> corpus, relative to the working directory. Fortunes default to Debian's folder.</summary>
     [Description("File or folder of the corpus (file: required; fortunes: default /usr/share/games/fortunes).")]
+    [ExistingPath(PathKind.FileOrFolder)]
     public string? Path { get; set; }
 
     /// <summary>The tokenizer. Default char.</summary>

@@ -108,7 +108,7 @@ public sealed class PostgresCliTests : IDisposable
             """);
         var env = new Dictionary<string, string> { ["DIFFUSION_DB"] = WithPassword };
 
-        var stopped = Cli.Run(_work.Path, env, "sweep", file, "--set", "components.data.path=/nonexistent", "--fail-fast", "--workers", "2");
+        var stopped = Cli.Run(_work.Path, env, "sweep", file, "--set", "components.data.path=.", "--fail-fast", "--workers", "2");
 
         Assert.True(stopped.ExitCode == 1, stopped.Stdout + stopped.Stderr);
         string id = Regex.Match(stopped.Stdout, @"sweep ([0-9a-f]{10}) started").Groups[1].Value;

@@ -64,7 +64,7 @@ public class RunCommandTests
         using var work = new WorkDir();
         string file = work.File("tiny.yaml", Tiny);
 
-        var run = Cli.Run(work.Path, "run", file, "--set", "components.data.dataset=fashion-mnist", "--set", "components.data.path=/nonexistent");
+        var run = Cli.Run(work.Path, "run", file, "--set", "components.data.dataset=fashion-mnist", "--set", "components.data.path=.");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("FAILED", run.Stderr);
@@ -135,10 +135,15 @@ public class RunCommandTests
         var entry = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().Single();
         Assert.Equal("KILLED", entry.GetProperty("status").GetString());
 
-        var resumed = Cli.Run(work.Path, "run", file, "--resume", id, "--set", "stages.train.steps=45", "--set", "stages.train.checkpoint_every=20");
+        // The same pipeline with a shorter train stage: only a change of lengths, accepted when asked for.
+        var refused = Cli.Run(work.Path, "run", file, "--resume", id, "--set", "stages.train.steps=45", "--set", "stages.train.checkpoint_every=20");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("only stage lengths changed: pass --accept-length-change", refused.Stderr);
+        var resumed = Cli.Run(work.Path, "run", file, "--resume", id, "--set", "stages.train.steps=45", "--set", "stages.train.checkpoint_every=20", "--accept-length-change");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("resuming 'train' from step", resumed.Stderr);
         var after = JsonDocument.Parse(Cli.Run(work.Path, "runs", "list", "--json").Stdout).RootElement.EnumerateArray().Single();
         Assert.Equal("COMPLETED", after.GetProperty("status").GetString());
+        Assert.Contains("resume.length_change = train: 100000 -> 45", Cli.Run(work.Path, "runs", "show", id).Stdout);
     }
 }

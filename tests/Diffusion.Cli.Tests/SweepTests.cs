@@ -76,7 +76,7 @@ public sealed class SweepTests : IDisposable
                 components.data.dataset: [fashion-mnist, shapes]
             """);
 
-        var stopped = Cli.Run(_work.Path, "sweep", file, "--set", "components.data.path=/nonexistent", "--fail-fast");
+        var stopped = Cli.Run(_work.Path, "sweep", file, "--set", "components.data.path=.", "--fail-fast");
 
         Assert.True(stopped.ExitCode == 1, stopped.Stdout + stopped.Stderr);
         string id = Regex.Match(stopped.Stdout, @"sweep ([0-9a-f]{10}) started").Groups[1].Value;

@@ -58,7 +58,15 @@ public sealed class TrackingLocationTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_work.Path, "art", id, "checkpoints", "train")));
         Assert.False(Directory.Exists(Path.Combine(_work.Path, "runs", id)));
 
-        var resumed = Cli.Run(_work.Path, "run", file, "--resume", id, "--artifacts", "art", "--set", "stages.train.steps=9");
+        // As if it had been interrupted: a COMPLETED run is not resumed.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_work.Path, "runs", "tracking.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE runs SET status = 'KILLED' WHERE id = '{id}';";
+            command.ExecuteNonQuery();
+        }
+        var resumed = Cli.Run(_work.Path, "run", file, "--resume", id, "--artifacts", "art", "--set", "stages.train.steps=9", "--accept-length-change");
 
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("resuming 'train' from step", resumed.Stderr);

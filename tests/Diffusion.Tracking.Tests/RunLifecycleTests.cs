@@ -122,6 +122,55 @@ public abstract class RunLifecycleTests : IDisposable
     }
 
     [BackendFact]
+    public void Steps_done_again_after_a_resume_replace_their_rows_so_the_history_equals_an_uninterrupted_one()
+    {
+        // Uninterrupted: steps 0..11, two values per step for 'loss' (train and a second logger), one for 'lr'.
+        using (var whole = _store.StartRun(TestOptions.Run("whole")))
+        {
+            for (int step = 0; step < 12; step++)
+            {
+                whole.LogMetric("loss", 10 - step, step);
+                whole.LogMetric("lr", 0.1, step);
+            }
+            whole.LogMetric("eval", 3, 12);
+            whole.Complete();
+            Check(whole.RunId);
+        }
+
+        // Interrupted at step 9 with a checkpoint at step 5; the first attempt logged different values (noise).
+        var first = _store.StartRun(TestOptions.Run("interrupted"));
+        for (int step = 0; step < 10; step++)
+        {
+            first.LogMetric("loss", 100 + step, step);
+            first.LogMetric("lr", 0.1, step);
+        }
+        first.Kill("interrupted");
+
+        using (var resumed = _store.ResumeRun(first.RunId))
+        {
+            // Steps 0..5 are in the checkpoint and are not logged again.
+            for (int step = 6; step < 12; step++)
+            {
+                resumed.LogMetric("loss", 10 - step, step);
+                resumed.LogMetric("lr", 0.1, step);
+            }
+            resumed.LogMetric("eval", 3, 12);
+            resumed.Complete();
+        }
+
+        var history = _store.MetricHistory(first.RunId, "loss");
+        // One row per step: 0..5 from the first attempt, 6..11 from the resumed one; none of steps 6..9 twice.
+        Assert.Equal(Enumerable.Range(0, 12).Select(s => (long)s), history.Select(p => p.Step));
+        Assert.Equal([100, 101, 102, 103, 104, 105, 4, 3, 2, 1, 0, -1], history.Select(p => p.Value));
+        Assert.Equal(12, _store.MetricHistory(first.RunId, "lr").Count);
+        var summary = _store.FindRun(first.RunId)!.Metrics.Single(m => m.Key == "loss");
+        Assert.Equal((-1.0, 105.0, 12L, 11L), (summary.Last, summary.Max, summary.Count, summary.LastStep));
+        Assert.Equal(-1.0, summary.Min);
+
+        void Check(string id) => Assert.Equal(12, _store.MetricHistory(id, "loss").Count);
+    }
+
+    [BackendFact]
     public void Resume_refuses_unknown_runs_and_runs_still_being_recorded()
     {
         Assert.Equal("0123456789", Assert.Throws<RunNotFoundException>(() => _store.ResumeRun("0123456789")).RunId);

@@ -71,8 +71,8 @@ public sealed class SchemaTests : IDisposable
         _db.Open().Dispose();
         _db.Execute("INSERT INTO schema_version (version, description, applied) VALUES (99, 'future', 0);");
 
-        var error = Assert.Throws<InvalidOperationException>(() => _db.Open());
-        Assert.Contains("99", error.Message);
+        var error = Assert.Throws<TrackingStoreException>(() => _db.Open());
+        Assert.Contains("schema version 99; this build knows up to", error.Message);
     }
 
     [Fact]

@@ -98,7 +98,8 @@ public sealed class TrackingStoresTests : IDisposable
         File.WriteAllText(_db.Path, new string('x', 4096));
 
         var error = Assert.Throws<TrackingStoreException>(() => TrackingStores.Open(_db.Path, TestOptions.Fast));
-        Assert.Contains("file is not a database", error.Message);
+        Assert.Contains("not a tracking database", error.Message);
+        Assert.Contains("mv ", error.Message);
         Assert.Throws<TrackingStoreException>(() => TrackingStores.OpenSweeps(_db.Path, TestOptions.Fast));
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Diffusion.Cli.Commands;
 using Diffusion.Tracking;
 
@@ -77,6 +78,38 @@ internal static class CommandLine
         if (Kernels.KernelGuard.ModeError(Environment.GetEnvironmentVariable(Kernels.KernelGuard.ModeVariable)) is not { } error) return true;
         Console.Error.WriteLine($"error: {error}");
         return false;
+    }
+
+    /// <summary>
+    /// Refuses an empty or blank id (<c>runs show ""</c>) at parse time, so it is one usage error with exit 2
+    /// rather than a lookup that cannot succeed.
+    /// </summary>
+    public static T Ids<T>(T symbol) where T : Symbol
+    {
+        switch (symbol)
+        {
+            case Argument<string> one:
+                one.Validators.Add(r => CheckId(r, r.GetValueOrDefault<string>(), symbol.Name));
+                break;
+            case Argument<string[]> many:
+                many.Validators.Add(r =>
+                {
+                    foreach (var value in r.GetValueOrDefault<string[]>() ?? []) CheckId(r, value, symbol.Name);
+                });
+                break;
+            case Option<string?> option:
+                option.Validators.Add(r => CheckId(r, r.GetValueOrDefault<string?>(), symbol.Name));
+                break;
+            default:
+                throw new ArgumentException($"no id check for {symbol.GetType().Name}", nameof(symbol));
+        }
+        return symbol;
+    }
+
+    private static void CheckId(SymbolResult result, string? value, string name)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+            result.AddError($"{name.TrimStart('-')}: an id cannot be empty (diffusion runs list shows the ids)");
     }
 
     public static int ReportParseErrors(ParseResult parsed)

@@ -24,8 +24,17 @@ public static class SafeTensors
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write)) Write(stream, tensors, metadata);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write)) Write(stream, tensors, metadata);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            // A write that fails (disk full, a directory in the way) leaves nothing half-written behind.
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     /// <summary>Writes tensors (any device) and string metadata to <paramref name="stream"/>.</summary>

@@ -10,6 +10,21 @@ namespace Diffusion.Core.Export;
 /// </summary>
 public static class WeightsExport
 {
+    /// <summary>The full output path, or an <see cref="ExportException"/> saying why it cannot be written.</summary>
+    private static string CheckOutputPath(string outPath)
+    {
+        if (string.IsNullOrWhiteSpace(outPath))
+            throw new ExportException("--out is empty; name the file to write, e.g. --out model.safetensors");
+        string full = Path.GetFullPath(outPath);
+        if (Directory.Exists(full))
+            throw new ExportException($"--out {outPath} is a directory; name a file inside it, e.g. --out {Path.Combine(outPath, "model.safetensors")}");
+        if (OperatingSystem.IsLinux() && SpecialRoots.Any(r => full == r || full.StartsWith(r + "/", StringComparison.Ordinal)))
+            throw new ExportException($"--out {outPath} is on a system file system ({full.Split('/')[1]}), not a place for files; choose another path");
+        return full;
+    }
+
+    private static readonly string[] SpecialRoots = ["/proc", "/sys", "/dev"];
+
     /// <summary>Exports from the run whose artifacts are in <paramref name="runFolder"/>.</summary>
     /// <param name="runFolder">The run's artifact folder.</param>
     /// <param name="runId">The run id, recorded in the metadata.</param>
@@ -19,6 +34,7 @@ public static class WeightsExport
     /// <exception cref="ExportException">No checkpoint, several train stages and none named, or no EMA weights when asked for them.</exception>
     public static ExportResult Export(string runFolder, string runId, string? stage, ExportedWeights weights, string outPath)
     {
+        string full = CheckOutputPath(outPath);
         string root = Path.Combine(runFolder, "checkpoints");
         var stages = Directory.Exists(root)
             ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(s => Checkpoint.Latest(runFolder, s) is not null).Order(StringComparer.Ordinal).ToList()
@@ -46,9 +62,15 @@ public static class WeightsExport
             metadata["stage"] = chosen;
             metadata["step"] = checkpoint.Step.ToString(CultureInfo.InvariantCulture);
             metadata["weights"] = written == ExportedWeights.Ema ? "ema" : "model";
-            string full = Path.GetFullPath(outPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            SafeTensors.Write(full, tensors, metadata);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                SafeTensors.Write(full, tensors, metadata);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ExportException($"cannot write {full}: {e.Message}; choose a writable file path with --out");
+            }
             return new ExportResult(chosen, checkpoint.Step, written, tensors.Count);
         }
         finally

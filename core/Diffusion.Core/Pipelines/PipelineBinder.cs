@@ -82,6 +82,14 @@ public static class PipelineBinder
         foreach (var component in components)
             kinds.TryAdd(component.Name, component.Plugin?.Kind);
         var stages = ReadStages(root["stages"], catalog, errors);
+        if (stages.Count == 0 && root["stages"] is null or PipelineScalar { IsNull: true } or PipelineSequence { Items.Count: 0 })
+        {
+            // A file with no stages would record a COMPLETED run that did nothing.
+            var where = root["stages"]?.Location ?? root.Location;
+            errors.Add(where, root.Entries.Count == 0
+                ? "the pipeline is empty; a pipeline needs components and at least one stage, e.g. 'stages: [{name: train, type: train}]' (see docs/pipelines.md)"
+                : "the pipeline has no stages; add at least one stage under 'stages:', e.g. '- {name: train, type: train}' (see docs/pipelines.md)");
+        }
 
         var binder = new OptionsBinder(errors, kinds);
         var parameters = new List<KeyValuePair<string, object>>

@@ -17,6 +17,9 @@ internal sealed class PipelineInterpolation
     private readonly HashSet<PipelineNode> _done = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<PipelineScalar> _failed = new(ReferenceEqualityComparer.Instance);
     private readonly List<PipelineScalar> _inProgress = [];
+    private int _expandedValues;
+    private long _expandedChars;
+    private bool _overBudget;
 
     private PipelineInterpolation(PipelineMap root, PipelineErrors errors, Func<string, string?> environment)
     {
@@ -98,6 +101,11 @@ internal sealed class PipelineInterpolation
             var value = Lookup(scalar, parts[0].Text);
             if (value is null)
                 return Fail(scalar);
+            // Each whole-value reference copies its target; references to references can double the tree at
+            // every level, so the copies share one budget.
+            _expandedValues += PipelineLimits.CountValues(value);
+            if (_expandedValues > PipelineLimits.MaxValues)
+                return OverBudget(scalar, $"references ('${{...}}') expand the pipeline past {PipelineLimits.MaxValues:N0} values");
             var copy = value.CloneAt(scalar.Location);
             MarkDone(copy);
             return copy;
@@ -120,8 +128,20 @@ internal sealed class PipelineInterpolation
                 return Fail(scalar);
             }
             sb.Append(valueScalar.Text);
+            _expandedChars += valueScalar.Text.Length;
+            if (sb.Length > PipelineLimits.MaxTextLength || _expandedChars > 16L * PipelineLimits.MaxTextLength)
+                return OverBudget(scalar, $"interpolation makes the pipeline's text longer than {PipelineLimits.MaxTextLength:N0} characters");
         }
         return new PipelineScalar(sb.ToString(), scalar.Quoted, scalar.Location);
+    }
+
+    private PipelineScalar OverBudget(PipelineScalar scalar, string message)
+    {
+        // Reported once: after the first, every further reference would repeat it.
+        if (!_overBudget)
+            _errors.Add(scalar.Location, message + "; a pipeline needs far fewer");
+        _overBudget = true;
+        return Fail(scalar);
     }
 
     private PipelineScalar Fail(PipelineScalar scalar)

@@ -18,6 +18,16 @@ internal sealed class PipelineYamlReader
     private readonly Dictionary<string, PipelineNode> _anchors = [];
     private Mark _lastEnd = Mark.Empty;
     private readonly List<ParsingEvent> _openFlows = [];
+    private readonly Dictionary<string, int> _anchorSizes = [];
+    private int _values;
+    private int _aliases;
+    private int _depth;
+
+    /// <summary>A limit of <see cref="PipelineLimits"/> was passed; reading stops at once.</summary>
+    private sealed class LimitExceeded(SourceLocation location, string message) : Exception(message)
+    {
+        public SourceLocation Location { get; } = location;
+    }
 
     private PipelineYamlReader(string text, Func<Mark, SourceLocation> locate, PipelineErrors errors)
     {
@@ -33,8 +43,16 @@ internal sealed class PipelineYamlReader
     /// <summary>Reads text whose marks are mapped to locations by <paramref name="locate"/>.</summary>
     public static PipelineNode? Read(string text, Func<Mark, SourceLocation> locate, PipelineErrors errors, out bool ok)
     {
-        var reader = new PipelineYamlReader(text, locate, errors);
         int before = errors.Count;
+        if (text.Length > PipelineLimits.MaxFileBytes)
+        {
+            errors.Add(locate(Mark.Empty) with { Line = 1, Column = 1 },
+                $"the file holds {text.Length:N0} characters; a pipeline file may hold at most {PipelineLimits.MaxFileBytes:N0} " +
+                "(put data in files the pipeline names, not in the pipeline)");
+            ok = false;
+            return null;
+        }
+        var reader = new PipelineYamlReader(text, locate, errors);
         var node = reader.ReadStream();
         ok = errors.Count == before;
         return node;
@@ -57,6 +75,11 @@ internal sealed class PipelineYamlReader
             if (_parser.Current is DocumentStart another)
                 _errors.Add(_locate(another.Start), "a pipeline file holds a single YAML document; remove the second '---'");
             return node is PipelineScalar { IsNull: true } ? null : node;
+        }
+        catch (LimitExceeded ex)
+        {
+            _errors.Add(ex.Location, ex.Message);
+            return null;
         }
         catch (YamlException ex)
         {
@@ -101,6 +124,9 @@ internal sealed class PipelineYamlReader
     {
         var current = _parser.Current!;
         var location = _locate(current.Start);
+        int valuesBefore = _values;
+        if (current is not AnchorAlias)
+            Count(location, 1);
         PipelineNode node;
         AnchorName anchor;
         switch (current)
@@ -114,10 +140,17 @@ internal sealed class PipelineYamlReader
             case AnchorAlias alias:
                 Next();
                 if (_anchors.TryGetValue(alias.Value.Value, out var target))
+                {
+                    if (++_aliases > PipelineLimits.MaxAliases)
+                        throw new LimitExceeded(location,
+                            $"more than {PipelineLimits.MaxAliases:N0} aliases ('*name') in one file; write the values out or use 'extends:'");
+                    Count(location, _anchorSizes[alias.Value.Value], $"alias '*{alias.Value.Value}'");
                     return target.CloneAt(location);
+                }
                 _errors.Add(location, $"unknown anchor '*{alias.Value.Value}'");
                 return new PipelineScalar("", false, location);
             case SequenceStart start:
+                Enter(location);
                 Next();
                 var sequence = new PipelineSequence(location);
                 OpenFlow(start, start.Style == SequenceStyle.Flow);
@@ -127,20 +160,44 @@ internal sealed class PipelineYamlReader
                 Next();
                 node = sequence;
                 anchor = start.Anchor;
+                _depth--;
                 break;
             case MappingStart start:
+                Enter(location);
                 Next();
                 OpenFlow(start, start.Style == MappingStyle.Flow);
                 node = ReadMapping(location);
                 CloseFlow(start);
                 anchor = start.Anchor;
+                _depth--;
                 break;
             default:
                 throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name} in YAML");
         }
         if (!anchor.IsEmpty)
+        {
             _anchors[anchor.Value] = node;
+            _anchorSizes[anchor.Value] = _values - valuesBefore;
+        }
         return node;
+    }
+
+    /// <summary>Counts values read or expanded, and stops an alias bomb before it is expanded.</summary>
+    private void Count(SourceLocation location, int values, string? what = null)
+    {
+        _values += values;
+        if (_values > PipelineLimits.MaxValues)
+            throw new LimitExceeded(location, what is null
+                ? $"the file holds more than {PipelineLimits.MaxValues:N0} values; a pipeline needs far fewer"
+                : $"{what} expands the file past {PipelineLimits.MaxValues:N0} values (aliases nested in aliases grow " +
+                  "exponentially); write the values out or use 'extends:'");
+    }
+
+    private void Enter(SourceLocation location)
+    {
+        if (++_depth > PipelineLimits.MaxDepth)
+            throw new LimitExceeded(location,
+                $"maps and lists nest deeper than {PipelineLimits.MaxDepth} levels here; a pipeline needs a handful");
     }
 
     private void OpenFlow(ParsingEvent start, bool flow)

@@ -31,6 +31,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
 
     /// <summary>Runs <paramref name="request"/> until it completes, fails or <paramref name="cancellation"/> is signalled.</summary>
     /// <exception cref="RunNotFoundException">The run to resume does not exist.</exception>
+    /// <exception cref="ResumeRefusedException">The run to resume completed, or the pipeline changed.</exception>
     public RunResult Run(RunRequest request, CancellationToken cancellation)
     {
         // libtorch's default generator (weight init, dropout) is process-wide: two pipelines running at once in
@@ -51,10 +52,16 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         // In a data-parallel run rank 0 alone opens the tracking store and records the run; the others learn its id
         // from rank 0 and keep their (unrecorded) files in a scratch folder of their own.
         using var store = leader ? TrackingStores.Open(request.Tracking) : null;
+        string? lengthChange = null;
+        if (leader && request.ResumeRunId is { } resumeId)
+        {
+            var found = store!.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId);
+            lengthChange = ResumeCheck.Check(found, spec.ResolvedText, request.AcceptLengthChange);
+        }
         using var recorder = !leader
             ? new SilentRecorder(ReceiveRunId(communicator))
-            : request.ResumeRunId is { } resumeId
-                ? store!.ResumeRun((store.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId)).Run.Id)
+            : request.ResumeRunId is { } resumeRun
+                ? store!.ResumeRun((store.FindRun(resumeRun) ?? throw new RunNotFoundException(resumeRun)).Run.Id)
                 : store!.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId, Path.GetFullPath(request.ArtifactRoot)));
         if (leader && communicator.Size > 1) communicator.BroadcastBytes(System.Text.Encoding.UTF8.GetBytes(recorder.RunId));
         string runFolder = leader
@@ -74,6 +81,11 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
                 recorder.LogParam("distributed.world_size", communicator.Size);
                 recorder.SetTag("distributed.ranks", ranks);
                 logger.LogInformation("ranks (rank=pid@host): {Ranks}", ranks);
+            }
+            if (lengthChange is not null)
+            {
+                recorder.SetTag("resume.length_change", lengthChange);
+                logger.LogWarning("resuming with changed stage lengths: {Change}", lengthChange);
             }
             // Before anything trains: CPU kernels that are wrong on this machine (issue 15) are replaced, and the run says which it used.
             var kernels = KernelGuard.EnsureForProcess(logger);
@@ -116,13 +128,20 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            recorder.Fail(e.Message);
-            return new RunResult(recorder.RunId, runFolder, RunStatus.Failed, e.Message);
+            string message = FirstLine(e.Message);
+            if (message != e.Message.Trim())
+            {
+                File.WriteAllText(Path.Combine(runFolder, "error.log"), e.Message);
+                message += $" (the rest in {Path.Combine(runFolder, "error.log")})";
+            }
+            recorder.Fail(message);
+            return new RunResult(recorder.RunId, runFolder, RunStatus.Failed, message);
         }
         catch (Exception e)
         {
+            // libtorch's messages carry its native stack trace: the record keeps one line, error.log the rest.
             File.WriteAllText(Path.Combine(runFolder, "error.log"), e.ToString());
-            string message = $"{e.GetType().Name}: {e.Message} (stack trace in {Path.Combine(runFolder, "error.log")})";
+            string message = $"{e.GetType().Name}: {FirstLine(e.Message)} (stack trace in {Path.Combine(runFolder, "error.log")})";
             recorder.Fail(message);
             return new RunResult(recorder.RunId, runFolder, RunStatus.Failed, message);
         }
@@ -145,6 +164,13 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         {
             // a scratch folder left behind is harmless
         }
+    }
+
+    private static string FirstLine(string message)
+    {
+        string trimmed = message.Trim();
+        int newline = trimmed.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
     }
 
     private static bool IsUserFacing(Exception e) =>

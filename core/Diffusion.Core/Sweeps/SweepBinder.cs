@@ -1,6 +1,7 @@
 using System.Globalization;
 using Diffusion.Core.Options;
 using Diffusion.Core.Pipelines;
+using Diffusion.Tracking;
 
 namespace Diffusion.Core.Sweeps;
 
@@ -42,7 +43,9 @@ internal static class SweepBinder
             objective = text.Text.Trim();
         else
             errors.Add(objectiveNode.Location, $"sweep.objective: expected a metric name, got {objectiveNode.Describe()}");
-        bool maximize = Word(map, "direction", Directions, "minimize", errors) == "maximize";
+        // Unwritten, the direction follows the metric's name (accuracy up, loss down): MetricGoals.
+        string defaultDirection = objective is not null && MetricGoals.IsHigherBetter(objective) ? "maximize" : "minimize";
+        bool maximize = Word(map, "direction", Directions, defaultDirection, errors) == "maximize";
         long seed = map["seed"] is { } seedNode ? Integer(seedNode, "sweep.seed", long.MinValue, errors) ?? 0 : pipelineSeed;
 
         var parameters = Parameters(map, method, errors);

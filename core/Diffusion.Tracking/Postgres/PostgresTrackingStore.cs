@@ -113,7 +113,7 @@ internal sealed class PostgresTrackingStore : ITrackingStore
                 """,
                 ("id", runId), ("host", HostName.Current), ("pid", Environment.ProcessId), ("now", UnixTime.NowMs()));
             return runId;
-        });
+        }, resumed: true);
     }
 
     /// <inheritdoc />
@@ -260,7 +260,7 @@ internal sealed class PostgresTrackingStore : ITrackingStore
     /// <summary>Marks the store closed; the pooled connections stay with the process's data source, recorders keep theirs.</summary>
     public void Dispose() => Interlocked.Exchange(ref _disposed, 1);
 
-    private RunRecorder WithRecorderConnection(Func<NpgsqlConnection, Action<string>, string> claim)
+    private RunRecorder WithRecorderConnection(Func<NpgsqlConnection, Action<string>, string> claim, bool resumed = false)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var writer = PostgresErrors.Translated(_location, () => _source.OpenConnection());
@@ -272,7 +272,12 @@ internal sealed class PostgresTrackingStore : ITrackingStore
                 live = id;
                 LiveRuns.Add(id);
             })));
-            return new RunRecorder(runId, new PostgresBatchSink(_source, writer, runId, _options.BusyTimeout), _options);
+            // A resumed run does again the steps after its last checkpoint: the recorder replaces their rows.
+            var recordedUpTo = resumed
+                ? Use(connection => connection.Query("SELECT key, step FROM latest_metrics WHERE run_id = @id;", r => (r.GetString(0), r.GetInt64(1)), ("id", runId)))
+                    .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal)
+                : null;
+            return new RunRecorder(runId, new PostgresBatchSink(_source, writer, runId, _options.BusyTimeout), _options, recordedUpTo);
         }
         catch
         {

@@ -11,6 +11,12 @@ internal sealed class MetricWrite(string key, double value, long step, long time
     public override void Apply(IRunWriteTarget statements) => statements.InsertMetric(key, value, step, timeMs);
 }
 
+/// <summary>A step done again after a resume: the rows an earlier attempt recorded at it are discarded first.</summary>
+internal sealed class MetricRedoWrite(string key, long step) : PendingWrite
+{
+    public override void Apply(IRunWriteTarget statements) => statements.DiscardMetricStep(key, step);
+}
+
 internal sealed class ParamWrite(string key, EncodedParam value) : PendingWrite
 {
     public override void Apply(IRunWriteTarget statements) => statements.UpsertParam(key, value);

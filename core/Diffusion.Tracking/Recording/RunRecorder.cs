@@ -9,12 +9,22 @@ namespace Diffusion.Tracking;
 internal sealed class RunRecorder : IRunRecorder
 {
     private readonly BackgroundWriter _writer;
+    private readonly IReadOnlyDictionary<string, long> _recordedUpTo;
+    private readonly HashSet<(string Key, long Step)> _redone = [];
     private int _closed;
 
     /// <summary>Takes ownership of <paramref name="sink"/>.</summary>
-    public RunRecorder(string runId, IBatchSink sink, TrackingOptions options)
+    /// <param name="runId">The run.</param>
+    /// <param name="sink">The backend's writer.</param>
+    /// <param name="options">Tracking options.</param>
+    /// <param name="recordedUpTo">
+    /// For a resumed run, the last step each metric key reached before: a step at or below it is being done again, and
+    /// its old rows are replaced by the new ones (the first time it is logged again).
+    /// </param>
+    public RunRecorder(string runId, IBatchSink sink, TrackingOptions options, IReadOnlyDictionary<string, long>? recordedUpTo = null)
     {
         RunId = runId;
+        _recordedUpTo = recordedUpTo ?? new Dictionary<string, long>();
         _writer = new BackgroundWriter(runId, sink, options);
     }
 
@@ -25,6 +35,22 @@ internal sealed class RunRecorder : IRunRecorder
     public void LogMetric(string key, double value, long step)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        if (_recordedUpTo.TryGetValue(key, out var upTo) && step <= upTo)
+        {
+            lock (_redone)
+            {
+                // Queued in order with the value, so the old rows go before the new one is written.
+                if (_redone.Add((key, step)))
+                {
+                    Enqueue(new MetricRedoWrite(key, step));
+                }
+
+                Enqueue(new MetricWrite(key, value, step, UnixTime.NowMs()));
+            }
+
+            return;
+        }
+
         Enqueue(new MetricWrite(key, value, step, UnixTime.NowMs()));
     }
 

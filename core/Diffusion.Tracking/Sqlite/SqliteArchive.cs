@@ -16,6 +16,6 @@ internal static class SqliteArchive
         {
         }
 
-        return SqliteErrors.Translated(() => new ArchiveReader(SqliteConnections.Open(databasePath, TimeSpan.FromSeconds(10)), "rowid"));
+        return SqliteErrors.Translated(() => new ArchiveReader(SqliteConnections.Open(databasePath, TimeSpan.FromSeconds(10)), "rowid"), databasePath);
     }
 }

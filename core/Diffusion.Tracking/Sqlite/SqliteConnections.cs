@@ -21,6 +21,9 @@ internal static class SqliteConnections
         {
             connection.Open();
             connection.Execute($"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            // Before anything changes the file (WAL mode rewrites its header): refuse another program's database or
+            // one from a newer build, and leave it as it was.
+            CheckOwnership(connection, busyTimeout);
             UseWal(connection, busyTimeout);
             // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last commits.
             connection.Execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
@@ -30,6 +33,28 @@ internal static class SqliteConnections
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the schema version, which refuses a foreign or newer database. While another process switches a fresh
+    /// file to WAL the read can answer SQLITE_BUSY at once instead of waiting, so ask again until the deadline.
+    /// </summary>
+    private static void CheckOwnership(SqliteConnection connection, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                SchemaMigrator.CurrentVersion(connection);
+                return;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && DateTime.UtcNow < deadline)
+            {
+                // 5 SQLITE_BUSY, 6 SQLITE_LOCKED
+                Thread.Sleep(10);
+            }
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class SqliteSweepStore : ISweepStore
         }
 
         return SqliteErrors.Translated(() =>
-            new SqliteSweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), (options ?? TrackingOptions.Default).BusyTimeout)));
+            new SqliteSweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), (options ?? TrackingOptions.Default).BusyTimeout)), Path.GetFullPath(databasePath));
     }
 
     /// <inheritdoc />
@@ -220,7 +220,7 @@ public sealed class SqliteSweepStore : ISweepStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return SqliteErrors.Translated(read);
+            return SqliteErrors.Translated(read, _connection.DataSource);
         }
     }
 
@@ -229,7 +229,7 @@ public sealed class SqliteSweepStore : ISweepStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return SqliteErrors.Translated(() => _connection.InWriteTransaction(work));
+            return SqliteErrors.Translated(() => _connection.InWriteTransaction(work), _connection.DataSource);
         }
     }
 

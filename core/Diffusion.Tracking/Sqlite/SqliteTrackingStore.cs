@@ -61,7 +61,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
             }
 
             return new SqliteTrackingStore(fullPath, connection, options);
-        });
+        }, fullPath);
     }
 
     /// <inheritdoc />
@@ -132,7 +132,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
                 """,
                 ("@id", runId), ("@host", HostName.Current), ("@pid", Environment.ProcessId), ("@now", UnixTime.NowMs()));
             return runId;
-        });
+        }, resumed: true);
     }
 
     /// <inheritdoc />
@@ -307,9 +307,9 @@ public sealed class SqliteTrackingStore : ITrackingStore
     /// in a write transaction, and hands the claimed run id to a new recorder. If anything fails, the run is not
     /// left marked live in this process.
     /// </summary>
-    private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim)
+    private RunRecorder WithRecorderConnection(Func<Action<string>, string> claim, bool resumed = false)
     {
-        var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout));
+        var writerConnection = SqliteErrors.Translated(() => SqliteConnections.Open(DatabasePath, _options.BusyTimeout), DatabasePath);
         string? live = null;
         try
         {
@@ -319,7 +319,12 @@ public sealed class SqliteTrackingStore : ITrackingStore
                 LiveRuns.Add(id);
             })));
 
-            return new RunRecorder(runId, new SqliteBatchSink(writerConnection, runId), _options);
+            // A resumed run does again the steps after its last checkpoint: the recorder replaces their rows.
+            var recordedUpTo = resumed
+                ? Locked(() => _connection.Query("SELECT key, step FROM latest_metrics WHERE run_id = @id;", r => (r.GetString(0), r.GetInt64(1)), ("@id", runId)))
+                    .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal)
+                : null;
+            return new RunRecorder(runId, new SqliteBatchSink(writerConnection, runId), _options, recordedUpTo);
         }
         catch
         {
@@ -376,7 +381,7 @@ public sealed class SqliteTrackingStore : ITrackingStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return SqliteErrors.Translated(work);
+            return SqliteErrors.Translated(work, DatabasePath);
         }
     }
 

@@ -15,6 +15,7 @@ public class CaptionedDataOptions : IValidatableObject
 
     /// <summary>fashion-mnist: the folder of the IDX files (default: Debian's location); image-folder: the folder of images (required).</summary>
     [Description("fashion-mnist: folder of the IDX files, raw or .gz (default /usr/share/datasets/fashion-mnist); image-folder: folder of PNG/JPEG files, one sub-folder per class (required).")]
+    [ExistingPath(PathKind.Folder)]
     public string? Path { get; set; }
 
     /// <summary>Side of the square images in pixels. Default 16.</summary>

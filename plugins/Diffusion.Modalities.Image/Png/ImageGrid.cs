@@ -1,10 +1,20 @@
 namespace Diffusion.Modalities.Image.Png;
 
-/// <summary>Lays a batch of images out as one picture: a square-ish grid with 1-pixel grey padding.</summary>
+/// <summary>
+/// Lays a batch of images out as one picture: a square-ish grid with 1-pixel grey padding. Small images are enlarged
+/// by a whole factor (nearest neighbour, so no pixel is invented) until each is at least <see cref="MinimumCell"/>
+/// pixels on its short side: a 16x16 sample is judged by eye at 64x64, not as a speck.
+/// </summary>
 internal static class ImageGrid
 {
     /// <summary>The grey of the padding between images.</summary>
     public const byte PaddingGrey = 128;
+
+    /// <summary>The smallest side, in pixels, that an image takes in a grid.</summary>
+    public const int MinimumCell = 64;
+
+    /// <summary>The whole factor that brings an image of <paramref name="height"/> × <paramref name="width"/> to <see cref="MinimumCell"/>.</summary>
+    public static int Scale(int height, int width) => Math.Max(1, (MinimumCell + Math.Min(height, width) - 1) / Math.Max(1, Math.Min(height, width)));
 
     /// <summary>Columns and rows for <paramref name="count"/> images: ceil(√n) columns, as many rows as needed.</summary>
     public static (int Columns, int Rows) Layout(int count)
@@ -22,7 +32,9 @@ internal static class ImageGrid
     {
         if (images.dim() != 4)
             throw new ArgumentException($"expected images [N, C, H, W], got shape [{string.Join(", ", images.shape)}]", nameof(images));
-        int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
+        int n = (int)images.shape[0], c = (int)images.shape[1];
+        int scale = Scale((int)images.shape[2], (int)images.shape[3]);
+        int h = (int)images.shape[2] * scale, w = (int)images.shape[3] * scale;
         PngEncoder.ColorTypeFor(c);
         var (square, _) = Layout(n);
         int columnCount = Math.Max(1, columns ?? square);
@@ -34,7 +46,9 @@ internal static class ImageGrid
         {
             // [-1, 1] -> 0..255, then channels last so that each image row is a run of interleaved pixels.
             var bytes = ((images.detach().to(CPU).to_type(ScalarType.Float32).clamp(-1, 1) + 1) * 127.5f)
-                .round().to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+                .round().to_type(ScalarType.Byte).permute(0, 2, 3, 1);
+            if (scale > 1) bytes = bytes.repeat_interleave(scale, 1).repeat_interleave(scale, 2);
+            bytes = bytes.contiguous();
             source = bytes.data<byte>().ToArray();
         }
 

@@ -89,6 +89,7 @@ public sealed class TrainStageOptions : IValidatableObject
     /// must match the model by name and shape.
     /// </summary>
     [Description("Safetensors weights to start from (fine-tuning), relative to the working directory; must match the model.")]
+    [ExistingPath(PathKind.File)]
     public string? InitFrom { get; set; }
 
     /// <summary>

@@ -30,7 +30,11 @@ public class PipelineDocsTests
         {
             var match = Regex.Match(blocks[i], @"^#\s*file:\s*(\S+)");
             string name = match.Success ? match.Groups[1].Value : $"example-{i}.yaml";
-            string written = temp.File(name, blocks[i]);
+            // A block that shows only components is a fragment of a pipeline: it gets a do-nothing stage, as a
+            // pipeline without stages is refused.
+            string text = Regex.IsMatch(blocks[i], @"^(stages|extends):", RegexOptions.Multiline)
+                ? blocks[i] : blocks[i] + "stages: [{name: check, type: postprocess, processors: [clamp]}]\n";
+            string written = temp.File(name, text);
             if (i == index) path = written;
         }
 

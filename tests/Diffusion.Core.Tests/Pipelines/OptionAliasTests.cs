@@ -40,7 +40,7 @@ public sealed class OptionAliasTests : PipelineTestBase
     [Fact]
     public void The_old_key_binds_to_the_renamed_option_with_a_warning_that_names_the_new_key()
     {
-        string path = Write("fill.yaml", Pipeline("sample_count: 3"));
+        string path = WriteFragment("fill.yaml", Pipeline("sample_count: 3"));
 
         var spec = BindWith(path);
 
@@ -52,8 +52,8 @@ public sealed class OptionAliasTests : PipelineTestBase
     [Fact]
     public void An_old_key_that_a_base_class_now_uses_keeps_its_old_meaning_until_the_new_key_is_written()
     {
-        var old = BindWith(Write("old.yaml", Pipeline("prompts: [\"a {5} b\"]")));
-        var renamed = BindWith(Write("new.yaml", Pipeline("templates: [\"a {5} b\"], prompts: [a red circle], guidance_scale: 2")));
+        var old = BindWith(WriteFragment("old.yaml", Pipeline("prompts: [\"a {5} b\"]")));
+        var renamed = BindWith(WriteFragment("new.yaml", Pipeline("templates: [\"a {5} b\"], prompts: [a red circle], guidance_scale: 2")));
 
         Assert.Equal(["a {5} b"], StageOptions<TestFillOptions>(old, "fill").Templates);
         Assert.Null(StageOptions<TestFillOptions>(old, "fill").Prompts);
@@ -67,7 +67,7 @@ public sealed class OptionAliasTests : PipelineTestBase
     [Fact]
     public void The_old_key_works_in_set_overrides_and_params_record_the_new_key()
     {
-        var spec = BindWith(Write("fill.yaml", Pipeline("count: 2")), "stages.fill.prompts=[a b]");
+        var spec = BindWith(WriteFragment("fill.yaml", Pipeline("count: 2")), "stages.fill.prompts=[a b]");
 
         Assert.Equal(["a b"], StageOptions<TestFillOptions>(spec, "fill").Templates);
         Assert.Contains(spec.Warnings, w => w.Message == "stages.fill.prompts is deprecated; write templates");
@@ -77,7 +77,7 @@ public sealed class OptionAliasTests : PipelineTestBase
     [Fact]
     public void Writing_both_spellings_is_an_error_and_unknown_keys_do_not_suggest_old_ones()
     {
-        string path = Write("fill.yaml", Pipeline("sample_count: 3, count: 2, sample_cnt: 1"));
+        string path = WriteFragment("fill.yaml", Pipeline("sample_count: 3, count: 2, sample_cnt: 1"));
 
         var errors = Assert.Throws<PipelineValidationException>(() => BindWith(path)).Errors.Select(e => e.Message).ToList();
 
@@ -93,7 +93,7 @@ public sealed class OptionAliasTests : PipelineTestBase
             components:
               noise: { plugin: scheduler/ddpm }
             """;
-        string path = Write("old-kind.yaml", text);
+        string path = WriteFragment("old-kind.yaml", text);
 
         var spec = PipelineBinder.Bind(PipelineLoader.Load(path, []), FakeCatalog.Instance);
 

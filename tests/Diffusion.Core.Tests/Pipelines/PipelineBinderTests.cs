@@ -17,7 +17,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     [Fact]
     public void Quickstart_binds_components_stages_and_typed_options()
     {
-        var spec = Bind(Write("quickstart.yaml", Quickstart));
+        var spec = Bind(WriteFragment("quickstart.yaml", Quickstart));
 
         Assert.Equal("quickstart", spec.Name);
         Assert.Equal(42, spec.Seed);
@@ -38,7 +38,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     [Fact]
     public void Name_defaults_to_the_file_name()
     {
-        var spec = Bind(Write("my-run.yaml", "components: {}\n"));
+        var spec = Bind(WriteFragment("my-run.yaml", "components: {}\n"));
         Assert.Equal("my-run", spec.Name);
         Assert.Equal(0, spec.Seed);
     }
@@ -46,7 +46,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     [Fact]
     public void Params_hold_every_option_with_defaults_and_plain_types()
     {
-        var spec = Bind(Write("quickstart.yaml", Quickstart));
+        var spec = Bind(WriteFragment("quickstart.yaml", Quickstart));
         var p = spec.Params.ToDictionary(kv => kv.Key, kv => kv.Value);
 
         Assert.Equal("quickstart", p["name"]);
@@ -76,7 +76,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     public void Unknown_top_level_key_suggests_and_lists_valid_keys()
     {
         string text = "sede: 42\n";
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var error = Assert.Single(Errors(path));
         Assert.Equal($"{path}:1:1: error: unknown key 'sede' (did you mean 'seed'?); valid keys: extends, name, description, seed, device, plugins, tags, components, stages, sweep", error);
     }
@@ -88,7 +88,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               model: { plugin: unet2d, base_chanels: 32 }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var error = Assert.Single(Errors(path));
         Assert.StartsWith($"{At(path, text, 2, "base_chanels")}: error: unknown key 'base_chanels' (did you mean 'base_channels'?) for component 'model' (unet2d); valid keys: plugin, base_channels, channel_mults", error);
     }
@@ -100,7 +100,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               data: { plugin: image, image_size: abc }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "abc")}: error: image_size: expected an integer, got 'abc'"], Errors(path));
     }
 
@@ -112,14 +112,14 @@ public sealed class PipelineBinderTests : PipelineTestBase
               noise: { plugin: ddpm, beta_schedule: cosin }
               data: { plugin: image, dataset: fashion_mnist }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "cosin")}: error: beta_schedule: expected one of linear|scaled_linear|cosine, got 'cosin' (did you mean 'cosine'?)"], Errors(path));
     }
 
     [Fact]
     public void Enum_values_match_ignoring_case_and_dashes()
     {
-        string path = Write("p.yaml", """
+        string path = WriteFragment("p.yaml", """
             components:
               noise: { plugin: ddpm, beta_schedule: Scaled_Linear }
               data: { plugin: image, dataset: fashion-mnist }
@@ -137,7 +137,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
               noise: { plugin: ddpm, timesteps: 1 }
               model: { plugin: unet2d, dropout: 1.5 }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 2, "1 }")}: error: timesteps: must be in [2, 100000], got 1",
@@ -153,7 +153,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               photos: { plugin: folder }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "photos")}: error: missing required option 'path' for component 'photos' (folder)"], Errors(path));
     }
 
@@ -164,7 +164,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               model: { plugin: unet }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var error = Assert.Single(Errors(path));
         Assert.Equal(
             $"{At(path, text, 2, "unet")}: error: unknown plugin 'unet' (did you mean 'unet2d'?); available samplers: ddim, ddpm, twin; denoisers: twin, unet2d; modalities: folder, image; postprocessors: clamp, identity",
@@ -180,7 +180,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
               b: { plugin: sampler/twin }
               c: { plugin: samplr/ddpm }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var errors = Errors(path);
         Assert.Equal(2, errors.Count);
         Assert.Equal($"{At(path, text, 2, "twin")}: error: plugin name 'twin' is ambiguous: there is a sampler and a denoiser of that name; write 'sampler/twin' or 'denoiser/twin'", errors[0]);
@@ -194,7 +194,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               id: { plugin: postprocessor/identity, strength: 2 }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "strength")}: error: unknown key 'strength': component 'id' (identity) has no options; valid keys: plugin"], Errors(path));
     }
 
@@ -211,7 +211,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
               - { name: sample, type: sample, model: noise, sampler: noise }
               - { name: post, type: postprocess, processors: [clamp] }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 6, "modle")}: error: model: unknown component 'modle' (did you mean 'model'?); denoiser components: model",
@@ -233,7 +233,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
               - { type: evaluate }
               - { name: x, type: trian }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 5, "eval")}: error: duplicate stage name 'eval' (first used at line 4); stage names must be unique",
@@ -258,7 +258,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
               - { name: train, type: train, model: modle, data: data, sampler: noise }
               - { name: train, type: sample, model: model, sampler: noise }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var errors = Errors(path);
         Assert.Equal(7, errors.Count);
         Assert.StartsWith($"{At(path, text, 2, "sede")}: error: unknown key 'sede' (did you mean 'seed'?)", errors[0]);
@@ -280,7 +280,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
                 min: 2
                 max: 1
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 5, "max")}: error: min (2) must be less than max (1)"], Errors(path));
     }
 
@@ -291,7 +291,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               clamp: { plugin: clamp, min: 3 }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "clamp")}: error: min (3) must be less than max (1)"], Errors(path));
     }
 
@@ -305,13 +305,13 @@ public sealed class PipelineBinderTests : PipelineTestBase
                 ema: { decay: 2, enabld: false }
                 max_params: 123456789012
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         var errors = Errors(path);
         Assert.Equal(2, errors.Count);
         Assert.Equal($"{At(path, text, 4, "2")}: error: ema.decay: must be in [0, 1], got 2", errors[0]);
         Assert.StartsWith($"{At(path, text, 4, "enabld")}: error: unknown key 'ema.enabld' (did you mean 'enabled'?)", errors[1]);
 
-        var spec = Bind(Write("ok.yaml", text.Replace("decay: 2, enabld", "decay: 0.5, enabled")));
+        var spec = Bind(WriteFragment("ok.yaml", text.Replace("decay: 2, enabld", "decay: 0.5, enabled")));
         var unet = Options<TestUnetOptions>(spec, "model");
         Assert.Equal(0.5, unet.Ema.Decay);
         Assert.False(unet.Ema.Enabled);
@@ -325,7 +325,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               model: { plugin: unet2d, channel_mults: [1, x], attention_resolutions: 16 }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 2, "x]")}: error: channel_mults[1]: expected an integer, got 'x'",
@@ -341,7 +341,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               model: { plugin: unet2d, base_channels: ~, max_params: null }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "~")}: error: base_channels: expected an integer, got null"], Errors(path));
     }
 
@@ -353,7 +353,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             device: gpu
             tags: { team: vision, nested: [1] }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [
                 $"{At(path, text, 1, "lots")}: error: seed: expected an integer, got 'lots'",
@@ -366,7 +366,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     [Fact]
     public void Tags_description_and_device_are_exposed()
     {
-        var spec = Bind(Write("p.yaml", "description: a test\ndevice: CPU\ntags: { team: vision, n: 3 }\n"));
+        var spec = Bind(WriteFragment("p.yaml", "description: a test\ndevice: CPU\ntags: { team: vision, n: 3 }\n"));
         Assert.Equal("a test", spec.Description);
         Assert.Equal("cpu", spec.Device);
         Assert.Equal([new("team", "vision"), new("n", "3")], spec.Tags);
@@ -376,7 +376,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     public void Component_declared_as_stage_type_is_explained()
     {
         string text = "components:\n  t: { plugin: train }\n";
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Contains("('train' is a stage type: use it as a stage's type)", Assert.Single(Errors(path)));
     }
 
@@ -387,7 +387,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
             components:
               model: { plugin: unet2d, channel_mults: [] }
             """;
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal([$"{At(path, text, 2, "[]")}: error: The field channel_mults must be a string or array type with a minimum length of '1'."], Errors(path));
     }
 
@@ -395,7 +395,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
     public void Errors_in_overrides_come_after_errors_in_files()
     {
         string text = "sede: 1\n";
-        string path = Write("p.yaml", text);
+        string path = WriteFragment("p.yaml", text);
         Assert.Equal(
             [$"{path}:1:1", "--set:1:6"],
             Assert.Throws<PipelineValidationException>(() => Bind(path, "seed=x")).Errors.Select(e => e.Location.ToString()));

@@ -37,6 +37,19 @@ public abstract class PipelineTestBase : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Writes a pipeline that is about its components: a file without a top-level <c>stages:</c> key gets a
+    /// do-nothing postprocess stage at its end (so no location moves), as a pipeline with no stages is an error of
+    /// its own (see <see cref="PipelineLimitsTests"/>).
+    /// </summary>
+    protected string WriteFragment(string name, string text)
+    {
+        bool hasStages = text.Split('\n').Any(line => line.StartsWith("stages:", StringComparison.Ordinal));
+        if (!hasStages && !text.StartsWith("extends:", StringComparison.Ordinal))
+            text = (text.Length == 0 || text.EndsWith('\n') ? text : text + "\n") + "stages: [{name: fragment, type: postprocess}]\n";
+        return Write(name, text);
+    }
+
     protected static PipelineDocument Load(string path, params string[] overrides) => PipelineLoader.Load(path, overrides);
 
     protected static PipelineSpec Bind(string path, params string[] overrides) =>

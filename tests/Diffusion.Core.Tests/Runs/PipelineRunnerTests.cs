@@ -77,6 +77,14 @@ public class PipelineRunnerTests
         }
         using var store = TrackingStores.Open(db);
         Assert.Equal(RunStatus.Completed, store.FindRun(killed.RunId)!.Run.Status);
+        // Steps 4..6 were done twice (the kill came after step 4, the checkpoint was at 3): the history still has each
+        // step once, with the values of an uninterrupted run, row for row.
+        foreach (var key in store.FindRun(uninterrupted.RunId)!.Metrics.Select(m => m.Key).Where(k => k.StartsWith("train/", StringComparison.Ordinal)))
+        {
+            Assert.Equal(
+                store.MetricHistory(uninterrupted.RunId, key).Select(p => (p.Step, key.EndsWith("seconds", StringComparison.Ordinal) || key.Contains("per_second", StringComparison.Ordinal) ? 0 : p.Value)),
+                store.MetricHistory(resumed.RunId, key).Select(p => (p.Step, key.EndsWith("seconds", StringComparison.Ordinal) || key.Contains("per_second", StringComparison.Ordinal) ? 0 : p.Value)));
+        }
     }
 
     [Fact]
@@ -85,7 +93,9 @@ public class PipelineRunnerTests
         using var temp = new TempFolder();
         string db = Path.Combine(temp.Path, "runs", "tracking.db");
 
-        var result = Run(temp, db, overrides: ["components.data.dataset=fashion-mnist", "components.data.path=/nonexistent/fmnist"]);
+        // The folder exists (validation checks that) but holds no data set.
+        string empty = Directory.CreateDirectory(Path.Combine(temp.Path, "no-fmnist-here")).FullName;
+        var result = Run(temp, db, overrides: ["components.data.dataset=fashion-mnist", $"components.data.path={empty}"]);
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Contains("dataset-fashion-mnist", result.Message);

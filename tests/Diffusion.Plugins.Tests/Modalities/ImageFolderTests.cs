@@ -237,8 +237,14 @@ public class ImageFolderTests
 
         Assert.Contains(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder }), e => e.StartsWith("path must name the folder of images"));
         Assert.Contains(Errors(new ImageModalityOptions { Channels = 3 }), e => e.Contains("only image-folder can load 3 channels"));
-        Assert.Contains(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = "x", Channels = 2 }), e => e.Contains("1 (grey) or 3 (RGB)"));
-        Assert.Empty(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = "x", Channels = 3 }));
+        string folder = Path.GetTempPath();
+        Assert.Contains(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = folder, Channels = 2 }), e => e.Contains("1 (grey) or 3 (RGB)"));
+        Assert.Empty(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = folder, Channels = 3 }));
+        // The folder is checked when the pipeline is bound (validate), not when training reaches it.
+        Assert.Contains(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = "no-such-folder" }), e => e.Contains("the folder 'no-such-folder'") && e.Contains("does not exist"));
+        string file = Path.GetTempFileName();
+        Assert.Contains(Errors(new ImageModalityOptions { Dataset = ImageDataset.ImageFolder, Path = file }), e => e.Contains("is a file; name the folder"));
+        File.Delete(file);
         Assert.Empty(Errors(new ImageModalityOptions { Dataset = ImageDataset.FashionMnist }));
     }
 }

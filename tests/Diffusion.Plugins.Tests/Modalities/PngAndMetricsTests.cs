@@ -41,17 +41,24 @@ public class PngAndMetricsTests
 
         Assert.Equal([("samples-final.png", "image-grid")], context.Artifacts.Recorded);
         var png = ParsePng(File.ReadAllBytes(Path.Combine(context.Artifacts.Root, "samples-final.png")));
-        // 5 images -> 3 columns x 2 rows of 3x3 with 1 px padding: 13 x 9.
-        Assert.Equal((13, 9, 0), (png.Width, png.Height, png.ColorType));
-        byte At(int x, int y) => png.Pixels[y * 13 + x];
+        // 5 images -> 3 columns x 2 rows; each 3x3 image is enlarged 22 times (to 66 px, at least 64) with 1 px padding.
+        const int cell = 66, step = cell + 1;
+        Assert.Equal(22, ImageGrid.Scale(3, 3));
+        Assert.Equal((3 * step + 1, 2 * step + 1, 0), (png.Width, png.Height, png.ColorType));
+        byte At(int x, int y) => png.Pixels[y * png.Width + x];
+        // The middle and the corners of image i (column i % 3, row i / 3).
+        byte In(int i, int dx, int dy) => At(1 + (i % 3) * step + dx, 1 + (i / 3) * step + dy);
         Assert.Equal(ImageGrid.PaddingGrey, At(0, 0));
-        Assert.Equal(ImageGrid.PaddingGrey, At(4, 2));
-        Assert.Equal(0, At(1, 1));        // image 0, black
-        Assert.Equal(255, At(5, 1));      // image 1, white
-        Assert.Equal(128, At(9, 3));      // image 2, mid grey
-        Assert.Equal(255, At(1, 5));      // image 3, clamped to white
-        Assert.Equal(0, At(7, 7));        // image 4, clamped to black
-        Assert.Equal(ImageGrid.PaddingGrey, At(11, 7)); // the empty sixth cell
+        Assert.Equal(ImageGrid.PaddingGrey, At(step, 30));
+        foreach (var (dx, dy) in new[] { (0, 0), (cell / 2, cell / 2), (cell - 1, cell - 1) })
+        {
+            Assert.Equal(0, In(0, dx, dy));     // image 0, black
+            Assert.Equal(255, In(1, dx, dy));   // image 1, white
+            Assert.Equal(128, In(2, dx, dy));   // image 2, mid grey
+            Assert.Equal(255, In(3, dx, dy));   // image 3, clamped to white
+            Assert.Equal(0, In(4, dx, dy));     // image 4, clamped to black
+            Assert.Equal(ImageGrid.PaddingGrey, In(5, dx, dy)); // the empty sixth cell
+        }
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public class RestorationStageTests
         Assert.Equal(0.25, metrics["inpaint/missing_fraction"], 6); // the centred 6x6 square of 12x12
         Assert.Equal(new long[] { 3, 1, 12, 12 }, context.Samples.shape);
         var grid = PngDecoder.Read(File.OpenRead(Path.Combine(context.Artifacts.Root, "inpaint.png")));
-        Assert.Equal((5 * 13 + 1, 3 * 13 + 1), (grid.Width, grid.Height)); // truth, masked, mean fill, replace, RePaint
+        int cell = 12 * ImageGrid.Scale(12, 12) + 1; // 12x12 images enlarged to at least 64 px, 1 px padding
+        Assert.Equal((5 * cell + 1, 3 * cell + 1), (grid.Width, grid.Height)); // truth, masked, mean fill, replace, RePaint
     }
 
     [Fact]

@@ -79,7 +79,8 @@ public class TrainStageTests
 
         var tuned = TrainPipeline.Run(temp, ["stages.train.steps=1", "stages.train.lr=1e-9", "stages.train.ema_decay=0", $"stages.train.init_from={saved}"]);
         var wider = TrainPipeline.Run(temp, ["components.model.base_channels=16", $"stages.train.init_from={saved}"]);
-        var missing = TrainPipeline.Run(temp, [$"stages.train.init_from={saved}.nope"]);
+        // A file that does not exist is refused when the pipeline is bound, before anything trains.
+        var missing = Assert.Throws<Diffusion.Core.Pipelines.PipelineValidationException>(() => TrainPipeline.Run(temp, [$"stages.train.init_from={saved}.nope"]));
 
         Assert.Equal(RunStatus.Completed, tuned.Status);
         var before = Weights(saved);
@@ -89,8 +90,8 @@ public class TrainStageTests
         Assert.Equal(RunStatus.Failed, wider.Status);
         Assert.Contains("tensor 'conv_in.weight' has shape [8, 1, 3, 3] in the checkpoint but [16, 1, 3, 3] in the model", wider.Message);
         Assert.Contains(saved, wider.Message);
-        Assert.Equal(RunStatus.Failed, missing.Status);
-        Assert.Contains("init_from", missing.Message);
+        Assert.Contains("init_from: the file", missing.Message);
+        Assert.Contains("does not exist", missing.Message);
     }
 
     [Fact]

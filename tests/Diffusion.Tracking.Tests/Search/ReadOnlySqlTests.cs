@@ -82,6 +82,64 @@ public sealed class ReadOnlySqlTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => ReadOnlySql.Run(Path.Combine(_db.Folder, "none.db"), "SELECT 1;"));
     }
 
+    [Theory]
+    [InlineData("ATTACH DATABASE '{other}' AS o; SELECT * FROM o.secrets;", "attaches another database file")]
+    [InlineData("PRAGMA writable_schema = 1;", "PRAGMA writable_schema = 1")]
+    [InlineData("PRAGMA cache_size = 1000000;", "PRAGMA cache_size")]
+    [InlineData("SELECT load_extension('/tmp/x.so');", "load_extension")]
+    public void Reads_outside_the_database_and_settings_are_refused(string sql, string why)
+    {
+        var other = Path.Combine(_db.Folder, "other.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={other}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE secrets (x); INSERT INTO secrets VALUES ('hidden');";
+            command.ExecuteNonQuery();
+        }
+        var before = Hash();
+
+        var error = Assert.Throws<SqlQueryException>(() => ReadOnlySql.Run(_db.Path, sql.Replace("{other}", other)));
+
+        Assert.StartsWith("refused: runs query only reads the tracking database", error.Message);
+        Assert.Contains(why, error.Message);
+        Assert.DoesNotContain("hidden", error.Message);
+        Assert.Equal(before, Hash());
+    }
+
+    [Fact]
+    public void Inspecting_pragmas_still_work()
+    {
+        var columns = Assert.Single(ReadOnlySql.Run(_db.Path, "PRAGMA table_info(runs);"));
+        Assert.Contains(columns.Rows, row => (string?)row[1] == "name");
+        Assert.Single(ReadOnlySql.Run(_db.Path, "PRAGMA user_version;"));
+    }
+
+    [Fact]
+    public void An_endless_query_is_stopped_at_the_time_limit()
+    {
+        var error = Assert.Throws<SqlQueryException>(() => ReadOnlySql.Run(_db.Path,
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;", timeLimit: TimeSpan.FromSeconds(0.5)));
+        Assert.StartsWith("stopped: the query ran past 0.5 s", error.Message);
+    }
+
+    [Fact]
+    public void A_huge_value_is_refused_not_allocated()
+    {
+        var error = Assert.Throws<SqlQueryException>(() => ReadOnlySql.Run(_db.Path, "SELECT length(randomblob(1e9));"));
+        Assert.StartsWith("refused: the query makes a value larger than 16 MB", error.Message);
+        Assert.Equal(1_000_000L, Assert.Single(Assert.Single(ReadOnlySql.Run(_db.Path, "SELECT length(randomblob(1e6));")).Rows)[0]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n ")]
+    public void An_empty_query_is_an_error(string sql)
+    {
+        var error = Assert.Throws<SqlQueryException>(() => ReadOnlySql.Run(_db.Path, sql));
+        Assert.StartsWith("the query is empty", error.Message);
+    }
+
     private string Hash()
     {
         using var connection = _db.Raw();

@@ -12,7 +12,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var id = new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." };
+        var id = CommandLine.Ids(new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." });
         var format = new Option<string>("--format")
         {
             Description = "File format; safetensors (readable by PyTorch, diffusers and Python's safetensors).",

@@ -19,13 +19,17 @@ internal static class RunCommand
     {
         var file = PipelineOptions.File();
         var set = PipelineOptions.Set();
-        var resume = new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." };
+        var resume = CommandLine.Ids(new Option<string?>("--resume") { Description = "Continue RUN_ID from its last checkpoints (same pipeline)." });
+        var acceptLengthChange = new Option<bool>("--accept-length-change")
+        {
+            Description = "With --resume: continue although stages' steps: changed (nothing else may); recorded as the tag resume.length_change.",
+        };
         var nproc = new Option<int>("--nproc")
         {
             Description = "Data-parallel training on N processes: starts 'mpiexec -n N' with this command (docs/distributed.md).",
             DefaultValueFactory = _ => 1,
         };
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, nproc };
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc };
         command.SetAction(result =>
         {
             var launch = MpiLaunch.Detect();
@@ -97,10 +101,11 @@ internal static class RunCommand
                 var outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume))
                 {
                     Communicator = (ICommunicator?)mpi ?? SingleProcess.Instance,
+                    AcceptLengthChange = result.GetValue(acceptLengthChange),
                 }, cancellation.Token);
                 (code, failure) = Report(outcome, result.GetValue(file)!);
             }
-            catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException)
+            catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException or ResumeRefusedException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 (code, failure) = (CommandLine.InvalidInput, e.Message);

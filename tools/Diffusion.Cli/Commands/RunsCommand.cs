@@ -168,7 +168,7 @@ internal static class RunsCommand
 
     private static Command Show()
     {
-        var id = new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." };
+        var id = CommandLine.Ids(new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." });
         var json = new Option<bool>("--json") { Description = "Print a JSON object." };
         var command = new Command("show", "Show a run: status, params, metrics, tags, artifacts.") { id, json };
         command.SetAction(result =>

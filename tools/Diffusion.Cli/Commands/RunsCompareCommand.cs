@@ -7,13 +7,14 @@ namespace Diffusion.Cli.Commands;
 
 /// <summary>
 /// <c>diffusion runs compare ID ID... [--maximize KEY] [--all-params] [--json]</c>: the params that differ and
-/// each metric's final and best value, one column per run. Best is the minimum unless the key is maximized.
+/// each metric's final and best value, one column per run. Best is the minimum unless the key is maximized
+/// (<see cref="MetricGoals"/>: accuracies, PSNR, throughputs ..., or named with --maximize).
 /// </summary>
 internal static class RunsCompareCommand
 {
     public static Command Create()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "Two or more run ids (unique prefixes are enough).", Arity = new ArgumentArity(2, 100) };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "Two or more run ids (unique prefixes are enough).", Arity = new ArgumentArity(2, 100) });
         var maximize = new Option<string[]>("--maximize")
         {
             Description = "A metric whose best value is its largest (repeatable); others are best at their smallest.",
@@ -57,7 +58,7 @@ internal static class RunsCompareCommand
         var metricKeys = runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         var metrics = metricKeys.Select(key =>
         {
-            var up = maximize.Contains(key);
+            var up = maximize.Contains(key) || MetricGoals.IsHigherBetter(key);
             var summaries = runs.Select(r => r.Metrics.FirstOrDefault(m => m.Key == key)).ToArray();
             var final = summaries.Select(s => s is null ? (double?)null : s.Last).ToArray();
             var best = summaries.Select(s => s is null ? (double?)null : up ? s.Max : s.Min).ToArray();

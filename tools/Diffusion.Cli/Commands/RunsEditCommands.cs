@@ -11,7 +11,7 @@ internal static class RunsEditCommands
 
     private static Command Tag()
     {
-        var id = new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." };
+        var id = CommandLine.Ids(new Argument<string>("run-id") { Description = "The run id (a unique prefix is enough)." });
         var tags = new Argument<string[]>("tags") { Description = "KEY=VALUE pairs to set.", Arity = ArgumentArity.ZeroOrMore };
         var remove = new Option<string[]>("--remove") { Description = "A tag key to remove (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("tag", "Set or remove tags of a run: runs tag ID best=yes note=\"lower lr\" --remove old") { id, tags, remove };
@@ -47,7 +47,7 @@ internal static class RunsEditCommands
 
     private static Command Delete()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "Run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "Run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore });
         var command = new Command("delete", "Hide runs from listings (soft delete: rows and files are kept; runs restore brings them back).") { ids };
         command.SetAction(result =>
         {
@@ -72,7 +72,7 @@ internal static class RunsEditCommands
 
     private static Command Restore()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "Ids of deleted runs (unique prefixes are enough; runs list --deleted shows them).", Arity = ArgumentArity.OneOrMore };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "Ids of deleted runs (unique prefixes are enough; runs list --deleted shows them).", Arity = ArgumentArity.OneOrMore });
         var command = new Command("restore", "Bring deleted runs back.") { ids };
         command.SetAction(result =>
         {

@@ -9,7 +9,7 @@ internal static class RunsPlotCommand
 {
     public static Command Create()
     {
-        var ids = new Argument<string[]>("run-ids") { Description = "One or more run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore };
+        var ids = CommandLine.Ids(new Argument<string[]>("run-ids") { Description = "One or more run ids (unique prefixes are enough).", Arity = ArgumentArity.OneOrMore });
         var metric = new Option<string>("--metric") { Description = "The metric key to plot, e.g. train/loss.", Required = true };
         var output = new Option<string>("--out") { Description = "The PNG file to write.", Required = true };
         var width = new Option<int>("--width") { Description = "Image width in pixels (default 960).", DefaultValueFactory = _ => 960 };
@@ -56,7 +56,12 @@ internal static class RunsPlotCommand
             string full = Path.GetFullPath(file);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             using (var stream = File.Create(full)) PngEncoder.Write(stream, chart.Width, chart.Height, chart.Pixels);
-            Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, full)} ({series.Count} run{(series.Count == 1 ? "" : "s")}, {series.Sum(s => s.Points.Count)} points)");
+            // Non-finite values (a NaN loss) cannot be drawn: say how many were left out rather than draw fewer points silently.
+            int skipped = series.Sum(s => s.Points.Count(p => !double.IsFinite(p.Y) || (result.GetValue(logY) && !(p.Y > 0))));
+            int drawn = series.Sum(s => s.Points.Count) - skipped;
+            Console.WriteLine($"wrote {Path.GetRelativePath(Environment.CurrentDirectory, full)} ({series.Count} run{(series.Count == 1 ? "" : "s")}, {drawn} points)");
+            if (skipped > 0)
+                Console.Error.WriteLine($"warning: {skipped} point{(skipped == 1 ? "" : "s")} of '{key}' not drawn: {(result.GetValue(logY) ? "not finite or not above zero (--log-y)" : "not finite (NaN or infinity)")}");
             return 0;
         });
         return command;

@@ -30,6 +30,11 @@ internal static class RunsQueryCommand
                 Console.Error.WriteLine("error: --max-rows must be at least 1");
                 return CommandLine.InvalidInput;
             }
+            if (string.IsNullOrWhiteSpace(result.GetValue(sql)))
+            {
+                Console.Error.WriteLine("error: the query is empty; write a SELECT, e.g. \"SELECT id, name, status FROM runs\"");
+                return CommandLine.InvalidInput;
+            }
             if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
             IReadOnlyList<SqlResult> results;
             try

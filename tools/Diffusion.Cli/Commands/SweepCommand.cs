@@ -22,7 +22,7 @@ internal static class SweepCommand
         var file = new Argument<string?>("file") { Description = "The pipeline YAML file with a sweep: block (optional with --resume).", Arity = ArgumentArity.ZeroOrOne };
         var set = PipelineOptions.Set();
         var workers = new Option<int>("--workers") { Description = "Worker processes running trials at once (default 1).", DefaultValueFactory = _ => 1 };
-        var resume = new Option<string?>("--resume") { Description = "Continue the sweep SWEEP_ID (its parent run id; a prefix is enough)." };
+        var resume = CommandLine.Ids(new Option<string?>("--resume") { Description = "Continue the sweep SWEEP_ID (its parent run id; a prefix is enough)." });
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop the sweep at the first failed trial (running trials go back to the queue)." };
         var staleAfter = new Option<double>("--stale-after")
         {
@@ -60,7 +60,7 @@ internal static class SweepCommand
     /// </summary>
     private static Command CreateJoin()
     {
-        var id = new Argument<string>("sweep-id") { Description = "The sweep to join (its parent run's id; a prefix is enough)." };
+        var id = CommandLine.Ids(new Argument<string>("sweep-id") { Description = "The sweep to join (its parent run's id; a prefix is enough)." });
         var workers = new Option<int>("--workers") { Description = "Worker processes on this machine (default 1).", DefaultValueFactory = _ => 1 };
         var command = new Command("join", "Add workers on this machine to a running sweep (with the sweep's --db, e.g. a postgresql:// URI).") { id, workers };
         command.SetAction(result =>
@@ -141,7 +141,7 @@ internal static class SweepCommand
     /// <summary>The hidden <c>sweep-worker SWEEP_ID</c> command the sweep starts N times.</summary>
     public static Command CreateWorker()
     {
-        var id = new Argument<string>("sweep-id");
+        var id = CommandLine.Ids(new Argument<string>("sweep-id"));
         var tag = new Option<string>("--tag") { DefaultValueFactory = _ => "1" };
         var command = new Command(SweepWorkerProcess.Command, "Run trials of a sweep (started by diffusion sweep).") { id, tag };
         command.Hidden = true;

@@ -13,6 +13,7 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
     private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
     private readonly List<PendingMetric> _metrics = [];
     private readonly List<Action> _statements = [];
+    private readonly List<(string Key, long Step)> _discards = [];
     private readonly NpgsqlDataSource _source;
     private readonly string _runId;
     private readonly MetricCopy _copy;
@@ -34,6 +35,7 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
         _latestInBatch.Clear();
         _metrics.Clear();
         _statements.Clear();
+        _discards.Clear();
         foreach (var write in batch)
         {
             write.Apply(this);
@@ -49,10 +51,22 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
                 Heartbeat(connection, now);
             }
 
+            // A discarded step's rows are older than this batch (the recorder discards a step the first time it is
+            // done again), so deleting them all before the copy keeps every row this batch writes.
+            if (_discards.Count > 0)
+            {
+                DiscardSteps(connection);
+            }
+
             if (_metrics.Count > 0)
             {
                 CopyMetrics(connection);
                 UpsertLatest(connection);
+            }
+
+            if (_discards.Count > 0)
+            {
+                RecomputeLatest(connection);
             }
 
             // Params, tags, artifacts and the status, in logging order (a status comes last, as it was queued last).
@@ -93,6 +107,35 @@ internal sealed class PostgresBatchSink : IBatchSink, IRunWriteTarget
         {
             _latestInBatch[key] = new LatestMetric(value, step, timeMs);
         }
+    }
+
+    public void DiscardMetricStep(string key, long step) => _discards.Add((key, step));
+
+    private void DiscardSteps(NpgsqlConnection connection)
+    {
+        using var command = connection.Command(
+            "DELETE FROM metrics WHERE run_id = @run AND (key, step) IN (SELECT * FROM unnest(@keys, @steps));", ("run", _runId));
+        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _discards.Select(d => d.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("steps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = _discards.Select(d => d.Step).ToArray() });
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The touched keys' <c>latest_metrics</c> rows, summed up again from their whole history.</summary>
+    private void RecomputeLatest(NpgsqlConnection connection)
+    {
+        using var command = connection.Command(
+            """
+            DELETE FROM latest_metrics WHERE run_id = @run AND key = ANY(@keys);
+            INSERT INTO latest_metrics (run_id, key, step, value, min_value, max_value, count, time)
+            SELECT @run, summary.key, last.step, last.value, summary.low, summary.high, summary.n, last.time
+            FROM (SELECT key, min(value) AS low, max(value) AS high, count(*) AS n FROM metrics
+                  WHERE run_id = @run AND key = ANY(@keys) GROUP BY key) AS summary
+            JOIN (SELECT DISTINCT ON (key) key, step, value, time FROM metrics
+                  WHERE run_id = @run AND key = ANY(@keys) ORDER BY key, step DESC, seq DESC) AS last ON last.key = summary.key;
+            """,
+            ("run", _runId));
+        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _discards.Select(d => d.Key).Distinct().ToArray() });
+        command.ExecuteNonQuery();
     }
 
     public void UpsertParam(string key, EncodedParam value) => _statements.Add(() => _connection!.Execute(

@@ -10,8 +10,11 @@ internal sealed class WriterStatements : IRunWriteTarget, IDisposable
 {
     private readonly Dictionary<string, LatestMetric> _latestInBatch = new(StringComparer.Ordinal);
     private readonly List<PendingMetric> _pendingMetrics = new(MetricInserter.Block);
+    private readonly HashSet<string> _recompute = new(StringComparer.Ordinal);
     private readonly MetricInserter _metrics;
     private readonly SqliteCommand _latest;
+    private readonly SqliteCommand _discard;
+    private readonly SqliteCommand _recomputeLatest;
     private readonly SqliteCommand _param;
     private readonly SqliteCommand _tag;
     private readonly SqliteCommand _artifact;
@@ -36,6 +39,17 @@ internal sealed class WriterStatements : IRunWriteTarget, IDisposable
                 count = latest_metrics.count + excluded.count;
             """,
             "@key", "@step", "@value", "@min", "@max", "@count", "@time");
+        _discard = Prepare(connection, runId, "DELETE FROM metrics WHERE run_id = @run AND key = @key AND step = @step;", "@key", "@step");
+        // The whole history of one key, summed up again after rows were discarded (only in resumed runs).
+        _recomputeLatest = Prepare(connection, runId,
+            """
+            DELETE FROM latest_metrics WHERE run_id = @run AND key = @key;
+            INSERT INTO latest_metrics (run_id, key, step, value, min_value, max_value, count, time)
+            SELECT @run, @key, last.step, last.value, summary.low, summary.high, summary.n, last.time
+            FROM (SELECT min(value) AS low, max(value) AS high, count(*) AS n FROM metrics WHERE run_id = @run AND key = @key) AS summary,
+                 (SELECT step, value, time FROM metrics WHERE run_id = @run AND key = @key ORDER BY step DESC, rowid DESC LIMIT 1) AS last;
+            """,
+            "@key");
         _param = Prepare(connection, runId,
             """
             INSERT INTO params (run_id, key, value_text, value_num, value_type) VALUES (@run, @key, @text, @num, @type)
@@ -69,6 +83,15 @@ internal sealed class WriterStatements : IRunWriteTarget, IDisposable
     {
         _latestInBatch.Clear();
         _pendingMetrics.Clear();
+        _recompute.Clear();
+    }
+
+    /// <summary>Writes the rows queued so far (they precede the discard), then deletes the step's rows.</summary>
+    public void DiscardMetricStep(string key, long step)
+    {
+        InsertPendingMetrics();
+        Run(_discard, key, step);
+        _recompute.Add(key);
     }
 
     /// <summary>Queues a metric row; rows are inserted in logging order, a block at a time, and all of them by <see cref="EndBatch"/>.</summary>
@@ -99,7 +122,13 @@ internal sealed class WriterStatements : IRunWriteTarget, IDisposable
             Run(_latest, key, latest.Step, NullIfNaN(latest.Value), NullIfNaN(latest.Min), NullIfNaN(latest.Max), latest.Count, latest.TimeMs);
         }
 
+        foreach (var key in _recompute)
+        {
+            Run(_recomputeLatest, key);
+        }
+
         _latestInBatch.Clear();
+        _recompute.Clear();
     }
 
     private void InsertPendingMetrics()
@@ -124,7 +153,7 @@ internal sealed class WriterStatements : IRunWriteTarget, IDisposable
     public void Dispose()
     {
         _metrics.Dispose();
-        foreach (var command in new[] { _latest, _param, _tag, _artifact, _status, _heartbeat })
+        foreach (var command in new[] { _latest, _discard, _recomputeLatest, _param, _tag, _artifact, _status, _heartbeat })
         {
             command.Dispose();
         }

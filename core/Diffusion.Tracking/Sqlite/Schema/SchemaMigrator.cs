@@ -41,12 +41,25 @@ internal static class SchemaMigrator
     /// <summary>The applied version, 0 for a fresh file. A newer database than this build knows is refused.</summary>
     public static int CurrentVersion(SqliteConnection connection)
     {
-        var hasTable = connection.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';") > 0;
-        var version = hasTable ? (int)connection.Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_version;") : 0;
+        // One statement, so one snapshot: another process may be migrating the same fresh file right now.
+        var (hasTable, tables) = connection.Query(
+            "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'), " +
+            "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%');",
+            r => (r.GetInt64(0) > 0, r.GetInt64(1))).Single();
+        if (!hasTable)
+        {
+            // Tables but no schema_version: some other program's SQLite database. Adding ours to it would mix the two.
+            if (tables > 0)
+                throw new TrackingStoreException(
+                    $"not a tracking database: {connection.DataSource} is an SQLite file with {tables} table(s) of another program; pass --db another file");
+            return 0;
+        }
+
+        var version = (int)connection.Scalar<long>("SELECT coalesce(max(version), 0) FROM schema_version;");
         if (version > Migrations.Latest)
         {
-            throw new InvalidOperationException(
-                $"the tracking database {connection.DataSource} has schema version {version}; this build knows up to {Migrations.Latest}. Use a newer build.");
+            throw new TrackingStoreException(
+                $"the tracking database {connection.DataSource} has schema version {version}; this build knows up to {Migrations.Latest}: use a newer build of diffusion, or pass --db another file");
         }
 
         return version;
