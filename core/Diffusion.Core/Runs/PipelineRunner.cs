@@ -56,7 +56,7 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         if (leader && request.ResumeRunId is { } resumeId)
         {
             var found = store!.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId);
-            lengthChange = ResumeCheck.Check(found, spec.ResolvedText, request.AcceptLengthChange);
+            lengthChange = ResumeCheck.Check(found, spec.ResolvedText, request.AcceptLengthChange, communicator.Size);
         }
         using var recorder = !leader
             ? new SilentRecorder(ReceiveRunId(communicator))

@@ -7,7 +7,8 @@ namespace Diffusion.Core.Runs;
 /// <summary>
 /// What <c>--resume</c> allows: a run that did not complete, continued with the pipeline it was started with (the
 /// resolved text, so <c>--set</c> overrides must be given again). With <see cref="RunRequest.AcceptLengthChange"/> the
-/// stages' <c>steps:</c> may differ, and only they.
+/// stages' <c>steps:</c> may differ. On another number of ranks a stage's per-rank <c>batch_size:</c> may differ as long
+/// as the global batch (per-rank batch × ranks) stays the same: that is the same experiment.
 /// </summary>
 internal static partial class ResumeCheck
 {
@@ -18,7 +19,7 @@ internal static partial class ResumeCheck
     /// "stage: old -> new" entries, when <paramref name="acceptLengthChange"/> allows it.
     /// </summary>
     /// <exception cref="ResumeRefusedException">The run completed, or the pipeline changed in a way not accepted.</exception>
-    public static string? Check(RunDetails run, string pipelineText, bool acceptLengthChange)
+    public static string? Check(RunDetails run, string pipelineText, bool acceptLengthChange, int worldSize = 1)
     {
         if (run.Run.Status == RunStatus.Completed)
             throw new ResumeRefusedException(
@@ -30,7 +31,11 @@ internal static partial class ResumeCheck
 
         var before = Lines(run.PipelineText);
         var after = Lines(pipelineText);
-        var lengths = LengthChanges(before, after);
+        int recordedWorld = run.Params.FirstOrDefault(p => p.Key == "distributed.world_size")?.Value is { } w
+            ? Convert.ToInt32(w, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        var lengths = LengthChanges(before, after, recordedWorld, worldSize);
+        if (lengths is "")
+            return null;
         if (lengths is not null && acceptLengthChange)
             return lengths;
 
@@ -50,8 +55,11 @@ internal static partial class ResumeCheck
 
     private static List<string> Lines(string text) => Normalize(text).Split('\n').ToList();
 
-    /// <summary>"stage: old -> new" for each changed <c>steps:</c> when nothing else changed, else null.</summary>
-    private static string? LengthChanges(List<string> before, List<string> after)
+    /// <summary>
+    /// "stage: old -> new" for each changed <c>steps:</c> when nothing else changed (but per-rank batch sizes that keep
+    /// the global batch), "" when only such batch sizes changed, else null.
+    /// </summary>
+    private static string? LengthChanges(List<string> before, List<string> after, int recordedWorld, int worldSize)
     {
         if (before.Count != after.Count)
             return null;
@@ -63,13 +71,19 @@ internal static partial class ResumeCheck
                 stage = name.Groups[1].Value.Trim();
             if (before[i] == after[i])
                 continue;
+            var oldBatch = BatchSize().Match(before[i]);
+            var newBatch = BatchSize().Match(after[i]);
+            if (oldBatch.Success && newBatch.Success && oldBatch.Groups[1].Value == newBatch.Groups[1].Value
+                && long.Parse(oldBatch.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) * recordedWorld
+                   == long.Parse(newBatch.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) * worldSize)
+                continue;
             var old = Steps().Match(before[i]);
             var now = Steps().Match(after[i]);
             if (!old.Success || !now.Success || old.Groups[1].Value != now.Groups[1].Value)
                 return null;
             changes.Add($"{stage}: {old.Groups[2].Value} -> {now.Groups[2].Value}");
         }
-        return changes.Count == 0 ? null : string.Join(", ", changes);
+        return string.Join(", ", changes);
     }
 
     /// <summary>A line diff (longest common subsequence): removed lines as "- ", added as "+ ".</summary>
@@ -95,4 +109,7 @@ internal static partial class ResumeCheck
 
     [GeneratedRegex(@"^(\s*(?:-\s+)?)steps:\s*(\d+)\s*$")]
     private static partial Regex Steps();
+
+    [GeneratedRegex(@"^(\s*(?:-\s+)?)batch_size:\s*(\d+)\s*$")]
+    private static partial Regex BatchSize();
 }

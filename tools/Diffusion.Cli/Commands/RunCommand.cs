@@ -46,14 +46,29 @@ internal static class RunCommand
             }
             // Ranks other than 0 print nothing: rank 0 speaks for the run (one message, not one per rank).
             var standardError = Console.Error;
+            // Until the pipeline is checked, a quiet rank keeps what it would print: if its copy of the input is wrong
+            // (a file missing on its machine), that is the message the other ranks need.
+            var validation = new StringWriter();
             if (launch is { Rank: > 0 })
             {
                 Console.SetOut(TextWriter.Null);
-                Console.SetError(TextWriter.Null);
+                Console.SetError(validation);
             }
 
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
-            if (spec is null || !CommandLine.KernelModeIsValid() || CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
+            var tracking = spec is not null && CommandLine.KernelModeIsValid() ? CommandLine.Tracking(result) : null;
+            if (launch is { Rank: > 0 }) Console.SetError(TextWriter.Null);
+            if (spec is null || tracking is null)
+            {
+                // Under mpiexec the other ranks would wait for this one in their first collective: tell them instead.
+                if (launch is { Size: > 1 })
+                {
+                    string why = validation.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "invalid input";
+                    var failed = MpiCommunicator.Start(DistributedTimeout(), CancellationToken.None);
+                    return EndRank(failed, 1, $"invalid input: {why}", standardError);
+                }
+                return CommandLine.InvalidInput;
+            }
             if (ranks > 1 && launch is null) return MpiLauncher.Run(ranks);
             if (ranks > 1 && launch is not null && ranks != launch.Size)
                 Console.Error.WriteLine($"warning: --nproc {ranks} ignored: mpiexec already started {launch.Size} ranks");
