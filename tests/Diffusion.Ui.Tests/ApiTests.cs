@@ -33,7 +33,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var page = await Json("/api/runs?filter=" + Uri.EscapeDataString("params.stages.train.lr >= 0.001 AND tags.note LIKE '%der'") + "&order=" + Uri.EscapeDataString("metrics.`train/loss` DESC"));
 
         Assert.Equal([Store.Wider], page.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("run").GetProperty("id").GetString()));
-        var sorted = await Json("/api/runs?filter=" + Uri.EscapeDataString("experiment = 'exp' AND metrics.`train/loss` < 1") + "&order=" + Uri.EscapeDataString("metrics.`train/loss` ASC"));
+        var sorted = await Json("/api/runs?filter=" + Uri.EscapeDataString("experiment = 'exp' AND status = 'COMPLETED' AND metrics.`train/loss` < 1") + "&order=" + Uri.EscapeDataString("metrics.`train/loss` ASC"));
         Assert.Equal([Store.Wider, Store.Baseline], sorted.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("run").GetProperty("id").GetString()).Take(2));
     }
 
