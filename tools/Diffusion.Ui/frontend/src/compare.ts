@@ -50,19 +50,20 @@ export function comparePage(root: HTMLElement, params: URLSearchParams): () => v
       return;
     }
     const swatch = (i: number) => h("span", { class: "swatch", style: `background:${palette[i % palette.length]}` });
-    const heads = ["", ...runs.map((r, i) => h("span", {}, swatch(i), h("a", { href: `#/run/${r.run.id}`, class: "mono" }, r.run.id)))];
+    // Fresh header cells for each table (a node appended twice moves).
+    const heads = () => ["", ...runs.map((r, i) => h("span", {}, swatch(i), h("a", { href: `#/run/${r.run.id}`, class: "mono" }, r.run.id)))];
     const differing = differingParams(runs);
     const metricKeys = [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort();
     const imagePaths = [...new Set(runs.flatMap((r) => r.artifacts.filter((a) => a.view === "image").map((a) => a.path)))].sort();
     add(root, 
-      section("Runs", table(heads, [["name", ...runs.map((r) => r.run.name)], ["status", ...runs.map((r) => badge(r.run.status))], ["experiment", ...runs.map((r) => r.run.experiment)]])),
+      section("Runs", table(heads(), [["name", ...runs.map((r) => r.run.name)], ["status", ...runs.map((r) => badge(r.run.status))], ["experiment", ...runs.map((r) => r.run.experiment)]])),
       section(
         `Params that differ (${differing.length})`,
         differing.length
-          ? table(heads, differing.map((key) => [key, ...runs.map((r) => value(r.params.find((p) => p.key === key)?.value ?? "—"))]), { class: "differing" })
+          ? table(heads(), differing.map((key) => [key, ...runs.map((r) => value(r.params.find((p) => p.key === key)?.value ?? "—"))]), { class: "differing" })
           : h("p", { class: "muted" }, "Every param is the same."),
       ),
-      section("Metrics (last)", table(heads, metricKeys.map((key) => [key, ...runs.map((r) => num(r.metrics.find((m) => m.key === key)?.last ?? "—"))]))),
+      section("Metrics (last)", table(heads(), metricKeys.map((key) => [key, ...runs.map((r) => num(r.metrics.find((m) => m.key === key)?.last ?? "—"))]))),
       section("Curves", curveControls(settings, () => void drawCharts()), chartGrid),
       section(
         "Samples side by side",

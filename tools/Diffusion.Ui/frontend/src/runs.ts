@@ -124,7 +124,7 @@ export function runsPage(root: HTMLElement, params: URLSearchParams): () => void
     const header = (label: string, key?: string) => {
       const active = key && (state.order === key || state.order.startsWith(key + " "));
       const arrow = active ? (state.order.endsWith("DESC") ? " ▼" : " ▲") : "";
-      return key ? h("th", {}, h("a", { href: "javascript:void 0", class: "sort", onclick: () => sortBy(key) }, label + arrow)) : h("th", {}, label);
+      return key ? h("th", {}, h("a", { href: "#", class: "sort", onclick: (e: Event) => { e.preventDefault(); sortBy(key); } }, label + arrow)) : h("th", {}, label);
     };
     const rows = page.rows.map(({ run, values }) => {
       const box = h("input", { type: "checkbox", checked: selected.has(run.id), "aria-label": `select ${run.id}` });

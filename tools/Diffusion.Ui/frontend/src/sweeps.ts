@@ -107,7 +107,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
         width: Math.max(320, (plotBox.clientWidth || 800) - 8),
         height: 260,
         scales: { x: { time: false } },
-        axes: [{ label: "trial" }, { label: s.objective, size: 60 }],
+        axes: [{ label: "trial", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { label: s.objective, size: 60 }],
         series: [
           { label: "trial" },
           { label: s.objective, stroke: "#2563eb", width: 0, points: { show: true, size: 7, fill: "#2563eb" } },
