@@ -106,10 +106,10 @@ export function runPage(root: HTMLElement, id: string): () => void {
     const errorLog = d.errorLog ? h("pre", { class: "error-log" }, "loading…") : null;
     add(root, 
       header,
-      section("Metrics", metricsBox),
+      errorLog ? section("error.log", errorLog) : null,
       section("Curves", curveControls(settings, () => void drawCharts()), chartGrid),
       section("Samples", artifactViews(d.artifacts)),
-      errorLog ? section("error.log", errorLog) : null,
+      section("Metrics", metricsBox),
       h(
         "div",
         { class: "two" },
