@@ -54,6 +54,19 @@ public sealed class AccessTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_token_only_requests_addressed_to_this_machine_are_answered()
+    {
+        await using var dashboard = await InProcessDashboard.StartAsync(_store.ServeOptions());
+
+        foreach (var (host, expected) in new[] { ("localhost:5600", HttpStatusCode.OK), ("127.0.0.1:5600", HttpStatusCode.OK), ("[::1]:5600", HttpStatusCode.OK), ("evil.example:5600", HttpStatusCode.BadRequest) })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/runs");
+            request.Headers.Host = host;
+            Assert.Equal(expected, (await dashboard.Client.SendAsync(request)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Looking_at_every_page_leaves_the_database_as_it_was()
     {
         // A run whose process is gone: a writing store would record it KILLED; the dashboard only reports it so.

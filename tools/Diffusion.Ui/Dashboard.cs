@@ -55,6 +55,7 @@ public static class Dashboard
         app.Use(SecurityHeaders);
         app.Use(ReadOnly);
         if (options.Token is { } token) app.Use(new TokenGate(token).InvokeAsync);
+        else app.Use(LoopbackHostsOnly);
         var files = Directory.Exists(staticRoot) ? new PhysicalFileProvider(staticRoot) : null;
         if (files is not null)
         {
@@ -102,6 +103,23 @@ public static class Dashboard
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'";
         headers.CacheControl = "no-store";
         return next(context);
+    }
+
+    /// <summary>
+    /// Without a token, only requests addressed to this machine by name (localhost, 127.0.0.1, ::1): a web page
+    /// elsewhere that points its own host name at 127.0.0.1 (DNS rebinding) cannot read the dashboard.
+    /// </summary>
+    private static Task LoopbackHostsOnly(HttpContext context, RequestDelegate next)
+    {
+        var host = context.Request.Host.Host.Trim('[', ']');
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+            (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address)))
+        {
+            return next(context);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return context.Response.WriteAsJsonAsync(new { error = $"host '{context.Request.Host}' is not this machine: open http://127.0.0.1:PORT/ (other machines need --token)" }, Json);
     }
 
     /// <summary>Nothing but GET and HEAD, on every path: the dashboard never changes anything.</summary>

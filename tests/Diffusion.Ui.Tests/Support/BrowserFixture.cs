@@ -22,8 +22,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(BrowserFactAttribute.Chromium),
-            $"{BrowserFactAttribute.Chromium} is missing (CI=true: browser tests fail, never skip): apt-get install chromium");
+        if (!File.Exists(BrowserFactAttribute.Chromium))
+        {
+            // Outside CI the tests are skipped; in CI they fail with this reason.
+            Assert.False(PostgresFactAttribute.InCi, $"{BrowserFactAttribute.Chromium} is missing (CI=true: browser tests fail, never skip): apt-get install chromium");
+            return;
+        }
+
         Directory.CreateDirectory(Screenshots);
         _app = Dashboard.Create(Store.ServeOptions());
         await _app.StartAsync();
