@@ -27,6 +27,13 @@ public sealed record TrackingOptions
     /// <summary>How long the background writer keeps retrying a batch the database is too busy to take. Default 2 min.</summary>
     public TimeSpan WriteRetryLimit { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Open for reading only (a dashboard, a report): nothing is created, migrated or written, and any write is
+    /// refused. A RUNNING run whose process is gone is reported KILLED without being recorded so. The store must
+    /// exist and have the schema this build writes. Default false.
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
     internal void Validate()
     {
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));

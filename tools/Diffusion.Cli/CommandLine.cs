@@ -38,6 +38,7 @@ internal static class CommandLine
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SweepCommand.CreateWorker());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(UiCommand.Create());
         return root;
     }
 

@@ -21,12 +21,13 @@ internal sealed class PostgresSweepStore : ISweepStore
 
     public static PostgresSweepStore Open(PostgresLocation location, TrackingOptions? options)
     {
-        // Opening a store first brings the schema up to date.
-        using (PostgresTrackingStore.Open(location, options ?? TrackingOptions.Default))
+        // Opening a store first brings the schema up to date (or, read-only, checks it is).
+        options ??= TrackingOptions.Default;
+        using (PostgresTrackingStore.Open(location, options))
         {
         }
 
-        return new PostgresSweepStore(location, PostgresDataSources.For(location));
+        return new PostgresSweepStore(location, PostgresDataSources.For(location, options.ReadOnly));
     }
 
     /// <inheritdoc />
@@ -62,18 +63,12 @@ internal sealed class PostgresSweepStore : ISweepStore
     public SweepRecord? Find(string sweepId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sweepId);
-        return Use(connection => connection.Query(
-            """
-            SELECT run_id, pipeline_path, pipeline_text, overrides, method, objective, direction, budget, fail_fast, stale_after, state, message
-            FROM sweeps WHERE run_id = @id;
-            """,
-            r => new SweepRecord(
-                new SweepDefinition(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
-                    r.GetString(4), r.GetString(5), r.GetString(6) == "maximize", r.GetInt32(7), r.GetInt32(8) != 0, TimeSpan.FromMilliseconds(r.GetInt64(9))),
-                Enum.Parse<SweepState>(r.GetString(10), ignoreCase: true),
-                r.NullableString(11)),
-            ("id", sweepId)).SingleOrDefault());
+        return Use(connection => connection.Query($"SELECT {SweepColumns} FROM sweeps WHERE run_id = @id;", ReadSweep, ("id", sweepId)).SingleOrDefault());
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SweepRecord> List() =>
+        Use(connection => connection.Query($"SELECT {SweepColumns} FROM sweeps ORDER BY created DESC, run_id;", ReadSweep));
 
     /// <inheritdoc />
     public IReadOnlyList<TrialRecord> Trials(string sweepId) => Use(connection => TrialsOf(connection, sweepId));
@@ -211,6 +206,15 @@ internal sealed class PostgresSweepStore : ISweepStore
             ("id", sweepId));
         return rows.Count == 1 ? rows[0] : throw new RunNotFoundException(sweepId);
     }
+
+    private const string SweepColumns =
+        "run_id, pipeline_path, pipeline_text, overrides, method, objective, direction, budget, fail_fast, stale_after, state, message";
+
+    private static SweepRecord ReadSweep(NpgsqlDataReader r) => new(
+        new SweepDefinition(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
+            r.GetString(4), r.GetString(5), r.GetString(6) == "maximize", r.GetInt32(7), r.GetInt32(8) != 0, TimeSpan.FromMilliseconds(r.GetInt64(9))),
+        Enum.Parse<SweepState>(r.GetString(10), ignoreCase: true),
+        r.NullableString(11));
 
     private static List<TrialRecord> TrialsOf(NpgsqlConnection connection, string sweepId) => connection.Query(
         "SELECT number, params, state, worker, heartbeat, attempts, run_id, value, message FROM sweep_trials WHERE sweep_id = @id ORDER BY number;",

@@ -34,11 +34,23 @@ internal sealed class PostgresTrackingStore : ITrackingStore
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var source = PostgresDataSources.For(location);
+        var source = PostgresDataSources.For(location, options.ReadOnly);
         PostgresErrors.Translated(location, () =>
         {
             using var connection = source.OpenConnection();
-            PostgresSchemaMigrator.Migrate(connection, location.Shown);
+            if (!options.ReadOnly)
+            {
+                PostgresSchemaMigrator.Migrate(connection, location.Shown);
+                return;
+            }
+
+            var version = PostgresSchemaMigrator.CurrentVersion(connection, location.Shown);
+            if (version != PostgresMigrations.Latest)
+            {
+                throw new TrackingStoreException(
+                    $"the tracking database {location.Shown} has schema version {version}; this build reads {PostgresMigrations.Latest}: " +
+                    "any writing command (e.g. 'diffusion runs list --db ...') creates or upgrades it");
+            }
         });
         return new PostgresTrackingStore(location, source, options);
     }
@@ -122,8 +134,8 @@ internal sealed class PostgresTrackingStore : ITrackingStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return Use(connection =>
         {
-            PostgresStaleRuns.Sweep(connection, _options);
-            return PostgresRunQueries.List(connection, limit, experiment);
+            var dead = PostgresStaleRuns.Sweep(connection, _options);
+            return dead.Report(PostgresRunQueries.List(connection, limit, experiment));
         });
     }
 
@@ -133,8 +145,8 @@ internal sealed class PostgresTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(search);
         return Use(connection =>
         {
-            PostgresStaleRuns.Sweep(connection, _options);
-            return PostgresRunSearchQuery.Run(connection, search);
+            var dead = PostgresStaleRuns.Sweep(connection, _options);
+            return dead.Report(PostgresRunSearchQuery.Run(connection, search));
         });
     }
 
@@ -144,9 +156,9 @@ internal sealed class PostgresTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(search);
         return Use(connection =>
         {
-            PostgresStaleRuns.Sweep(connection, _options);
+            var dead = PostgresStaleRuns.Sweep(connection, _options);
             var runs = PostgresRunSearchQuery.Run(connection, search).Rows.Select(r => r.Run).ToList();
-            return PostgresRunQueries.Values(connection, runs);
+            return dead.Report(PostgresRunQueries.Values(connection, runs));
         });
     }
 
@@ -157,13 +169,13 @@ internal sealed class PostgresTrackingStore : ITrackingStore
         var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
         return Use(connection =>
         {
-            PostgresStaleRuns.Sweep(connection, _options);
+            var dead = PostgresStaleRuns.Sweep(connection, _options);
             var matches = PostgresRunQueries.WithIdPrefix(connection, prefix, AmbiguousMatchesShown);
             return matches.Count switch
             {
                 0 => null,
-                1 => PostgresRunQueries.Details(connection, matches[0].Id),
-                _ => throw new AmbiguousRunIdException(prefix, matches),
+                1 => dead.Report(PostgresRunQueries.Details(connection, matches[0].Id)),
+                _ => throw new AmbiguousRunIdException(prefix, dead.Report(matches)),
             };
         });
     }

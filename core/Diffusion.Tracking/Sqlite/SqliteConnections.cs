@@ -2,15 +2,18 @@ using Microsoft.Data.Sqlite;
 
 namespace Diffusion.Tracking;
 
-/// <summary>Opens connections set up the same way everywhere: WAL, NORMAL sync, busy timeout, foreign keys.</summary>
+/// <summary>
+/// Opens connections set up the same way everywhere: WAL, NORMAL sync, busy timeout, foreign keys. A read-only
+/// connection leaves the file as it is (it reads a WAL database while writers write).
+/// </summary>
 internal static class SqliteConnections
 {
-    public static SqliteConnection Open(string path, TimeSpan busyTimeout)
+    public static SqliteConnection Open(string path, TimeSpan busyTimeout, bool readOnly = false)
     {
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             // Unpooled: a closed store really closes its file (tests delete folders, the CLI exits cleanly).
             Pooling = false,
             // Microsoft.Data.Sqlite also retries SQLITE_BUSY itself for up to the command timeout.
@@ -24,6 +27,12 @@ internal static class SqliteConnections
             // Before anything changes the file (WAL mode rewrites its header): refuse another program's database or
             // one from a newer build, and leave it as it was.
             CheckOwnership(connection, busyTimeout);
+            if (readOnly)
+            {
+                connection.Execute("PRAGMA query_only = ON;");
+                return connection;
+            }
+
             UseWal(connection, busyTimeout);
             // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last commits.
             connection.Execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");

@@ -22,13 +22,14 @@ public sealed class SqliteSweepStore : ISweepStore
     /// <exception cref="TrackingStoreException">The file cannot be opened as a tracking database (e.g. it is corrupt).</exception>
     public static SqliteSweepStore Open(string databasePath, TrackingOptions? options = null)
     {
-        // Opening a store first brings the schema up to date.
-        using (SqliteTrackingStore.Open(databasePath, options ?? TrackingOptions.Default))
+        // Opening a store first brings the schema up to date (or, read-only, checks it is).
+        options ??= TrackingOptions.Default;
+        using (SqliteTrackingStore.Open(databasePath, options))
         {
         }
 
         return SqliteErrors.Translated(() =>
-            new SqliteSweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), (options ?? TrackingOptions.Default).BusyTimeout)), Path.GetFullPath(databasePath));
+            new SqliteSweepStore(SqliteConnections.Open(Path.GetFullPath(databasePath), options.BusyTimeout, options.ReadOnly)), Path.GetFullPath(databasePath));
     }
 
     /// <inheritdoc />
@@ -65,18 +66,12 @@ public sealed class SqliteSweepStore : ISweepStore
     public SweepRecord? Find(string sweepId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sweepId);
-        return Read(() => _connection.Query(
-            """
-            SELECT run_id, pipeline_path, pipeline_text, overrides, method, objective, direction, budget, fail_fast, stale_after, state, message
-            FROM sweeps WHERE run_id = @id;
-            """,
-            r => new SweepRecord(
-                new SweepDefinition(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
-                    r.GetString(4), r.GetString(5), r.GetString(6) == "maximize", r.GetInt32(7), r.GetInt64(8) != 0, TimeSpan.FromMilliseconds(r.GetInt64(9))),
-                Enum.Parse<SweepState>(r.GetString(10), ignoreCase: true),
-                r.NullableString(11)),
-            ("@id", sweepId)).SingleOrDefault());
+        return Read(() => _connection.Query($"SELECT {SweepColumns} FROM sweeps WHERE run_id = @id;", ReadSweep, ("@id", sweepId)).SingleOrDefault());
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SweepRecord> List() =>
+        Read(() => _connection.Query($"SELECT {SweepColumns} FROM sweeps ORDER BY created DESC, run_id;", ReadSweep));
 
     /// <inheritdoc />
     public IReadOnlyList<TrialRecord> Trials(string sweepId) => Read(() => TrialsOf(sweepId));
@@ -208,6 +203,15 @@ public sealed class SqliteSweepStore : ISweepStore
             ("@id", sweepId));
         return rows.Count == 1 ? rows[0] : throw new RunNotFoundException(sweepId);
     }
+
+    private const string SweepColumns =
+        "run_id, pipeline_path, pipeline_text, overrides, method, objective, direction, budget, fail_fast, stale_after, state, message";
+
+    private static SweepRecord ReadSweep(SqliteDataReader r) => new(
+        new SweepDefinition(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
+            r.GetString(4), r.GetString(5), r.GetString(6) == "maximize", r.GetInt32(7), r.GetInt64(8) != 0, TimeSpan.FromMilliseconds(r.GetInt64(9))),
+        Enum.Parse<SweepState>(r.GetString(10), ignoreCase: true),
+        r.NullableString(11));
 
     private List<TrialRecord> TrialsOf(string sweepId) => _connection.Query(
         "SELECT number, params, state, worker, heartbeat, attempts, run_id, value, message FROM sweep_trials WHERE sweep_id = @id ORDER BY number;",

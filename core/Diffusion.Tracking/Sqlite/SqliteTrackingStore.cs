@@ -46,6 +46,11 @@ public sealed class SqliteTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var fullPath = Path.GetFullPath(databasePath);
+        if (options.ReadOnly)
+        {
+            return OpenReadOnly(fullPath, options);
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         return SqliteErrors.Translated(() =>
         {
@@ -62,6 +67,37 @@ public sealed class SqliteTrackingStore : ITrackingStore
 
             return new SqliteTrackingStore(fullPath, connection, options);
         }, fullPath);
+    }
+
+    /// <summary>Opens an existing, up-to-date database for reading only (<see cref="TrackingOptions.ReadOnly"/>).</summary>
+    private static SqliteTrackingStore OpenReadOnly(string fullPath, TrackingOptions options)
+    {
+        if (!File.Exists(fullPath))
+        {
+            throw new TrackingStoreException($"no tracking database at {fullPath} (pass --db PATH)");
+        }
+
+        return SqliteErrors.Translated(() =>
+        {
+            var connection = SqliteConnections.Open(fullPath, options.BusyTimeout, readOnly: true);
+            try
+            {
+                var version = SchemaMigrator.CurrentVersion(connection);
+                if (version != Migrations.Latest)
+                {
+                    throw new TrackingStoreException(
+                        $"the tracking database {fullPath} has schema version {version}; this build reads {Migrations.Latest}: " +
+                        "any writing command (e.g. 'diffusion runs list --db ...') upgrades it");
+                }
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+
+            return new SqliteTrackingStore(fullPath, connection, options);
+        });
     }
 
     /// <inheritdoc />
@@ -141,8 +177,8 @@ public sealed class SqliteTrackingStore : ITrackingStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return Locked(() =>
         {
-            StaleRuns.Sweep(_connection, _options);
-            return RunQueries.List(_connection, limit, experiment);
+            var dead = StaleRuns.Sweep(_connection, _options);
+            return dead.Report(RunQueries.List(_connection, limit, experiment));
         });
     }
 
@@ -152,8 +188,8 @@ public sealed class SqliteTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(search);
         return Locked(() =>
         {
-            StaleRuns.Sweep(_connection, _options);
-            return RunSearchQuery.Run(_connection, search);
+            var dead = StaleRuns.Sweep(_connection, _options);
+            return dead.Report(RunSearchQuery.Run(_connection, search));
         });
     }
 
@@ -163,9 +199,9 @@ public sealed class SqliteTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(search);
         return Locked(() =>
         {
-            StaleRuns.Sweep(_connection, _options);
+            var dead = StaleRuns.Sweep(_connection, _options);
             var runs = RunSearchQuery.Run(_connection, search).Rows.Select(r => r.Run).ToList();
-            return RunQueries.Values(_connection, runs);
+            return dead.Report(RunQueries.Values(_connection, runs));
         });
     }
 
@@ -176,13 +212,13 @@ public sealed class SqliteTrackingStore : ITrackingStore
         var prefix = idOrUniquePrefix.Trim().ToLowerInvariant();
         return Locked(() =>
         {
-            StaleRuns.Sweep(_connection, _options);
+            var dead = StaleRuns.Sweep(_connection, _options);
             var matches = RunQueries.WithIdPrefix(_connection, prefix, AmbiguousMatchesShown);
             return matches.Count switch
             {
                 0 => null,
-                1 => RunQueries.Details(_connection, matches[0].Id),
-                _ => throw new AmbiguousRunIdException(prefix, matches),
+                1 => dead.Report(RunQueries.Details(_connection, matches[0].Id)),
+                _ => throw new AmbiguousRunIdException(prefix, dead.Report(matches)),
             };
         });
     }

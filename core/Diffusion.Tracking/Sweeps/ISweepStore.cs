@@ -14,6 +14,9 @@ public interface ISweepStore : IDisposable
     /// <summary>The sweep whose id (its parent run's id) is <paramref name="sweepId"/>, or null.</summary>
     SweepRecord? Find(string sweepId);
 
+    /// <summary>Every sweep, the newest first.</summary>
+    IReadOnlyList<SweepRecord> List();
+
     /// <summary>The sweep's trials, by number.</summary>
     IReadOnlyList<TrialRecord> Trials(string sweepId);
 

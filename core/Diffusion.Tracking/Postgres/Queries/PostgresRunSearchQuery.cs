@@ -21,6 +21,7 @@ internal static class PostgresRunSearchQuery
     public static RunSearchQuery.Compiled Compile(RunSearch search)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(search.Limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(search.Offset);
         var filter = RunSearchQuery.InClause("filter", () => FilterParser.ParseFilter(search.Filter));
         var order = RunSearchQuery.InClause("order-by", () => FilterParser.ParseOrderBy(search.OrderBy));
         var extra = RunSearchQuery.InClause("columns", () => FilterParser.ParseFields(search.Columns));
@@ -33,6 +34,7 @@ internal static class PostgresRunSearchQuery
         var parameters = sql.Parameters.ToList();
         parameters.Add(("@deleted", search.Deleted ? 1 : 0));
         parameters.Add(("@limit", search.Limit));
+        parameters.Add(("@offset", search.Offset));
         if (search.Experiment is not null) parameters.Add(("@experiment", search.Experiment));
         if (search.ParentRunId is not null) parameters.Add(("@parent", search.ParentRunId));
         var text = $"""
@@ -43,7 +45,7 @@ internal static class PostgresRunSearchQuery
               {(search.ParentRunId is null ? "" : "AND r.parent_run_id = @parent")}
               AND {where}
             ORDER BY {(orderBy.Length > 0 ? orderBy + ", " : "")}r.start_time DESC, r.seq DESC
-            LIMIT @limit;
+            LIMIT @limit OFFSET @offset;
             """;
         return new RunSearchQuery.Compiled(text, parameters, columns);
     }

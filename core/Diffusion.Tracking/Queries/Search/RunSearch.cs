@@ -21,6 +21,9 @@ public sealed record RunSearch
     /// <summary>At most this many runs. Default 100.</summary>
     public int Limit { get; init; } = 100;
 
+    /// <summary>How many of the matching runs (in order) to pass over first, for paging. Default 0.</summary>
+    public int Offset { get; init; }
+
     /// <summary>Only runs of this experiment, or null for all.</summary>
     public string? Experiment { get; init; }
 

@@ -24,6 +24,7 @@ internal static class RunSearchQuery
     public static Compiled Compile(RunSearch search)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(search.Limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(search.Offset);
         var filter = InClause("filter", () => FilterParser.ParseFilter(search.Filter));
         var order = InClause("order-by", () => FilterParser.ParseOrderBy(search.OrderBy));
         var extra = InClause("columns", () => FilterParser.ParseFields(search.Columns));
@@ -38,6 +39,7 @@ internal static class RunSearchQuery
         parameters.Add(("@experiment", search.Experiment));
         parameters.Add(("@parent", search.ParentRunId));
         parameters.Add(("@limit", search.Limit));
+        parameters.Add(("@offset", search.Offset));
         var text = $"""
             SELECT {RunQueries.SummaryColumns}{selects}
             FROM {RunQueries.RunsWithExperiment}
@@ -46,7 +48,7 @@ internal static class RunSearchQuery
               AND (@parent IS NULL OR r.parent_run_id = @parent)
               AND {where}
             ORDER BY {(orderBy.Length > 0 ? orderBy + ", " : "")}r.start_time DESC, r.rowid DESC
-            LIMIT @limit;
+            LIMIT @limit OFFSET @offset;
             """;
         return new Compiled(text, parameters, columns);
     }

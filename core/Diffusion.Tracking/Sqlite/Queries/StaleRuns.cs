@@ -8,14 +8,31 @@ namespace Diffusion.Tracking;
 /// </summary>
 internal static class StaleRuns
 {
-    public static void Sweep(SqliteConnection connection, TrackingOptions options)
+    /// <summary>Records the dead runs KILLED; or, for a read-only store, only finds them (to be reported KILLED).</summary>
+    public static DeadRuns Sweep(SqliteConnection connection, TrackingOptions options)
+    {
+        var dead = Find(connection, options);
+        if (options.ReadOnly)
+        {
+            return new DeadRuns(dead);
+        }
+
+        Record(connection, dead);
+        return DeadRuns.None;
+    }
+
+    private static List<RunningRun> Find(SqliteConnection connection, TrackingOptions options)
     {
         var now = UnixTime.NowMs();
-        var dead = connection.Query(
+        return connection.Query(
                 $"SELECT id, host, pid, coalesce(heartbeat, start_time) FROM runs WHERE status = '{RunStatusText.Running}';",
                 r => new RunningRun(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3)))
             .Where(run => !RunLiveness.IsAlive(run, now, options))
             .ToList();
+    }
+
+    private static void Record(SqliteConnection connection, List<RunningRun> dead)
+    {
         if (dead.Count == 0)
         {
             return;
