@@ -38,7 +38,11 @@ public class PruningPipelineTests
         using (no_grad())
             Assert.Equal([2L, 1L, 8L, 8L], fresh.forward(randn(2, 1, 8, 8), tensor(new float[] { 3, 30 }), null).shape);
 
-        // --resume re-runs the stages; the fine-tune resizes its fresh network from its own checkpoint before the optimizer.
+        // As if it had been interrupted at the end (a COMPLETED run is not resumed): --resume re-runs the stages, and the
+        // fine-tune resizes its fresh network from its own checkpoint before the optimizer.
+        using (var store = Diffusion.Tracking.TrackingStores.Open(PipelineRun.Database(temp)))
+        using (var recorder = store.ResumeRun(run.RunId))
+            recorder.Kill("interrupted by the test");
         var resumed = PipelineRun.Run(temp, PipelineRun.Shipped("prune-finetune.yaml"), run.RunId,
             [.. PipelineRun.Tiny, .. PipelineRun.TinyCompress, "stages.finetune.steps=2", "stages.finetune.batch_size=4", "stages.finetune.checkpoint_every=0",
              "components.prune.batches=2", "components.prune.batch_size=4"]);
