@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Diffusion.Modalities.Image;
 
 /// <summary>Options of <see cref="ImageModality"/>.</summary>
-public sealed class ImageModalityOptions : IValidatableObject
+public class ImageModalityOptions : IValidatableObject
 {
     /// <summary>Where Debian's dataset-fashion-mnist package installs the files: the default <see cref="Path"/> for fashion-mnist.</summary>
     public const string DebianFashionMnistPath = "/usr/share/datasets/fashion-mnist";
@@ -84,7 +84,7 @@ public sealed class ImageModalityOptions : IValidatableObject
     internal string ResolvedPath => Path ?? (Dataset == ImageDataset.FashionMnist ? DebianFashionMnistPath : "");
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Dataset == ImageDataset.ImageFolder && string.IsNullOrWhiteSpace(Path))
             yield return new ValidationResult("path must name the folder of images (one sub-folder per class) for dataset image-folder", [nameof(Path)]);

@@ -65,6 +65,14 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             all.Dispose();
             throw;
         }
+        if (options.Data is { } data && context.Component<IModality>(data) is ILatentModality latent)
+        {
+            // Latent diffusion: the samples are decoded once here, so everything after sees data as from a pixel model.
+            var decoded = latent.Decode(all, context);
+            all.Dispose();
+            all = decoded;
+            context.Logger.LogInformation("decoded the samples with the autoencoder of '{Data}' to [{Shape}]", data, string.Join(", ", all.shape[1..]));
+        }
         context.Logger.LogInformation("drew {Count} samples with {Steps} steps", options.Count, options.Steps);
         foreach (var (key, value) in statistics)
         {

@@ -12,7 +12,8 @@ public class PluginsCommandTests
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Stdout);
         var plugins = json.RootElement.EnumerateArray().ToList();
-        foreach (var (kind, name) in new[] { ("sampler", "ddpm"), ("denoiser", "unet2d"), ("modality", "image"), ("postprocessor", "clamp"), ("stage", "train"), ("stage", "sample"), ("stage", "postprocess"), ("stage", "evaluate") })
+        foreach (var (kind, name) in new[] { ("sampler", "ddpm"), ("denoiser", "unet2d"), ("modality", "image"), ("postprocessor", "clamp"), ("stage", "train"), ("stage", "sample"), ("stage", "postprocess"), ("stage", "evaluate"),
+                     ("sampler", "flow-euler"), ("sampler", "flow-heun"), ("sampler", "flow-rk3"), ("modality", "latent"), ("stage", "train-autoencoder") })
         {
             var plugin = plugins.SingleOrDefault(p => p.GetProperty("kind").GetString() == kind && p.GetProperty("name").GetString() == name);
             Assert.True(plugin.ValueKind == JsonValueKind.Object, $"{kind} {name} is missing from: {result.Stdout}");

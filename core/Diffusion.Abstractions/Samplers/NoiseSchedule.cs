@@ -28,7 +28,16 @@ public sealed class NoiseSchedule
             _sigmas[i] = Math.Sqrt((1 - ab) / ab);
             _logSigmas[i] = Math.Log(_sigmas[i]);
         }
+        if (prediction == PredictionType.Flow)
+        {
+            // The first level of a flow table is t = 1/T, whatever the table's length (a cut schedule keeps its first levels).
+            double ab0 = AlphasCumprod[0];
+            _flowUnit = 1.0 / Math.Round(1 + Math.Sqrt(ab0 / (1 - ab0)));
+        }
     }
+
+    /// <summary>1/T of a rectified-flow schedule (t of timestep τ is (τ + 1)/T); 0 otherwise.</summary>
+    private readonly double _flowUnit;
 
     private readonly double[] _sigmas;
     private readonly double[] _logSigmas;
@@ -48,11 +57,109 @@ public sealed class NoiseSchedule
     /// <summary>Number of training timesteps T.</summary>
     public int Timesteps => Betas.Count;
 
-    /// <summary>Builds a schedule. Cosine uses the squaredcos_cap_v2 form with betas capped at 0.999.</summary>
+    /// <summary>True for a rectified-flow schedule (<see cref="PredictionType.Flow"/>, built by <see cref="RectifiedFlow"/>).</summary>
+    public bool IsFlow => Prediction == PredictionType.Flow;
+
+    /// <summary>How a rectified-flow schedule draws training times t (uniform, or logit-normal as in SD3); unused by diffusion schedules.</summary>
+    public FlowTimeSampling TimeSampling { get; private init; } = FlowTimeSampling.Uniform;
+
+    /// <summary>Mean m of the logit-normal training times t = sigmoid(m + s·n), n ~ N(0, 1). Default 0.</summary>
+    public double LogitMean { get; private init; }
+
+    /// <summary>Standard deviation s of the logit-normal training times. Default 1.</summary>
+    public double LogitStd { get; private init; } = 1.0;
+
+    /// <summary>
+    /// The rectified-flow forward process x_t = (1 − t)·x0 + t·ε, t ∈ [0, 1], for a network trained to output the velocity
+    /// ε − x0 (<see cref="PredictionType.Flow"/>). The network's timestep input is τ = T·t − 1, so the T table levels
+    /// t = 1/T, 2/T, …, 1 fall on the timesteps 0 … T − 1 that the denoisers' embeddings are built for (diffusers and SD3 give
+    /// 1000·t; the offset of one keeps every table level on an integer). The table holds the same process seen as a
+    /// variance-preserving one: x_t/√((1 − t)² + t²) has ᾱ = (1 − t)²/((1 − t)² + t²), so ᾱ is 0 at t = 1 and every sampler,
+    /// restoration method and loss that works through ᾱ, σ, <see cref="Split"/> and <see cref="ModelInput"/> works on it.
+    /// </summary>
+    /// <param name="timesteps">T, the number of table levels (the time resolution of schedule-spaced samplers).</param>
+    /// <param name="sampling">How training draws t.</param>
+    /// <param name="logitMean">m of logit-normal t.</param>
+    /// <param name="logitStd">s of logit-normal t.</param>
+    public static NoiseSchedule RectifiedFlow(int timesteps = 1000, FlowTimeSampling sampling = FlowTimeSampling.Uniform, double logitMean = 0, double logitStd = 1)
+    {
+        if (timesteps < 2) throw new ArgumentOutOfRangeException(nameof(timesteps), "needs at least 2 timesteps");
+        if (!(logitStd > 0)) throw new ArgumentOutOfRangeException(nameof(logitStd), logitStd, "must be positive");
+        var betas = new double[timesteps];
+        double previous = 1;
+        for (int k = 0; k < timesteps; k++)
+        {
+            double t = (k + 1.0) / timesteps, a = 1 - t;
+            double ab = k == timesteps - 1 ? 0 : a * a / (a * a + t * t);
+            betas[k] = 1 - ab / previous;
+            previous = ab;
+        }
+        return new NoiseSchedule(betas, PredictionType.Flow, BetaSchedule.Linear) { TimeSampling = sampling, LogitMean = logitMean, LogitStd = logitStd };
+    }
+
+    /// <summary>
+    /// The flow time t ∈ [0, 1] of a (possibly fractional) timestep: (τ + 1)/T on a rectified-flow schedule (τ from −1, t = 0,
+    /// to T − 1, t = 1); on a diffusion schedule the t of the same noise-to-signal ratio, σ/(1 + σ) with σ = <see cref="SigmaAt"/>.
+    /// </summary>
+    public double FlowTimeAt(double timestep) =>
+        IsFlow ? Math.Clamp((timestep + 1) * _flowUnit, 0, 1) : SigmaAt(timestep) / (1 + SigmaAt(timestep));
+
+    /// <summary>The timestep of flow time <paramref name="t"/>: the inverse of <see cref="FlowTimeAt(double)"/> (−1 at t = 0 on a flow schedule).</summary>
+    public double TimestepAtFlowTime(double t)
+    {
+        if (double.IsNaN(t)) throw new ArgumentException("flow time is NaN", nameof(t));
+        t = Math.Clamp(t, 0, 1);
+        if (IsFlow) return t / _flowUnit - 1;
+        return t >= 1 ? Timesteps - 1 : TimestepAt(t / (1 - t));
+    }
+
+    /// <summary>Flow times t = (τ + 1)/T of timesteps <paramref name="t"/>, shaped for broadcasting against <paramref name="like"/>.</summary>
+    private Tensor FlowTimes(Tensor t, Tensor like)
+    {
+        var shape = new long[like.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = -1;
+        return ((t.to_type(ScalarType.Float64) + 1) * _flowUnit).clamp(0, 1).to_type(like.dtype).reshape(shape);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> training timesteps drawn from <paramref name="generator"/>: uniform integers 0 … T − 1 on a
+    /// diffusion schedule; on a rectified-flow schedule τ = T·t − 1 (float64) for t uniform on [0, 1) or logit-normal
+    /// (<see cref="TimeSampling"/>).
+    /// </summary>
+    public Tensor DrawTrainingTimesteps(long count, Generator generator)
+    {
+        if (!IsFlow) return randint(0, Timesteps, [count], dtype: ScalarType.Int64, generator: generator);
+        using var scope = NewDisposeScope();
+        var t = TimeSampling == FlowTimeSampling.LogitNormal
+            ? (randn([count], dtype: ScalarType.Float64, generator: generator) * LogitStd + LogitMean).sigmoid()
+            : rand([count], dtype: ScalarType.Float64, generator: generator);
+        return scope.MoveToOuter(t / _flowUnit - 1);
+    }
+
+    /// <summary>
+    /// What the network takes at timesteps <paramref name="t"/> for the variance-preserving sample <paramref name="xt"/>
+    /// (√ᾱ·x0 + √(1 − ᾱ)·ε, the x_t every sampler keeps): <paramref name="xt"/> itself on a diffusion schedule, the flow's
+    /// (1 − t)·x0 + t·ε = x_t·√((1 − t)² + t²) on a rectified-flow schedule. A sampler that calls
+    /// <see cref="ISamplingContext.Predict"/> with its x_t passes it through here.
+    /// </summary>
+    public Tensor ModelInput(Tensor xt, Tensor t)
+    {
+        if (!IsFlow) return xt;
+        var s = FlowTimes(t, xt);
+        return xt * ((1 - s).square() + s.square()).sqrt();
+    }
+
+    /// <summary>
+    /// Builds a schedule. Cosine uses the squaredcos_cap_v2 form with betas capped at 0.999. With
+    /// <see cref="PredictionType.Flow"/> the schedule is <see cref="RectifiedFlow"/> over <paramref name="timesteps"/> levels
+    /// (the beta arguments do not apply).
+    /// </summary>
     public static NoiseSchedule Create(BetaSchedule kind, int timesteps, double betaStart, double betaEnd,
         PredictionType prediction, bool rescaleZeroTerminalSnr = false)
     {
         if (timesteps < 2) throw new ArgumentOutOfRangeException(nameof(timesteps), "needs at least 2 timesteps");
+        if (prediction == PredictionType.Flow) return RectifiedFlow(timesteps);
         var betas = new double[timesteps];
         for (int i = 0; i < timesteps; i++)
         {
@@ -95,6 +202,12 @@ public sealed class NoiseSchedule
     /// <summary>ᾱ at (possibly fractional) timesteps <paramref name="t"/>, linearly interpolated, shaped for broadcasting against <paramref name="like"/>.</summary>
     public Tensor AlphaBarAt(Tensor t, Tensor like)
     {
+        if (IsFlow)
+        {
+            using var scope = NewDisposeScope();
+            var s = FlowTimes(t, like).to_type(ScalarType.Float64);
+            return scope.MoveToOuter(((1 - s).square() / ((1 - s).square() + s.square())).to_type(like.dtype));
+        }
         using var table = tensor(AlphasCumprod, dtype: ScalarType.Float64, device: t.device);
         var tf = t.to_type(ScalarType.Float64).clamp(0, Timesteps - 1);
         var lo = tf.floor().to_type(ScalarType.Int64);
@@ -107,9 +220,17 @@ public sealed class NoiseSchedule
         return ab.to_type(like.dtype).reshape(shape);
     }
 
-    /// <summary>x_t = sqrt(ᾱ_t)·x_0 + sqrt(1 − ᾱ_t)·ε.</summary>
+    /// <summary>
+    /// The network's input at timesteps <paramref name="t"/>: x_t = sqrt(ᾱ_t)·x_0 + sqrt(1 − ᾱ_t)·ε, or on a rectified-flow
+    /// schedule x_t = (1 − t)·x0 + t·ε.
+    /// </summary>
     public Tensor AddNoise(Tensor x0, Tensor noise, Tensor t)
     {
+        if (IsFlow)
+        {
+            var s = FlowTimes(t, x0);
+            return (1 - s) * x0 + s * noise;
+        }
         var ab = AlphaBarAt(t, x0);
         return ab.sqrt() * x0 + (1 - ab).sqrt() * noise;
     }
@@ -121,6 +242,7 @@ public sealed class NoiseSchedule
         PredictionType.Sample => x0.alias(),
         PredictionType.VPrediction => VelocityOf(x0, noise, t),
         PredictionType.Edm => EdmTargetOf(x0, noise, t),
+        PredictionType.Flow => noise - x0,
         _ => throw new InvalidOperationException(),
     };
 
@@ -140,9 +262,18 @@ public sealed class NoiseSchedule
         return ab.sqrt() * noise - (1 - ab).sqrt() * x0;
     }
 
-    /// <summary>The model's estimates of x_0 and ε from its raw output at x_t.</summary>
+    /// <summary>
+    /// The model's estimates of x_0 and ε from its raw output at the variance-preserving x_t (on a rectified-flow schedule the
+    /// output at <see cref="ModelInput"/>(x_t): x0 = x_f − t·v and ε = x_f + (1 − t)·v with x_f the flow's input).
+    /// </summary>
     public (Tensor X0, Tensor Eps) Split(Tensor xt, Tensor t, Tensor output)
     {
+        if (IsFlow)
+        {
+            var time = FlowTimes(t, xt);
+            var xf = ModelInput(xt, t);
+            return (xf - time * output, xf + (1 - time) * output);
+        }
         var ab = AlphaBarAt(t, xt);
         var a = ab.sqrt();
         var s = (1 - ab).sqrt();
@@ -194,6 +325,11 @@ public sealed class NoiseSchedule
     public double SigmaAt(double t)
     {
         if (double.IsNaN(t)) throw new ArgumentException("timestep is NaN", nameof(t));
+        if (IsFlow)
+        {
+            double s = Math.Clamp((t + 1) * _flowUnit, 0, 1);
+            return s >= 1 ? SigmaMax : Math.Min(s / (1 - s), SigmaMax);
+        }
         t = Math.Clamp(t, 0, Timesteps - 1);
         int lo = Math.Min((int)Math.Floor(t), Timesteps - 2);
         double w = t - lo;
@@ -207,6 +343,7 @@ public sealed class NoiseSchedule
     public double TimestepAt(double sigma)
     {
         if (!(sigma > 0)) return 0;
+        if (IsFlow) return Math.Clamp(sigma / (1 + sigma) / _flowUnit - 1, 0, Timesteps - 1);
         double logSigma = Math.Log(sigma);
         if (logSigma <= _logSigmas[0]) return 0;
         if (logSigma >= _logSigmas[^1]) return Timesteps - 1;
@@ -237,6 +374,7 @@ public sealed class NoiseSchedule
             PredictionType.VPrediction => new Preconditioning(1 / (1 + sigma * sigma), -sigma / norm, cIn),
             PredictionType.Sample => new Preconditioning(0, 1, cIn),
             PredictionType.Edm => new Preconditioning(sd * sd / (sigma * sigma + sd * sd), sigma * sd / Math.Sqrt(sigma * sigma + sd * sd), cIn),
+            PredictionType.Flow => new Preconditioning(1 / (1 + sigma), -sigma / (1 + sigma), 1 / (1 + sigma)), // x_f = x_σ/(1 + σ), x0 = x_f − t·v
             _ => throw new InvalidOperationException(),
         };
     }
@@ -290,7 +428,7 @@ public sealed class NoiseSchedule
     private double Top(double sigmaMax) =>
         double.IsNaN(sigmaMax) ? throw new ArgumentException("sigmaMax is NaN", nameof(sigmaMax)) : Math.Clamp(sigmaMax, SigmaMin, SigmaMax);
 
-    /// <summary>Rebuilds a schedule from its betas (as stored in a checkpoint).</summary>
+    /// <summary>Rebuilds a schedule from its betas (as stored in a checkpoint; a rectified flow's table, possibly cut, rebuilds the same flow).</summary>
     public static NoiseSchedule FromBetas(double[] betas, PredictionType prediction, BetaSchedule kind) =>
         new((double[])betas.Clone(), prediction, kind);
 }

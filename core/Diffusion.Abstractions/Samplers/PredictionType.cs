@@ -15,4 +15,10 @@ public enum PredictionType
     /// standard deviation σ_d, blending −ε at low noise and x0/σ_d at high noise.
     /// </summary>
     Edm,
+    /// <summary>
+    /// Rectified flow (Liu et al. 2022; Lipman et al. 2022; Stable Diffusion 3): the model sees x_t = (1 − t)·x0 + t·ε for
+    /// t ∈ [0, 1] and outputs the velocity ε − x0. A schedule with this prediction is <see cref="NoiseSchedule.RectifiedFlow"/>
+    /// (its beta options are ignored); see <see cref="NoiseSchedule.FlowTimeAt(double)"/> for the timestep the network gets.
+    /// </summary>
+    Flow,
 }

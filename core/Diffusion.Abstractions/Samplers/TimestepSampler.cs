@@ -50,7 +50,8 @@ public abstract class TimestepSampler<TOptions>(TOptions options) : ISampler whe
     /// <summary>One model evaluation at training timestep <paramref name="t"/>: the estimates of x0 and ε, in the dtype of x.</summary>
     protected static (Tensor X0, Tensor Eps) Estimate(ISamplingContext context, Tensor x, int t)
     {
-        var output = context.Predict(x, TimestepTensors.Batch(x, t)).to_type(x.dtype);
-        return context.Schedule.Split(x, TimestepTensors.Shared(x, t), output);
+        var shared = TimestepTensors.Shared(x, t);
+        var output = context.Predict(context.Schedule.ModelInput(x, shared), TimestepTensors.Batch(x, t)).to_type(x.dtype);
+        return context.Schedule.Split(x, shared, output);
     }
 }

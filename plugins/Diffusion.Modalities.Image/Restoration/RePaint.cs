@@ -92,7 +92,7 @@ internal static class RePaint
             {
                 int t = levels[from];
                 var tBatch = full([x.shape[0]], (float)t, dtype: ScalarType.Float32, device: x.device);
-                var output = context.Predict(x, tBatch).to_type(x.dtype);
+                var output = context.Predict(schedule.ModelInput(x, tBatch), tBatch).to_type(x.dtype); // a flow model takes its own x_t
                 var x0 = schedule.Split(x, tBatch, output).X0;
                 if (clip) x0 = x0.clamp(-1, 1);
                 Tensor unknown, knownPart;

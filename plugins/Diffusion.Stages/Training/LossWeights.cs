@@ -11,6 +11,8 @@ internal static class LossWeights
     public static Tensor? For(LossWeighting weighting, double gamma, NoiseSchedule schedule, Tensor t)
     {
         if (weighting == LossWeighting.Uniform) return null;
+        if (schedule.IsFlow)
+            throw new PluginInputException("loss_weighting: min_snr is for diffusion schedules; a flow-matching model trains on the plain velocity loss (choose its training times with the sampler's time_sampling): remove loss_weighting");
         using var like = empty(t.shape[0], dtype: ScalarType.Float64, device: t.device);
         var alphaBar = schedule.AlphaBarAt(t, like);
         var snr = alphaBar / (1 - alphaBar);

@@ -22,7 +22,7 @@ internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? 
     {
         var index = randint(0, data.Count, [count], dtype: ScalarType.Int64, generator: generator);
         var x0 = data.Items.index_select(0, index).to(device);
-        var t = randint(0, schedule.Timesteps, [count], dtype: ScalarType.Int64, generator: generator).to(device);
+        var t = schedule.DrawTrainingTimesteps(count, generator).to(device);
         var noise = randn(x0.shape, generator: generator).to(device);
         if (options.NoiseOffset > 0)
             noise = noise + options.NoiseOffset * randn(OffsetShape(spec, x0.shape), generator: generator).to(device);

@@ -15,8 +15,14 @@ public class SamplerContractTests
     [Fact]
     public void Every_sampler_the_issue_names_is_a_scheduler_plugin_with_schedule_options()
     {
-        Assert.Equal(SamplerPlugins.Required.Order(), SamplerPlugins.Plugins.Keys.Order());
-        foreach (var (name, (sampler, options)) in SamplerPlugins.Plugins)
+        Assert.Equal(SamplerPlugins.Required.Concat(SamplerPlugins.Flow).Order(), SamplerPlugins.Plugins.Keys.Order());
+        foreach (var name in SamplerPlugins.Flow)
+        {
+            var options = SamplerPlugins.Plugins[name].Options;
+            Assert.True(typeof(FlowSamplerOptions).IsAssignableFrom(options), $"{name}: options must derive from FlowSamplerOptions so it can train");
+            Assert.Superset(new HashSet<string> { "timesteps", "time_sampling", "logit_mean", "logit_std", "shift" }, Keys(name));
+        }
+        foreach (var (name, (sampler, options)) in SamplerPlugins.Plugins.Where(p => !SamplerPlugins.Flow.Contains(p.Key)))
         {
             Assert.True(typeof(SamplerOptions).IsAssignableFrom(options), $"{name}: options must derive from SamplerOptions so it can train");
             Assert.All(sampler.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic),

@@ -13,6 +13,9 @@ internal static class SamplerPlugins
         "dpmpp-2m", "dpmpp-2m-sde", "dpmpp-3m-sde", "unipc", "deis", "edm",
     ];
 
+    /// <summary>The rectified-flow samplers (issue 20): options derive <see cref="FlowSamplerOptions"/>, tested in Flow/.</summary>
+    public static readonly string[] Flow = ["flow-euler", "flow-heun", "flow-rk3"];
+
     /// <summary>Samplers that evaluate the model twice per step (except the last step).</summary>
     public static readonly string[] TwoEvaluationsPerStep = ["heun", "dpm2", "dpmpp-2s-ancestral", "edm"];
 

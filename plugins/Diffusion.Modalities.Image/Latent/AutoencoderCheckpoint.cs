@@ -1,0 +1,59 @@
+using Diffusion.Abstractions.Checkpoints;
+using System.Globalization;
+
+namespace Diffusion.Modalities.Image.Latent;
+
+/// <summary>
+/// The autoencoder's file: its weights in safetensors (names as TorchSharp's state_dict gives them) with the shape and the
+/// scaling factor in the header metadata, so Python's safetensors reads it too.
+/// </summary>
+internal static class AutoencoderCheckpoint
+{
+    public const string FileName = "autoencoder.safetensors";
+
+    public static void Save(string path, TrainedAutoencoder autoencoder, LatentModalityOptions options)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "diffusion-framework/kl-autoencoder",
+            ["scaling_factor"] = autoencoder.ScalingFactor.ToString("R", CultureInfo.InvariantCulture),
+            ["latent_channels"] = options.LatentChannels.ToString(CultureInfo.InvariantCulture),
+            ["downsample"] = options.Downsample.ToString(CultureInfo.InvariantCulture),
+            ["base_channels"] = options.BaseChannels.ToString(CultureInfo.InvariantCulture),
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var scope = NewDisposeScope();
+        var tensors = autoencoder.Network.state_dict().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.detach().cpu().contiguous()));
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    public static TrainedAutoencoder Load(string path, LatentModality modality)
+    {
+        if (!File.Exists(path))
+            throw new PluginInputException($"autoencoder_weights: {path} does not exist; give the autoencoder.safetensors a train-autoencoder stage wrote");
+        var (tensors, metadata) = SafeTensors.Read(path);
+        try
+        {
+            var options = modality.Options;
+            foreach (var (key, expected) in new[] { ("latent_channels", options.LatentChannels), ("downsample", options.Downsample), ("base_channels", options.BaseChannels) })
+                if (!metadata.TryGetValue(key, out var value) || value != expected.ToString(CultureInfo.InvariantCulture))
+                    throw new PluginInputException($"autoencoder_weights: {path} was trained with {key} {(value ?? "(missing)")}, but the latent modality sets {expected}: make them match");
+            var network = modality.CreateNetwork();
+            using (no_grad())
+            {
+                foreach (var (name, target) in network.state_dict())
+                {
+                    if (!tensors.TryGetValue(name, out var source) || !source.shape.SequenceEqual(target.shape))
+                        throw new PluginInputException($"autoencoder_weights: {path} has no tensor '{name}' of shape [{string.Join(", ", target.shape)}]; it is not an autoencoder of these options");
+                    target.copy_(source);
+                }
+            }
+            network.eval();
+            return new TrainedAutoencoder(network, double.Parse(metadata["scaling_factor"], CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
