@@ -34,6 +34,14 @@ public sealed class PostgresReadOnlySqlTests : IPostgresTests, IDisposable
         Assert.True(cut.Truncated);
     }
 
+    [BackendFact]
+    public void An_endless_query_is_stopped_at_the_time_limit()
+    {
+        var error = Assert.Throws<SqlQueryException>(() => PostgresReadOnlySql.Run(PostgresLocation.Parse(_db.Location),
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;", 10, TimeSpan.FromSeconds(0.5)));
+        Assert.StartsWith("stopped: the query ran past 0.5 s", error.Message);
+    }
+
     [BackendTheory]
     [InlineData("DELETE FROM runs;")]
     [InlineData("UPDATE runs SET name = 'x';")]

@@ -12,8 +12,13 @@ internal static class PostgresReadOnlySql
 {
     private static readonly string[] Reading = ["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN"];
 
-    public static IReadOnlyList<SqlResult> Run(PostgresLocation location, string sql, int maxRows)
+    /// <param name="location">The database.</param>
+    /// <param name="sql">The SQL text.</param>
+    /// <param name="maxRows">At most this many rows per statement.</param>
+    /// <param name="timeLimit">How long the script may run; <see cref="ReadOnlySql.TimeLimit"/> when null.</param>
+    public static IReadOnlyList<SqlResult> Run(PostgresLocation location, string sql, int maxRows, TimeSpan? timeLimit = null)
     {
+        var limit = timeLimit ?? ReadOnlySql.TimeLimit;
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         var statements = SqlStatements.Split(sql);
@@ -34,6 +39,8 @@ internal static class PostgresReadOnlySql
             using var connection = source.OpenConnection();
             using var transaction = connection.BeginTransaction();
             connection.Execute("SET TRANSACTION READ ONLY;");
+            // As on SQLite: an endless recursive CTE or a huge cross join is stopped, not left running on the server.
+            connection.Execute($"SET LOCAL statement_timeout = {Math.Max(1, (long)limit.TotalMilliseconds)};");
             var results = new List<SqlResult>();
             foreach (var statement in statements)
             {
@@ -63,6 +70,11 @@ internal static class PostgresReadOnlySql
 
             transaction.Rollback();
             return results;
+        }
+        catch (PostgresException e) when (e.SqlState == "57014")
+        {
+            throw new SqlQueryException(
+                $"stopped: the query ran past {limit.TotalSeconds:0.#} s (an endless recursive CTE? a cross join?); add a LIMIT or narrow it", e);
         }
         catch (PostgresException e) when (e.SqlState == "25006")
         {
