@@ -53,15 +53,16 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
         // from rank 0 and keep their (unrecorded) files in a scratch folder of their own.
         using var store = leader ? TrackingStores.Open(request.Tracking) : null;
         string? lengthChange = null;
+        RunDetails? resumed = null;
         if (leader && request.ResumeRunId is { } resumeId)
         {
-            var found = store!.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId);
-            lengthChange = ResumeCheck.Check(found, spec.ResolvedText, request.AcceptLengthChange, communicator.Size);
+            resumed = store!.FindRun(resumeId) ?? throw new RunNotFoundException(resumeId);
+            lengthChange = ResumeCheck.Check(resumed, spec.ResolvedText, request.AcceptLengthChange, communicator.Size);
         }
         using var recorder = !leader
             ? new SilentRecorder(ReceiveRunId(communicator))
-            : request.ResumeRunId is { } resumeRun
-                ? store!.ResumeRun((store.FindRun(resumeRun) ?? throw new RunNotFoundException(resumeRun)).Run.Id)
+            : resumed is not null
+                ? store!.ResumeRun(resumed.Run.Id)
                 : store!.StartRun(new NewRun(spec.Name, spec.Name, spec.Seed, Path.GetFullPath(spec.FilePath), spec.ResolvedText, CodeVersion, request.ParentRunId, Path.GetFullPath(request.ArtifactRoot)));
         if (leader && communicator.Size > 1) communicator.BroadcastBytes(System.Text.Encoding.UTF8.GetBytes(recorder.RunId));
         string runFolder = leader

@@ -59,9 +59,8 @@ internal static class SqliteConnections
                 SchemaMigrator.CurrentVersion(connection);
                 return;
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && DateTime.UtcNow < deadline)
+            catch (SqliteException e) when (e.IsBusy() && DateTime.UtcNow < deadline)
             {
-                // 5 SQLITE_BUSY, 6 SQLITE_LOCKED
                 Thread.Sleep(10);
             }
         }

@@ -73,8 +73,7 @@ internal static class PostgresReadOnlySql
         }
         catch (PostgresException e) when (e.SqlState == "57014")
         {
-            throw new SqlQueryException(
-                $"stopped: the query ran past {limit.TotalSeconds:0.#} s (an endless recursive CTE? a cross join?); add a LIMIT or narrow it", e);
+            throw ReadOnlySql.TimedOut(limit, e);
         }
         catch (PostgresException e) when (e.SqlState == "25006")
         {

@@ -86,8 +86,7 @@ public static class ReadOnlySql
             }
             catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_INTERRUPT)
             {
-                throw new SqlQueryException(
-                    $"stopped: the query ran past {limit.TotalSeconds:0.#} s (an endless recursive CTE? a cross join?); add a LIMIT or narrow it", e);
+                throw TimedOut(limit, e);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_TOOBIG)
             {
@@ -104,6 +103,10 @@ public static class ReadOnlySql
                 e);
         }
     }
+
+    /// <summary>The error for a query stopped at <paramref name="limit"/>, on either backend.</summary>
+    internal static SqlQueryException TimedOut(TimeSpan limit, Exception cause) => new(
+        $"stopped: the query ran past {limit.TotalSeconds:0.#} s (an endless recursive CTE? a cross join?); add a LIMIT or narrow it", cause);
 
     /// <summary>Null when the action may go ahead, else why it is refused.</summary>
     private static string? Authorize(int action, string? first, string? second, string? database)
