@@ -7,6 +7,9 @@ using Diffusion.Bench.Training;
 //   memory   [--pipeline FILE] [--steps N] [--every K] [--set PATH=VALUE ...]
 //   kernels  [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+// As the CLI does, before libtorch loads (DIFFUSION_MALLOC=system / DIFFUSION_OMP_WAIT=system measure without it).
+var host = Diffusion.Core.Host.ProcessSetup.Apply();
+Console.WriteLine($"host: malloc {host.Allocator}; omp wait {host.OpenMpWait}");
 string mode = args.FirstOrDefault() ?? "overhead";
 string Arg(string name, string fallback)
 {

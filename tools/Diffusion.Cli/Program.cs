@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Diffusion.Cli;
+using Diffusion.Core.Host;
 using Diffusion.Tracking;
 
+// Before libtorch loads: allocator thresholds and how idle OpenMP threads wait (docs/performance.md).
+ProcessSetup.Apply();
 var parsed = CommandLine.Build().Parse(args);
 if (parsed.Errors.Count > 0) return CommandLine.ReportParseErrors(parsed);
 try

@@ -14,7 +14,7 @@ public static class PipelineBinder
 {
     /// <summary>The keys a pipeline file may have at its top level.</summary>
     public static IReadOnlyList<string> TopLevelKeys { get; } =
-        ["extends", "name", "description", "seed", "device", "plugins", "tags", "components", "stages", "sweep"];
+        ["extends", "name", "description", "seed", "device", "threads", "plugins", "tags", "components", "stages", "sweep"];
 
     /// <summary>The values <c>device</c> may take.</summary>
     public static IReadOnlyList<string> Devices { get; } = ["auto", "cpu", "cuda"];
@@ -72,6 +72,18 @@ public static class PipelineBinder
             else
                 errors.Add(deviceNode.Location, $"device: expected one of {string.Join('|', Devices)}, got {deviceNode.Describe()}" +
                     (deviceNode is PipelineScalar d ? Suggestions.DidYouMean(d.Text, Devices) : ""));
+        }
+
+        int? threads = null;
+        if (root["threads"] is { } threadsNode)
+        {
+            string? text = (threadsNode as PipelineScalar)?.Text.Trim();
+            if (threadsNode is PipelineScalar { IsNull: true } || text == "auto")
+                threads = null;
+            else if (text is not null && OptionValues.TryParseInteger(text, out long count) && count is >= 1 and <= 1024)
+                threads = (int)count;
+            else
+                errors.Add(threadsNode.Location, $"threads: expected auto or a whole number from 1 to 1024 (libtorch's threads for this run), got {threadsNode.Describe()}");
         }
 
         var tags = BindTags(root["tags"], errors);
@@ -133,6 +145,7 @@ public static class PipelineBinder
             Description = description,
             Tags = tags,
             PluginFolders = document.PluginFolders,
+            Threads = threads,
             Sweep = sweep,
             Warnings = errors.Warnings,
         };

@@ -25,6 +25,9 @@ public sealed record PipelineSpec(
     /// <summary>The pipeline's <c>tags</c> (values as text), in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 
+    /// <summary>The pipeline's <c>threads:</c> for libtorch, or null for auto (see <see cref="Host.ThreadSettings"/>).</summary>
+    public int? Threads { get; init; }
+
     /// <summary>The extra plugin folders of <c>plugins:</c>, absolute.</summary>
     public IReadOnlyList<string> PluginFolders { get; init; } = [];
 

@@ -3,6 +3,7 @@ using System.Reflection;
 using Diffusion.Abstractions.Checkpoints;
 using Diffusion.Abstractions.Distributed;
 using Diffusion.Core.Distributed;
+using Diffusion.Core.Host;
 using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Stages;
 using Diffusion.Kernels;
@@ -88,6 +89,16 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
                 recorder.SetTag("resume.length_change", lengthChange);
                 logger.LogWarning("resuming with changed stage lengths: {Change}", lengthChange);
             }
+            var (threads, threadSource) = ThreadSettings.Choose(request.Threads, spec.Threads, request.RanksOnThisMachine);
+            ThreadSettings.Apply(threads);
+            recorder.LogParam("threads", threads);
+            recorder.SetTag("threads.source", threadSource);
+            if (ProcessSetup.Applied is { } host)
+            {
+                recorder.SetTag("host.malloc", host.Allocator);
+                recorder.SetTag("host.omp_wait", host.OpenMpWait);
+            }
+            logger.LogInformation("threads: {Threads} ({Source})", threads, threadSource);
             // Before anything trains: CPU kernels that are wrong on this machine (issue 15) are replaced, and the run says which it used.
             var kernels = KernelGuard.EnsureForProcess(logger);
             recorder.LogParam("kernels.path", kernels.PathName);

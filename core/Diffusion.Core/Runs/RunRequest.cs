@@ -19,4 +19,10 @@ public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string A
 
     /// <summary>With <see cref="ResumeRunId"/>: continue although the stages' <c>steps:</c> changed (recorded as the tag <c>resume.length_change</c>).</summary>
     public bool AcceptLengthChange { get; init; }
+
+    /// <summary>libtorch's threads for this run (<c>--threads</c>), overriding the pipeline's <c>threads:</c>; null for that or auto.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>How many processes of this job share this machine's cores (ranks of a data-parallel job on one host).</summary>
+    public int RanksOnThisMachine { get; init; } = 1;
 }

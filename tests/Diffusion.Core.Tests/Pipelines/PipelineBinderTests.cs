@@ -78,7 +78,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string text = "sede: 42\n";
         string path = WriteFragment("p.yaml", text);
         var error = Assert.Single(Errors(path));
-        Assert.Equal($"{path}:1:1: error: unknown key 'sede' (did you mean 'seed'?); valid keys: extends, name, description, seed, device, plugins, tags, components, stages, sweep", error);
+        Assert.Equal($"{path}:1:1: error: unknown key 'sede' (did you mean 'seed'?); valid keys: extends, name, description, seed, device, threads, plugins, tags, components, stages, sweep", error);
     }
 
     [Fact]
@@ -351,6 +351,7 @@ public sealed class PipelineBinderTests : PipelineTestBase
         string text = """
             seed: lots
             device: gpu
+            threads: 0
             tags: { team: vision, nested: [1] }
             """;
         string path = WriteFragment("p.yaml", text);
@@ -358,9 +359,20 @@ public sealed class PipelineBinderTests : PipelineTestBase
             [
                 $"{At(path, text, 1, "lots")}: error: seed: expected an integer, got 'lots'",
                 $"{At(path, text, 2, "gpu")}: error: device: expected one of auto|cpu|cuda, got 'gpu' (did you mean 'cpu'?)",
-                $"{At(path, text, 3, "[1]")}: error: tags.nested: expected a string, got a list",
+                $"{At(path, text, 3, "0")}: error: threads: expected auto or a whole number from 1 to 1024 (libtorch's threads for this run), got '0'",
+                $"{At(path, text, 4, "[1]")}: error: tags.nested: expected a string, got a list",
             ],
             Errors(path));
+    }
+
+    [Theory]
+    [InlineData("threads: 3\n", 3)]
+    [InlineData("threads: auto\n", null)]
+    [InlineData("threads: ~\n", null)]
+    [InlineData("name: p\n", null)]
+    public void Threads_is_a_count_or_auto(string yaml, int? expected)
+    {
+        Assert.Equal(expected, Bind(WriteFragment("p.yaml", yaml)).Threads);
     }
 
     [Fact]

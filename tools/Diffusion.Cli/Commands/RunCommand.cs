@@ -29,7 +29,15 @@ internal static class RunCommand
             Description = "Data-parallel training on N processes: starts 'mpiexec -n N' with this command (docs/distributed.md).",
             DefaultValueFactory = _ => 1,
         };
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "libtorch threads for this run (default: the pipeline's threads:, else OMP_NUM_THREADS, else the physical cores).",
+        };
+        threads.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--threads must be at least 1");
+        });
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc, threads };
         command.SetAction(result =>
         {
             var launch = MpiLaunch.Detect();
@@ -98,7 +106,6 @@ internal static class RunCommand
                     standardError.WriteLine($"error: rank {launch.Rank}: {e.Message}");
                     return 1;
                 }
-                UseOwnShareOfTheCores(launch);
             }
 
             var progress = ConsoleProgress.ForStandardError();
@@ -117,6 +124,8 @@ internal static class RunCommand
                 {
                     Communicator = (ICommunicator?)mpi ?? SingleProcess.Instance,
                     AcceptLengthChange = result.GetValue(acceptLengthChange),
+                    Threads = result.GetValue(threads),
+                    RanksOnThisMachine = Math.Max(1, launch?.LocalSize ?? 1),
                 }, cancellation.Token);
                 (code, failure) = Report(outcome, result.GetValue(file)!);
             }
@@ -198,12 +207,4 @@ internal static class RunCommand
         double.TryParse(Environment.GetEnvironmentVariable("DIFFUSION_MPI_TIMEOUT"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.FromMinutes(30);
-
-    /// <summary>Ranks on one machine share its cores: each takes its share for libtorch unless OMP_NUM_THREADS says otherwise.</summary>
-    private static void UseOwnShareOfTheCores(MpiLaunch launch)
-    {
-        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is { Length: > 0 }) return;
-        int threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, launch.LocalSize));
-        TorchSharp.torch.set_num_threads(threads);
-    }
 }
