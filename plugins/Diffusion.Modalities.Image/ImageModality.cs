@@ -10,6 +10,13 @@ namespace Diffusion.Modalities.Image;
 /// Fréchet distances, kernel distance, precision/recall, memorization and class accuracy (see <see cref="ImageMetrics"/>).
 /// Items are float32 [N, C, S, S] in [−1, 1] with long labels [N] (none for an unlabelled image folder).
 /// </summary>
+[MetricGoal(ImageMetrics.Fd, MetricGoal.Minimize)]
+[MetricGoal(ImageMetrics.FdPixels, MetricGoal.Minimize)]
+[MetricGoal(ImageMetrics.Kid, MetricGoal.Minimize)]
+[MetricGoal(ImageMetrics.Memorization, MetricGoal.Minimize)]
+[MetricGoal(ImageMetrics.Precision, MetricGoal.Maximize)]
+[MetricGoal(ImageMetrics.Recall, MetricGoal.Maximize)]
+[MetricGoal(ImageMetrics.ClassAccuracy, MetricGoal.Maximize)]
 [Plugin(PluginKind.Modality, "image", Options = typeof(ImageModalityOptions),
     Description = "Images (shapes, fashion-mnist, image-folder): data, PNG sample grids, fd/kid/precision-recall/memorization/class-accuracy metrics.")]
 public sealed class ImageModality : IModality

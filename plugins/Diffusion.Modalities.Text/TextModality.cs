@@ -12,6 +12,14 @@ namespace Diffusion.Modalities.Text;
 /// token of masked diffusion is V). Samples are written as text (entries separated by lines holding only <c>%</c>, the
 /// fortune-file format) and scored by generative perplexity, unigram entropy, distinct-n and the nearest training match.
 /// </summary>
+// Diversity is better higher (the names say nothing); copying the corpus and perplexity are better lower.
+[MetricGoal("distinct_1", MetricGoal.Maximize)]
+[MetricGoal("distinct_2", MetricGoal.Maximize)]
+[MetricGoal("unigram_entropy", MetricGoal.Maximize)]
+[MetricGoal("nearest_match", MetricGoal.Minimize)]
+[MetricGoal("copied_fraction", MetricGoal.Minimize)]
+[MetricGoal("gen_ppl", MetricGoal.Minimize)]
+[MetricGoal("gen_ppl_heldout", MetricGoal.Minimize)]
 [Plugin(PluginKind.Modality, "text", Options = typeof(TextModalityOptions),
     Description = "Text (built-in, files or fortunes; char or gpt2 tokens): token sequences, samples as text, text metrics.")]
 public sealed class TextModality(TextModalityOptions options) : ITextModality

@@ -250,4 +250,21 @@ public sealed class CompareDirectionTests : IDisposable
         Assert.Equal(fast, metrics["eval/accuracy"]);
         Assert.Equal(slow, metrics["train/loss"]);
     }
+
+    [Fact]
+    public void What_a_plugin_declares_wins_over_the_name()
+    {
+        // distinct_2 (the text modality's diversity) reads like a distance by name, but the plugin declares it maximized;
+        // copied_fraction stays minimized.
+        string dull = _db.Add("dull", [("seed", 1)], [("eval/distinct_2", [0.2]), ("eval/copied_fraction", [0.1])]);
+        string varied = _db.Add("varied", [("seed", 2)], [("eval/distinct_2", [0.7]), ("eval/copied_fraction", [0.3])]);
+
+        var json = _db.Run("runs", "compare", dull, varied, "--json");
+
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var metrics = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("metrics").EnumerateObject()
+            .ToDictionary(m => m.Name, m => m.Value.GetProperty("best_run").GetString());
+        Assert.Equal(varied, metrics["eval/distinct_2"]);
+        Assert.Equal(dull, metrics["eval/copied_fraction"]);
+    }
 }

@@ -19,4 +19,14 @@ public sealed class MetricGoalsTests
     [InlineData("my/score", false)]
     public void Direction_follows_the_metrics_name(string key, bool higherIsBetter) =>
         Assert.Equal(higherIsBetter, MetricGoals.IsHigherBetter(key));
+
+    [Theory]
+    [InlineData("eval/distinct_2", true)]
+    [InlineData("eval/recall", false)]
+    [InlineData("eval/fd", false)]
+    public void A_declared_goal_wins_over_the_name(string key, bool higherIsBetter)
+    {
+        var declared = new Dictionary<string, bool> { ["distinct_2"] = true, ["recall"] = false };
+        Assert.Equal(higherIsBetter, MetricGoals.IsHigherBetter(key, declared));
+    }
 }

@@ -87,7 +87,7 @@ public static class PipelineBinder
         }
 
         var tags = BindTags(root["tags"], errors);
-        var sweep = SweepBinder.Bind(root["sweep"], seed, errors);
+        var sweep = SweepBinder.Bind(root["sweep"], seed, errors, PluginMetricGoals.Of(catalog));
 
         var components = ReadComponents(root["components"], catalog, errors);
         var kinds = new Dictionary<string, PluginKind?>();

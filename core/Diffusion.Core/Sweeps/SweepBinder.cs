@@ -19,7 +19,11 @@ internal static class SweepBinder
     private static readonly string[] TpeKeys = ["startup_trials", "gamma", "candidates"];
 
     /// <summary>The sweep of <paramref name="node"/> (the value of <c>sweep:</c>), or null when absent or wrong.</summary>
-    public static SweepSpec? Bind(PipelineNode? node, long pipelineSeed, PipelineErrors errors)
+    /// <param name="node">The value of <c>sweep:</c>.</param>
+    /// <param name="pipelineSeed">The pipeline's seed (the sweep's unless it sets its own).</param>
+    /// <param name="errors">Where problems go.</param>
+    /// <param name="declaredGoals">Metric goals the plugins declare (metric name to higher-is-better), for an unwritten direction.</param>
+    public static SweepSpec? Bind(PipelineNode? node, long pipelineSeed, PipelineErrors errors, IReadOnlyDictionary<string, bool>? declaredGoals = null)
     {
         if (node is null or PipelineScalar { IsNull: true })
             return null;
@@ -43,8 +47,8 @@ internal static class SweepBinder
             objective = text.Text.Trim();
         else
             errors.Add(objectiveNode.Location, $"sweep.objective: expected a metric name, got {objectiveNode.Describe()}");
-        // Unwritten, the direction follows the metric's name (accuracy up, loss down): MetricGoals.
-        string defaultDirection = objective is not null && MetricGoals.IsHigherBetter(objective) ? "maximize" : "minimize";
+        // Unwritten, the direction is what the metric's plugin declares, else what its name says (accuracy up, loss down).
+        string defaultDirection = objective is not null && MetricGoals.IsHigherBetter(objective, declaredGoals) ? "maximize" : "minimize";
         bool maximize = Word(map, "direction", Directions, defaultDirection, errors) == "maximize";
         long seed = map["seed"] is { } seedNode ? Integer(seedNode, "sweep.seed", long.MinValue, errors) ?? 0 : pipelineSeed;
 

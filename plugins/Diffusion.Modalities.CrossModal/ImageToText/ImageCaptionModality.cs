@@ -17,6 +17,10 @@ namespace Diffusion.Modalities.CrossModal.ImageToText;
 /// text (one caption per entry), with a table of generated against true captions and a PNG grid of the condition images,
 /// and scored by caption, class, token and (captioned shapes) per-attribute accuracy.
 /// </summary>
+[MetricGoal(CaptionMetrics.ValidCaptions, MetricGoal.Maximize)]
+[MetricGoal(CaptionMetrics.CaptionAccuracy, MetricGoal.Maximize)]
+[MetricGoal(CaptionMetrics.TokenAccuracy, MetricGoal.Maximize)]
+[MetricGoal(CaptionMetrics.AttributeAccuracy, MetricGoal.Maximize)]
 [Plugin(PluginKind.Modality, "image-caption", Options = typeof(ImageCaptionOptions),
     Description = "Image-to-text: captions of captioned images (shapes, fashion-mnist, image-folder) as tokens conditioned on their image; caption/class/token/attribute accuracy.")]
 public sealed class ImageCaptionModality(ImageCaptionOptions options) : ITextModality

@@ -148,6 +148,10 @@ public sealed class TestEvaluateOptions
 }
 
 /// <summary>A catalog of fake plugins for the pipeline tests.</summary>
+/// <summary>The fake image modality's class: it declares one metric's goal, as a real plugin would.</summary>
+[MetricGoal("diversity", MetricGoal.Maximize)]
+public sealed class TestImageModality;
+
 public sealed class FakeCatalog : IPluginCatalog
 {
     public static FakeCatalog Instance { get; } = new();
@@ -157,7 +161,7 @@ public sealed class FakeCatalog : IPluginCatalog
     {
         All = new[]
             {
-                Plugin(PluginKind.Modality, "image", typeof(TestImageOptions)),
+                Plugin(PluginKind.Modality, "image", typeof(TestImageOptions)) with { Implementation = typeof(TestImageModality) },
                 Plugin(PluginKind.Modality, "folder", typeof(TestFolderOptions)),
                 Plugin(PluginKind.Denoiser, "unet2d", typeof(TestUnetOptions)),
                 Plugin(PluginKind.Denoiser, "twin", null),

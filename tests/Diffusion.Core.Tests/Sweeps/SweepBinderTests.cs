@@ -52,6 +52,16 @@ public sealed class SweepBinderTests : PipelineTestBase
         Assert.Null(Bind(Write("plain.yaml", Quickstart)).Sweep);
     }
 
+    [Fact]
+    public void An_unwritten_direction_follows_the_goal_the_metrics_plugin_declares()
+    {
+        // "diversity" says nothing by its name (so it would be minimized); the image modality declares it maximized.
+        var declared = Bind(WithSweep("  objective: eval/diversity\n  trials: 2\n  parameters: { stages.train.steps: [1, 2] }\n")).Sweep!;
+        Assert.True(declared.Maximize);
+        var written = Bind(WithSweep("  objective: eval/diversity\n  direction: minimize\n  trials: 2\n  parameters: { stages.train.steps: [1, 2] }\n")).Sweep!;
+        Assert.False(written.Maximize);
+    }
+
     [Theory]
     [InlineData("  methd: grid\n  objective: loss\n  parameters: { a.b: [1] }\n", "methd", "sweep: unknown key 'methd' (did you mean 'method'?)")]
     [InlineData("  method: random\n  trials: 2\n  parameters: { a.b: [1] }\n", "method", "sweep: no 'objective'")]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Diffusion.Core.Plugins;
 using Diffusion.Tracking;
 using static Diffusion.Cli.Commands.RunsSupport;
 
@@ -34,7 +35,9 @@ internal static class RunsCompareCommand
                 runs.Add(details);
             }
             var higher = (result.GetValue(maximize) ?? []).ToHashSet(StringComparer.Ordinal);
-            var comparison = Compare(runs, higher, result.GetValue(allParams));
+            // Which way each metric improves: --maximize, else what the plugins declare ([MetricGoal]), else its name.
+            var declared = PluginMetricGoals.Of(PluginDiscovery.Discover(PluginSource.Defaults([])));
+            var comparison = Compare(runs, higher, declared, result.GetValue(allParams));
             if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(ToJson(runs, comparison), Indented));
             else Print(runs, comparison);
             return 0;
@@ -47,7 +50,7 @@ internal static class RunsCompareCommand
     /// <summary>One metric across runs: final and best per run (null when a run lacks it), and which run is best.</summary>
     private sealed record MetricRow(string Key, bool Maximize, double?[] Final, double?[] Best, int? BestRun);
 
-    private static Comparison Compare(List<RunDetails> runs, HashSet<string> maximize, bool allParams)
+    private static Comparison Compare(List<RunDetails> runs, HashSet<string> maximize, IReadOnlyDictionary<string, bool> declared, bool allParams)
     {
         var paramKeys = runs.SelectMany(r => r.Params.Select(p => p.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         var rows = paramKeys
@@ -58,7 +61,7 @@ internal static class RunsCompareCommand
         var metricKeys = runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         var metrics = metricKeys.Select(key =>
         {
-            var up = maximize.Contains(key) || MetricGoals.IsHigherBetter(key);
+            var up = maximize.Contains(key) || MetricGoals.IsHigherBetter(key, declared);
             var summaries = runs.Select(r => r.Metrics.FirstOrDefault(m => m.Key == key)).ToArray();
             var final = summaries.Select(s => s is null ? (double?)null : s.Last).ToArray();
             var best = summaries.Select(s => s is null ? (double?)null : up ? s.Max : s.Min).ToArray();
