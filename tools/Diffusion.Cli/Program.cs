@@ -5,6 +5,8 @@ using Diffusion.Tracking;
 
 // Before libtorch loads: allocator thresholds and how idle OpenMP threads wait (docs/performance.md).
 ProcessSetup.Apply();
+// Under 'dotnet run', end (as Ctrl+C does) when 'dotnet run' itself is terminated, instead of running on orphaned.
+ParentWatch.ArmUnderDotnetRun();
 var parsed = CommandLine.Build().Parse(args);
 if (parsed.Errors.Count > 0) return CommandLine.ReportParseErrors(parsed);
 try
