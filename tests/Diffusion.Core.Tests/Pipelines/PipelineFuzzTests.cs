@@ -15,15 +15,6 @@ public sealed class PipelineFuzzTests
 {
     private const int CasesPerPipeline = 250;
 
-    private static readonly string[] Tokens =
-    [
-        "", "~", "null", "-1", "0", "1e999", "-1e999", ".nan", "NaN", "inf", "99999999999999999999", "0x10", "true",
-        "[", "]", "{", "}", "[[[[", "{a: ", "*a", "&a", "*nowhere", "&x [*x]", "${", "${nope}", "${env:NOPE}", "$${x}",
-        "!!binary AAAA", "!!python/object:os.system", "'", "\"", "\\", "\t", "é", "\u0000", "\uFFFD", "- ", ": ", "#",
-        "---", "...", "? ", "| ", "> ", "<<: *a", "%YAML 1.1", "@", "`", new string('x', 5000), "../../../../etc/passwd",
-        "/dev/zero", "plugin", "type", "stages", "components", "unet2d", "train", "[1, 2, 3]", "{x: 1}",
-    ];
-
     public static TheoryData<string> Pipelines()
     {
         var data = new TheoryData<string>();
@@ -44,7 +35,7 @@ public sealed class PipelineFuzzTests
         int refused = 0;
         for (int i = 0; i < CasesPerPipeline && failures.Count < 5; i++)
         {
-            string text = Mutate(original, random);
+            string text = PipelineMutator.Mutate(original, random);
             string path = temp.File(name, text);
             var clock = Stopwatch.StartNew();
             try
@@ -69,57 +60,6 @@ public sealed class PipelineFuzzTests
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
         // The mutations are not all harmless: most must be refused, or the fuzzing tests nothing.
         Assert.True(refused > CasesPerPipeline / 4, $"only {refused} of {CasesPerPipeline} mutations were refused");
-    }
-
-    private static string Mutate(string text, Random random)
-    {
-        int rounds = 1 + random.Next(3);
-        for (int r = 0; r < rounds; r++)
-        {
-            var lines = text.Split('\n').ToList();
-            int line = random.Next(lines.Count);
-            switch (random.Next(9))
-            {
-                case 0:
-                    lines.RemoveAt(line);
-                    break;
-                case 1:
-                    lines.Insert(line, lines[random.Next(lines.Count)]);
-                    break;
-                case 2:
-                    (lines[line], lines[random.Next(lines.Count)]) = (lines[random.Next(lines.Count)], lines[line]);
-                    break;
-                case 3:
-                    // Replace the value after a colon, or append one.
-                    int colon = lines[line].IndexOf(": ", StringComparison.Ordinal);
-                    string token = Tokens[random.Next(Tokens.Length)];
-                    lines[line] = colon >= 0 ? lines[line][..(colon + 2)] + token : lines[line] + token;
-                    break;
-                case 4:
-                    lines[line] = new string(' ', random.Next(12)) + lines[line].TrimStart();
-                    break;
-                case 5:
-                    return string.Join('\n', lines)[..random.Next(text.Length + 1)];
-                case 6:
-                {
-                    string joined = string.Join('\n', lines);
-                    int at = random.Next(joined.Length + 1);
-                    return joined[..at] + Tokens[random.Next(Tokens.Length)] + joined[at..];
-                }
-                case 7:
-                {
-                    string joined = string.Join('\n', lines);
-                    if (joined.Length == 0) return joined;
-                    int at = random.Next(joined.Length);
-                    return joined.Remove(at, Math.Min(1 + random.Next(8), joined.Length - at));
-                }
-                default:
-                    lines[line] = lines[line].Replace(':', random.Next(2) == 0 ? '=' : ' ');
-                    break;
-            }
-            text = string.Join('\n', lines);
-        }
-        return text;
     }
 
     private static string Excerpt(string text) => text.Length > 3000 ? text[..3000] + "..." : text;

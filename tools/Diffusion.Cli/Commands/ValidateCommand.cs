@@ -2,20 +2,31 @@ using System.CommandLine;
 
 namespace Diffusion.Cli.Commands;
 
-/// <summary><c>diffusion validate FILE [--set ...]</c>: exit 0 when valid, else every error and exit 2.</summary>
+/// <summary>
+/// <c>diffusion validate FILE... [--set ...]</c>: checks each file (the overrides apply to every one); exit 0 when all
+/// are valid, else every error of every file and exit 2.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create()
     {
-        var file = PipelineOptions.File();
+        var files = new Argument<string[]>("files") { Description = "The pipeline YAML files.", Arity = ArgumentArity.OneOrMore };
         var set = PipelineOptions.Set();
-        var command = new Command("validate", "Check a pipeline file against the plugins without running it.") { file, set };
+        var command = new Command("validate", "Check pipeline files against the plugins without running them.") { files, set };
         command.SetAction(result =>
         {
-            var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
-            if (spec is null) return CommandLine.InvalidInput;
-            Console.WriteLine($"{result.GetValue(file)}: ok ({spec.Components.Count} components, {spec.Stages.Count} stages: {string.Join(", ", spec.Stages.Select(s => s.Name))})");
-            return 0;
+            int invalid = 0;
+            foreach (string file in result.GetValue(files)!)
+            {
+                var (spec, _) = PipelineOptions.Load(file, result.GetValue(set) ?? []);
+                if (spec is null)
+                {
+                    invalid++;
+                    continue;
+                }
+                Console.WriteLine($"{file}: ok ({spec.Components.Count} components, {spec.Stages.Count} stages: {string.Join(", ", spec.Stages.Select(s => s.Name))})");
+            }
+            return invalid == 0 ? 0 : CommandLine.InvalidInput;
         });
         return command;
     }
