@@ -26,6 +26,7 @@ public static class KernelGuard
     {
         lock (Gate)
         {
+            if (current is null) NnpackSwitch.DisableIfUnsupported(MachineSignature.Current().Flags, logger);
             return current ??= Decide(Environment.GetEnvironmentVariable(ModeVariable), KernelCheckCache.Default(), KernelCase.Training, logger, recheck: false);
         }
     }

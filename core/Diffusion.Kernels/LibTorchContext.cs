@@ -38,6 +38,28 @@ public static unsafe class LibTorchContext
         return true;
     }
 
+    /// <summary>Whether ATen may use NNPACK for convolutions (<c>torch.backends.nnpack.enabled</c>); null when unknown.</summary>
+    public static bool? NnpackEnabled
+    {
+        get
+        {
+            nint global = Export("_ZN2at13globalContextEv"), get = Export("_ZNK2at7Context17userEnabledNNPACKEv");
+            if (global == 0 || get == 0) return null;
+            nint context = ((delegate* unmanaged<nint>)global)();
+            return ((delegate* unmanaged<nint, byte>)get)(context) != 0;
+        }
+    }
+
+    /// <summary>Allows or forbids NNPACK for every later op in the process; false when the switch is unavailable.</summary>
+    public static bool SetNnpackEnabled(bool enabled)
+    {
+        nint global = Export("_ZN2at13globalContextEv"), set = Export("_ZN2at7Context20setUserEnabledNNPACKEb");
+        if (global == 0 || set == 0) return false;
+        nint context = ((delegate* unmanaged<nint>)global)();
+        ((delegate* unmanaged<nint, byte, void>)set)(context, enabled ? (byte)1 : (byte)0);
+        return true;
+    }
+
     /// <summary>oneDNN's version as libtorch reports it (e.g. "3.7.1 (Git Hash ...)").</summary>
     public static string OneDnnVersion => StringResult("_ZN2at18get_mkldnn_versionB5cxx11Ev");
 
