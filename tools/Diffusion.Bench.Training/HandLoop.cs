@@ -7,6 +7,7 @@ using Diffusion.Core.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Diffusion.Bench.Training;
@@ -23,6 +24,8 @@ internal sealed class HandLoop : IDisposable
     private readonly optim.Optimizer optimizer;
     private readonly TrainOptions options;
     private readonly Generator generator = new(1234, CPU);
+    private readonly IDenoiser denoiser;
+    private readonly DataSpec dataSpec;
 
     public HandLoop(PipelineSpec spec)
     {
@@ -37,7 +40,9 @@ internal sealed class HandLoop : IDisposable
         data = modality.Load(DataSplit.Train);
         schedule = ((ISampler)Create(options.Sampler)).CreateSchedule();
         manual_seed(1);
-        network = ((IDenoiser)Create(options.Model)).Build(modality.Spec);
+        denoiser = (IDenoiser)Create(options.Model);
+        dataSpec = modality.Spec;
+        network = denoiser.Build(modality.Spec);
         network.train();
         optimizer = optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay);
     }
@@ -70,6 +75,46 @@ internal sealed class HandLoop : IDisposable
             cpu[i] = StepClock.ProcessCpuSeconds() - cpuStart;
         }
         return (times, cpu);
+    }
+
+    /// <summary>
+    /// Forward and backward only (no optimizer), of the network or of a copy of it cast to <paramref name="dtype"/> with the
+    /// inputs cast alike; the wall-clock seconds of each step.
+    /// </summary>
+    public double[] ForwardBackward(int steps, ScalarType dtype)
+    {
+        var times = new double[steps];
+        var clock = new Stopwatch();
+        using var copy = dtype == ScalarType.Float32 ? null : Clone(dtype);
+        var model = copy ?? network;
+        for (int i = 0; i < steps; i++)
+        {
+            clock.Restart();
+            using (NewDisposeScope())
+            {
+                var index = randint(0, data.Count, [options.BatchSize], dtype: ScalarType.Int64, generator: generator);
+                var x0 = data.Items.index_select(0, index);
+                var t = randint(0, schedule.Timesteps, [options.BatchSize], dtype: ScalarType.Int64, generator: generator);
+                var noise = randn(x0.shape, generator: generator);
+                var output = model.forward(schedule.AddNoise(x0, noise, t).to_type(dtype), t.to_type(dtype), null);
+                var loss = nn.functional.mse_loss(output.to_type(ScalarType.Float32), schedule.TrainingTarget(x0, noise, t));
+                model.zero_grad();
+                loss.backward();
+                _ = loss.item<float>();
+            }
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+        return times;
+    }
+
+    private DenoiserModule Clone(ScalarType dtype)
+    {
+        var copy = denoiser.Build(dataSpec);
+        using (no_grad())
+            foreach (var (to, from) in copy.parameters().Zip(network.parameters())) to.copy_(from);
+        copy.to(dtype);
+        copy.train();
+        return copy;
     }
 
     public void Dispose()

@@ -27,6 +27,9 @@ switch (mode)
     case "memory":
         Memory(int.Parse(Arg("--steps", "5000")), int.Parse(Arg("--every", "250")));
         break;
+    case "precision":
+        Precision(int.Parse(Arg("--steps", "10")), int.Parse(Arg("--rounds", "3")));
+        break;
     case "kernels":
         Kernels(int.Parse(Arg("--steps", "20")), int.Parse(Arg("--rounds", "3")), int.Parse(Arg("--warmup", "3")));
         break;
@@ -108,6 +111,25 @@ void Memory(int steps, int every)
     var late = afterWarmup.Where(s => s.Step > steps * 8 / 10).Select(s => s.Rss).ToList();
     Console.WriteLine($"median RSS over steps {steps / 10}-{steps * 3 / 10}: {Median(early):0.0} MiB; over steps {steps * 8 / 10}-{steps}: {Median(late):0.0} MiB; " +
                       $"growth {(Median(late) - Median(early)) / Median(early) * 100:0.00}%; lowest / highest after warm-up {afterWarmup.Min(s => s.Rss):0.0} / {afterWarmup.Max(s => s.Rss):0.0} MiB");
+}
+
+// Forward + backward of the pipeline's network at batch size in float32 against a bfloat16 copy (same weights), in
+// alternating rounds: what mixed precision could gain on this CPU before any of it is wired into the stages.
+void Precision(int steps, int rounds)
+{
+    var spec = Quickstart.Load(pipeline, ["stages.train.ema_decay=0", .. overrides]);
+    using var fp32 = new HandLoop(spec);
+    Console.WriteLine($"precision: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round, {rounds} rounds, {TorchSharp.torch.get_num_threads()} threads");
+    var wall = new Dictionary<string, List<double>> { ["float32"] = [], ["bfloat16"] = [] };
+    for (int round = 0; round < rounds; round++)
+        foreach (var dtype in new[] { TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16 })
+        {
+            var seconds = fp32.ForwardBackward(steps, dtype);
+            string name = dtype == TorchSharp.torch.ScalarType.Float32 ? "float32" : "bfloat16";
+            wall[name].AddRange(seconds.Skip(1));
+            Console.WriteLine($"  round {round + 1} {name,-8}: {Median(seconds.Skip(1).ToList()) * 1000,7:0.0} ms/step");
+        }
+    Console.WriteLine($"median forward+backward: float32 {Median(wall["float32"]) * 1000:0.0} ms, bfloat16 {Median(wall["bfloat16"]) * 1000:0.0} ms, speed-up {Median(wall["float32"]) / Median(wall["bfloat16"]):0.00}x");
 }
 
 // The kernel fallback (oneDNN off, issue 15) against the default path: the hand-written training step of the pipeline's

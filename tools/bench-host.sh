@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Host setup benchmarks (issue 24, docs/benchmarks.md "Host: allocator and threads"): each measurement is a fresh
+# process of the training benchmark (tools/Diffusion.Bench.Training), the pipeline's train stage on the quickstart UNet
+# (batch 64), alternating the settings compared so load from elsewhere hits both alike.
+#   A. glibc allocator: DIFFUSION_MALLOC=system (glibc's dynamic thresholds) vs the host's fixed thresholds; median
+#      step wall and CPU time of the first round (a fresh process), and the process's minor page faults.
+#   B. threads under a competing load: a second training process runs throughout; 1 thread vs 2 threads with the host's
+#      short OpenMP spinning vs 2 threads with libgomp's default spinning (DIFFUSION_OMP_WAIT=system).
+# Usage: [ROUNDS=3] [STEPS=20] tools/bench-host.sh [a|b|all]   (build first: dotnet build Diffusion.Framework.sln)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bench="dotnet tools/Diffusion.Bench.Training/bin/Debug/net10.0/Diffusion.Bench.Training.dll"
+part=${1:-all}
+rounds=${ROUNDS:-3}
+steps=${STEPS:-20}
+grep -m1 "model name" /proc/cpuinfo; echo "cores: $(nproc); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+one() { # label, env assignments..., then -- and bench args
+  local label=$1; shift
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+  local out
+  out=$(env "${envs[@]}" /usr/bin/time -f "faults %R" $bench overhead --steps "$steps" --rounds 1 --warmup 3 "$@" 2>&1)
+  local line faults
+  line=$(grep -m1 "round 1:" <<<"$out" | sed 's/^ *//')
+  faults=$(grep -m1 "^faults" <<<"$out" | awk '{print $2}')
+  printf '%-28s %s; minor page faults %s\n' "$label" "$line" "$faults"
+}
+
+if [ "$part" != b ]; then
+  echo "A. allocator (pipeline vs hand-written loop in one fresh process, $steps steps, 3 discarded)"
+  for r in $(seq "$rounds"); do
+    one "glibc dynamic (system)" DIFFUSION_MALLOC=system --
+    one "fixed thresholds (host)" DIFFUSION_MALLOC= --
+  done
+fi
+
+if [ "$part" != a ]; then
+  echo "B. threads while a second training process runs (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  $bench overhead --steps 100000 --rounds 1 --warmup 0 >/dev/null 2>&1 &
+  competitor=$!
+  trap 'kill $competitor 2>/dev/null || true' EXIT
+  sleep 20
+  for r in $(seq "$rounds"); do
+    one "1 thread" DIFFUSION_OMP_WAIT= -- --set threads=1
+    one "2 threads, short spinning" DIFFUSION_OMP_WAIT= -- --set threads=2
+    one "2 threads, libgomp default" DIFFUSION_OMP_WAIT=system -- --set threads=2
+  done
+fi
