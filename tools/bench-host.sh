@@ -5,7 +5,8 @@
 #   A. glibc allocator: DIFFUSION_MALLOC=system (glibc's dynamic thresholds) vs the host's fixed thresholds; median
 #      step wall and CPU time of the first round (a fresh process), and the process's minor page faults.
 #   B. threads under a competing load: a second training process runs throughout; 1 thread vs 2 threads with the host's
-#      short OpenMP spinning vs 2 threads with libgomp's default spinning (DIFFUSION_OMP_WAIT=system).
+#      short OpenMP spinning vs 2 threads with libgomp's default spinning (DIFFUSION_OMP_WAIT=system) vs no spinning
+#      (OMP_WAIT_POLICY=PASSIVE).
 # Usage: [ROUNDS=3] [STEPS=20] tools/bench-host.sh [a|b|all]   (build first: dotnet build Diffusion.Framework.sln)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,5 +47,6 @@ if [ "$part" != a ]; then
     one "1 thread" DIFFUSION_OMP_WAIT= -- --set threads=1
     one "2 threads, short spinning" DIFFUSION_OMP_WAIT= -- --set threads=2
     one "2 threads, libgomp default" DIFFUSION_OMP_WAIT=system -- --set threads=2
+    one "2 threads, passive" OMP_WAIT_POLICY=PASSIVE -- --set threads=2
   done
 fi

@@ -51,7 +51,7 @@ public class HostSetupTests
         {
             // glibc must accept both thresholds: a value above its limit is refused and the per-step mmap churn stays.
             Assert.Equal("fixed thresholds (trim 256 MiB, mmap 32 MiB)", tags.GetProperty("host.malloc").GetString());
-            Assert.Equal("GOMP_SPINCOUNT=10000", tags.GetProperty("host.omp_wait").GetString());
+            Assert.Equal("GOMP_SPINCOUNT=1000", tags.GetProperty("host.omp_wait").GetString());
         }
     }
 

@@ -26,8 +26,8 @@ public static partial class ProcessSetup
     /// </summary>
     public const long MmapThreshold = 32L << 20;
 
-    /// <summary>The spin count given to libgomp (iterations, about 10-30 µs) before an idle thread sleeps.</summary>
-    public const string SpinCount = "10000";
+    /// <summary>The spin count given to libgomp (iterations, about 10 µs) before an idle thread sleeps.</summary>
+    public const string SpinCount = "1000";
 
     private const int MTrimThreshold = -1, MMmapThreshold = -3;
     private static readonly Lock Gate = new();
