@@ -17,46 +17,33 @@ public static unsafe class LibTorchContext
     public static bool Available => Export("_ZN2at13globalContextEv") != 0;
 
     /// <summary>Whether ATen's convolutions (and other oneDNN-backed ops) may use oneDNN; null when unknown.</summary>
-    public static bool? OneDnnEnabled
-    {
-        get
-        {
-            nint global = Export("_ZN2at13globalContextEv"), get = Export("_ZNK2at7Context17userEnabledMkldnnEv");
-            if (global == 0 || get == 0) return null;
-            nint context = ((delegate* unmanaged<nint>)global)();
-            return ((delegate* unmanaged<nint, byte>)get)(context) != 0;
-        }
-    }
+    public static bool? OneDnnEnabled => GetFlag("_ZNK2at7Context17userEnabledMkldnnEv");
 
     /// <summary>Allows or forbids oneDNN for every later op in the process; false when the switch is unavailable.</summary>
-    public static bool SetOneDnnEnabled(bool enabled)
-    {
-        nint global = Export("_ZN2at13globalContextEv"), set = Export("_ZN2at7Context20setUserEnabledMkldnnEb");
-        if (global == 0 || set == 0) return false;
-        nint context = ((delegate* unmanaged<nint>)global)();
-        ((delegate* unmanaged<nint, byte, void>)set)(context, enabled ? (byte)1 : (byte)0);
-        return true;
-    }
+    public static bool SetOneDnnEnabled(bool enabled) => SetFlag("_ZN2at7Context20setUserEnabledMkldnnEb", enabled);
 
     /// <summary>Whether ATen may use NNPACK for convolutions (<c>torch.backends.nnpack.enabled</c>); null when unknown.</summary>
-    public static bool? NnpackEnabled
-    {
-        get
-        {
-            nint global = Export("_ZN2at13globalContextEv"), get = Export("_ZNK2at7Context17userEnabledNNPACKEv");
-            if (global == 0 || get == 0) return null;
-            nint context = ((delegate* unmanaged<nint>)global)();
-            return ((delegate* unmanaged<nint, byte>)get)(context) != 0;
-        }
-    }
+    public static bool? NnpackEnabled => GetFlag("_ZNK2at7Context17userEnabledNNPACKEv");
 
     /// <summary>Allows or forbids NNPACK for every later op in the process; false when the switch is unavailable.</summary>
-    public static bool SetNnpackEnabled(bool enabled)
+    public static bool SetNnpackEnabled(bool enabled) => SetFlag("_ZN2at7Context20setUserEnabledNNPACKEb", enabled);
+
+    /// <summary>A boolean getter of <c>at::Context</c> (a const member function), called on the global context.</summary>
+    private static bool? GetFlag(string getter)
     {
-        nint global = Export("_ZN2at13globalContextEv"), set = Export("_ZN2at7Context20setUserEnabledNNPACKEb");
+        nint global = Export("_ZN2at13globalContextEv"), get = Export(getter);
+        if (global == 0 || get == 0) return null;
+        nint context = ((delegate* unmanaged<nint>)global)();
+        return ((delegate* unmanaged<nint, byte>)get)(context) != 0;
+    }
+
+    /// <summary>A boolean setter of <c>at::Context</c>, called on the global context; false when a symbol is missing.</summary>
+    private static bool SetFlag(string setter, bool value)
+    {
+        nint global = Export("_ZN2at13globalContextEv"), set = Export(setter);
         if (global == 0 || set == 0) return false;
         nint context = ((delegate* unmanaged<nint>)global)();
-        ((delegate* unmanaged<nint, byte, void>)set)(context, enabled ? (byte)1 : (byte)0);
+        ((delegate* unmanaged<nint, byte, void>)set)(context, value ? (byte)1 : (byte)0);
         return true;
     }
 

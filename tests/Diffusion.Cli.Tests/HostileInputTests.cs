@@ -241,11 +241,7 @@ public sealed class CompareDirectionTests : IDisposable
         string slow = _db.Add("slow", [("seed", 1)], [("train/steps_per_second", [10.0]), ("eval/accuracy", [0.6]), ("train/loss", [0.2])]);
         string fast = _db.Add("fast", [("seed", 2)], [("train/steps_per_second", [30.0]), ("eval/accuracy", [0.9]), ("train/loss", [0.4])]);
 
-        var json = _db.Run("runs", "compare", slow, fast, "--json");
-
-        Assert.True(json.ExitCode == 0, json.Stderr);
-        var metrics = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("metrics").EnumerateObject()
-            .ToDictionary(m => m.Name, m => m.Value.GetProperty("best_run").GetString());
+        var metrics = BestRuns(slow, fast);
         Assert.Equal(fast, metrics["train/steps_per_second"]);
         Assert.Equal(fast, metrics["eval/accuracy"]);
         Assert.Equal(slow, metrics["train/loss"]);
@@ -259,12 +255,17 @@ public sealed class CompareDirectionTests : IDisposable
         string dull = _db.Add("dull", [("seed", 1)], [("eval/distinct_2", [0.2]), ("eval/copied_fraction", [0.1])]);
         string varied = _db.Add("varied", [("seed", 2)], [("eval/distinct_2", [0.7]), ("eval/copied_fraction", [0.3])]);
 
-        var json = _db.Run("runs", "compare", dull, varied, "--json");
-
-        Assert.True(json.ExitCode == 0, json.Stderr);
-        var metrics = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("metrics").EnumerateObject()
-            .ToDictionary(m => m.Name, m => m.Value.GetProperty("best_run").GetString());
+        var metrics = BestRuns(dull, varied);
         Assert.Equal(varied, metrics["eval/distinct_2"]);
         Assert.Equal(dull, metrics["eval/copied_fraction"]);
+    }
+
+    /// <summary>Metric key to the id of the run <c>runs compare --json</c> marks best.</summary>
+    private Dictionary<string, string?> BestRuns(params string[] ids)
+    {
+        var json = _db.Run(["runs", "compare", .. ids, "--json"]);
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        return System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetProperty("metrics").EnumerateObject()
+            .ToDictionary(m => m.Name, m => m.Value.GetProperty("best_run").GetString());
     }
 }
