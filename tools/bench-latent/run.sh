@@ -2,14 +2,15 @@
 # Reduced-budget benchmark of issue 20 (docs/benchmarks.md, "Latent diffusion and flow matching"): step and sampling
 # times of pixel vs latent diffusion on Fashion-MNIST at 64x64, the autoencoder's held-out PSNR/SSIM, and DDPM-eps vs
 # flow matching on the quickstart data at 10/20/50 sampling steps. Every number is read back with 'diffusion runs show'.
-# Usage: [PART=a|b|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
+# Usage: [CLI_DIR=...] [PART=a|b|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
 # (build first: dotnet build Diffusion.Framework.sln)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-/tmp/bench-latent}
 mkdir -p "$out" && cd "$out"
 part=${PART:-all}
-cli="nice dotnet $root/tools/Diffusion.Cli/bin/Debug/net10.0/diffusion.dll"
+# CLI_DIR: a copy of the CLI build folder to run from (so that rebuilding the tree meanwhile does not change the runs)
+cli="nice dotnet ${CLI_DIR:-$root/tools/Diffusion.Cli/bin/Debug/net10.0}/diffusion.dll"
 
 if [ "$part" != b ]; then
 # A. Pixel vs latent: 40 training steps each (batch 64), 64 samples at 20 steps, 1000 training images.
