@@ -10,7 +10,7 @@ namespace Diffusion.Modalities.Image.Restoration;
 /// (1 − t′)·x0 + t′·ε. Resampling follows <see cref="RePaint.Path"/>: a move up from t_a to t_b re-noises with the flow's
 /// forward transition x_b = (1 − t_b)/(1 − t_a)·x_a + √(t_b² − ((1 − t_b)/(1 − t_a))²·t_a²)·ε′, and the known pixels' ε
 /// becomes the one of their straight path through x_b (without this the known region would snap back to its old path
-/// and the resampling would not mix; with an exact model it halves the hole error). The last step takes the
+/// and mix less; with an exact Gaussian model it lowers the hole error from 0.091 to 0.082). The last step takes the
 /// clean estimate and puts the known pixels back exactly.
 /// </summary>
 internal static class FlowInpaint
