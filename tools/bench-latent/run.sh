@@ -2,14 +2,15 @@
 # Reduced-budget benchmark of issue 20 (docs/benchmarks.md, "Latent diffusion and flow matching"): step and sampling
 # times of pixel vs latent diffusion on Fashion-MNIST at 64x64, the autoencoder's held-out PSNR/SSIM, and DDPM-eps vs
 # flow matching on the quickstart data at 10/20/50 sampling steps. Every number is read back with 'diffusion runs show'.
-# Usage: [PART=a|b|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
+# Usage: [CLI_DIR=...] [PART=a|b|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
 # (build first: dotnet build Diffusion.Framework.sln)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-/tmp/bench-latent}
 mkdir -p "$out" && cd "$out"
 part=${PART:-all}
-cli="nice dotnet $root/tools/Diffusion.Cli/bin/Debug/net10.0/diffusion.dll"
+# CLI_DIR: a copy of the CLI build folder to run from (so that rebuilding the tree meanwhile does not change the runs)
+cli="nice dotnet ${CLI_DIR:-$root/tools/Diffusion.Cli/bin/Debug/net10.0}/diffusion.dll"
 
 if [ "$part" != b ]; then
 # A. Pixel vs latent: 40 training steps each (batch 64), 64 samples at 20 steps, 1000 training images.
@@ -23,14 +24,15 @@ $cli run "$root/tools/bench-latent/pixel-64.yaml" "${small[@]}" | tee pixel.txt
 fi
 [ "$part" = a ] && exit 0
 
-# B. DDPM-eps vs flow matching on the quickstart (shapes 16x16, same UNet, 300 training steps each), fd-pixels of
+# B. DDPM-eps vs flow matching on the quickstart (shapes 16x16, same UNet, 300 training steps each; KINDS="ddpm flow"), fd-pixels of
 # 64 samples at 10, 20 and 50 steps: ddim (eta 0) for the eps model, flow-euler for the flow model.
-for kind in ddpm flow; do
-  if [ $kind = ddpm ]; then model=(); sampler=ddim; else model=(--set components.noise.plugin=flow-euler); sampler=flow-euler; fi
+for kind in ${KINDS:-ddpm flow}; do
+  # The flow twin is its own file: --set components.noise.plugin=flow-euler would keep DDPM's beta_schedule, which flow-euler refuses.
+  if [ $kind = ddpm ]; then pipe=$root/pipelines/quickstart.yaml; sampler=ddim; else pipe=$root/tools/bench-latent/quickstart-flow.yaml; sampler=flow-euler; fi
   for steps in 50 20 10; do
     train=(--set stages.train.steps=${TRAIN_STEPS:-300} --set stages.train.checkpoint_every=0)
     if [ $steps != 50 ]; then train=(--set stages.train.steps=0 --set "stages.train.init_from=$(cat $kind-weights.txt)" --set stages.train.ema_decay=0); fi
-    $cli run "$root/pipelines/quickstart.yaml" "${model[@]}" "${train[@]}" --set components.sampler.plugin=$sampler \
+    $cli run "$pipe" "${train[@]}" --set components.sampler.plugin=$sampler \
       --set stages.sample.steps=$steps | tee $kind-$steps.txt
     if [ $steps = 50 ]; then
       id=$(grep -o 'run [0-9a-f]* COMPLETED' $kind-50.txt | awk '{print $2}')

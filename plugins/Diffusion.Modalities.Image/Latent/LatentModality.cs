@@ -13,22 +13,28 @@ namespace Diffusion.Modalities.Image.Latent;
 /// </summary>
 [Plugin(PluginKind.Modality, "latent", Options = typeof(LatentModalityOptions),
     Description = "Latent diffusion: images encoded by a trained KL autoencoder (train-autoencoder stage); samples are decoded back to images.")]
-public sealed class LatentModality : ILatentModality, IDisposable
+public class LatentModality : ILatentModality, IDisposable
 {
     private readonly LatentModalityOptions _options;
     private readonly Dictionary<DataSplit, Tensor> _latents = [];
     private readonly ConditionalWeakTable<ModalityData, object> _splits = [];
+    private readonly Lazy<IModality> _images;
     private TrainedAutoencoder? _autoencoder;
 
     /// <summary>Creates the modality; the images are those of an image modality with the same options.</summary>
-    public LatentModality(LatentModalityOptions options)
+    public LatentModality(LatentModalityOptions options) : this(options, () => new ImageModality(options))
+    {
+    }
+
+    /// <summary>Creates the modality over the images of another modality, made on first use.</summary>
+    protected LatentModality(LatentModalityOptions options, Func<IModality> images)
     {
         _options = options;
-        Images = new ImageModality(options);
+        _images = new(images);
     }
 
     /// <summary>The image modality whose items are encoded.</summary>
-    internal ImageModality Images { get; }
+    internal IModality Images => _images.Value;
 
     internal LatentModalityOptions Options => _options;
 
@@ -83,6 +89,7 @@ public sealed class LatentModality : ILatentModality, IDisposable
         }
         var data = new ModalityData(latents.clone(), images.Labels?.clone(), images.ClassNames)
         {
+            ConditionTokens = images.ConditionTokens?.clone(),
             ConditionTexts = images.ConditionTexts,
         };
         _splits.AddOrUpdate(data, split);
@@ -107,6 +114,7 @@ public sealed class LatentModality : ILatentModality, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         foreach (var cached in _latents.Values) cached.Dispose();
         _latents.Clear();
         _autoencoder?.Dispose();

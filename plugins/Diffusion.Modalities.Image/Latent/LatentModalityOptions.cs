@@ -7,7 +7,7 @@ namespace Diffusion.Modalities.Image.Latent;
 /// Options of the <c>latent</c> modality: the images (every option of the <c>image</c> modality, which it wraps) and the
 /// KL autoencoder whose latents the diffusion model trains on.
 /// </summary>
-public sealed class LatentModalityOptions : ImageModalityOptions
+public class LatentModalityOptions : ImageModalityOptions
 {
     /// <summary>Latent channels C. Default 4 (Stable Diffusion's).</summary>
     [Range(1, 64), Description("Latent channels C of the autoencoder (latent shape C x H/f x W/f).")]

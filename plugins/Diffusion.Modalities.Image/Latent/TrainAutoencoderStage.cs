@@ -10,7 +10,8 @@ namespace Diffusion.Modalities.Image.Latent;
 /// <summary>
 /// Trains the KL autoencoder of a <c>latent</c> modality on its images (loss: mean L1 reconstruction + kl_weight·KL, the
 /// latent drawn from the posterior), computes the scaling factor 1/std of the encoded training latents, saves
-/// <c>checkpoints/STAGE/step-N/autoencoder.safetensors</c>, scores held-out reconstructions (metrics <c>STAGE/psnr</c>,
+/// <c>checkpoints/STAGE/step-N/autoencoder.safetensors</c> (with the optimizer state, so <c>run --resume</c> continues
+/// from the last one), scores held-out reconstructions (metrics <c>STAGE/psnr</c>,
 /// <c>STAGE/ssim</c>, <c>STAGE/recon-KEY</c> for each of the data's metrics, such as fd) and writes a grid of originals
 /// (top rows) above their reconstructions, then hands the trained autoencoder to the modality for the stages after it.
 /// </summary>
@@ -36,12 +37,26 @@ public sealed class TrainAutoencoderStage(TrainAutoencoderStageOptions options) 
             options.Data, parameters, string.Join(", ", latent.Images.Spec.ItemShape), string.Join(", ", latent.Spec.ItemShape), latent.CompressionFactor, options.Steps);
 
         using var optimizer = optim.AdamW(network.parameters(), options.Lr);
+        int start = 0;
+        if (context.ResumeCheckpoint is { } folder)
+        {
+            // run --resume: the weights, the optimizer's moments and the step of the last checkpoint; every step draws from
+            // a generator seeded by (run seed, step), so the continuation repeats an uninterrupted run on the same CPU.
+            var checkpoint = new Checkpoint(folder, 0);
+            AutoencoderCheckpoint.LoadWeights(Path.Combine(folder, AutoencoderCheckpoint.FileName), network, latent);
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(checkpoint.OptimizerPath);
+            var (step, seed) = AutoencoderCheckpoint.ReadTrainerState(checkpoint.TrainerPath);
+            start = (int)Math.Min(step, options.Steps);
+            if (seed != context.Seed)
+                context.Logger.LogWarning("{Folder} was trained with seed {Old}, this run has seed {New}: the continuation will not match an uninterrupted run", folder, seed, context.Seed);
+            context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, folder);
+        }
         using var generator = new Generator(0, CPU);
         var clock = Stopwatch.StartNew();
         network.train();
-        using (var progress = context.Progress.Start(context.StageName, options.Steps))
+        using (var progress = context.Progress.Start(context.StageName, options.Steps, start))
         {
-            for (int step = 0; step < options.Steps; step++)
+            for (int step = start; step < options.Steps; step++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
@@ -66,17 +81,18 @@ public sealed class TrainAutoencoderStage(TrainAutoencoderStageOptions options) 
                 bool last = step + 1 == options.Steps;
                 if (!last && options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0)
                 {
-                    Save(context, latent, new TrainedAutoencoder(network, ScalingFactor(network, images)), step + 1);
+                    Save(context, latent, new TrainedAutoencoder(network, ScalingFactor(network, images)), optimizer, step + 1);
                     network.train();
                 }
             }
         }
-        context.Tracker.LogMetric($"{context.StageName}/steps_per_second", options.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
+        if (start < options.Steps)
+            context.Tracker.LogMetric($"{context.StageName}/steps_per_second", (options.Steps - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
 
         network.eval();
         var trained = new TrainedAutoencoder(network, ScalingFactor(network, images));
         context.Tracker.LogMetric($"{context.StageName}/scaling_factor", trained.ScalingFactor, options.Steps);
-        Save(context, latent, trained, options.Steps);
+        Save(context, latent, trained, optimizer, options.Steps);
         Score(context, latent, trained);
         latent.Use(trained);
     }
@@ -90,11 +106,17 @@ public sealed class TrainAutoencoderStage(TrainAutoencoderStageOptions options) 
         return 1.0 / latents.to_type(ScalarType.Float64).std().item<double>();
     }
 
-    private void Save(IRunContext context, LatentModality latent, TrainedAutoencoder autoencoder, long step)
+    /// <summary>
+    /// <c>checkpoints/STAGE/step-N/</c>: <c>autoencoder.safetensors</c>, the optimizer's state (<c>optimizer.bin</c>) and,
+    /// written last, <c>trainer.safetensors</c> (step and seed), which marks the folder complete for <c>run --resume</c>.
+    /// </summary>
+    private static void Save(IRunContext context, LatentModality latent, TrainedAutoencoder autoencoder, optim.Optimizer optimizer, long step)
     {
         var checkpoint = Checkpoint.For(context.Artifacts.Root, context.StageName, step);
         string path = Path.Combine(checkpoint.Folder, AutoencoderCheckpoint.FileName);
         AutoencoderCheckpoint.Save(path, autoencoder, latent.Options);
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(checkpoint.OptimizerPath);
+        AutoencoderCheckpoint.WriteTrainerState(checkpoint.TrainerPath, step, context.Seed);
         context.Artifacts.Record(Path.GetRelativePath(context.Artifacts.Root, path), "checkpoint");
     }
 

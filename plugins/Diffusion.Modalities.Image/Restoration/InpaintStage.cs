@@ -9,7 +9,9 @@ namespace Diffusion.Modalities.Image.Restoration;
 /// runs the two baselines on the same images: the masked-mean fill (every missing pixel set to the mean of the known
 /// pixels of its image) and the plain replacement method (RePaint without resampling, jump_n_sample 1, same noise
 /// seeds), and logs PSNR/SSIM of all three, plus the largest error on the known pixels (0: they are kept exactly) and the
-/// missing fraction. Writes <c>STAGE.png</c>: rows of ground truth, masked input, mean fill, replacement, RePaint.
+/// missing fraction. A rectified-flow model inpaints by its ODE (<see cref="FlowInpaint"/>) unless <c>method: ancestral</c>.
+/// On a latent modality the known region is encoded and blended in latent space (<see cref="LatentMask"/>), the result
+/// decoded, and the known pixels put back. Writes <c>STAGE.png</c>: rows of ground truth, masked input, mean fill, replacement, RePaint.
 /// </summary>
 [Plugin(PluginKind.Stage, "inpaint", Options = typeof(InpaintStageOptions),
     Description = "RePaint inpainting (box/half/strokes/file masks) with mean-fill and no-resampling baselines; logs PSNR/SSIM.")]
@@ -19,20 +21,28 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
     public void Run(IRunContext context)
     {
         var model = RestorationRun.TrainedModel(context, options.Model);
+        var latent = RestorationRun.Latent(context, options.Data);
+        var method = options.Method == InpaintMethod.Auto ? (model.Schedule.IsFlow ? InpaintMethod.Ode : InpaintMethod.Ancestral) : options.Method;
+        if (method == InpaintMethod.Ode && !model.Schedule.IsFlow)
+            throw new PluginInputException(
+                $"stage '{context.StageName}': method: ode integrates a rectified-flow model's ODE, but '{options.Model}' was trained with prediction_type {OptionNames.EnumValueName(model.Schedule.Prediction)}: use method: ancestral (or auto)");
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);
         int count = (int)truth.shape[0], height = (int)truth.shape[2], width = (int)truth.shape[3];
         using var mask = MakeMask(context, count, height, width);
         using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, count, context);
+        using var latentMask = latent is null ? null : LatentMask(mask, latent.Options.Downsample);
 
         int levels = RePaint.Levels(model.Schedule.Timesteps, options.Steps).Length;
         int repaintSteps = RePaint.Path(levels, options.JumpLength, options.JumpNSample).Count - 1;
         int replaceSteps = options.Baselines ? RePaint.Path(levels, options.JumpLength, 1).Count - 1 : 0;
         int batches = (count + options.BatchSize - 1) / options.BatchSize;
-        context.Logger.LogInformation("inpainting {Count} images ({Missing:P0} missing) with RePaint: {Levels} levels, {Evaluations} model evaluations per batch",
-            count, 1 - mask.mean().item<float>(), levels, RePaint.Evaluations(RePaint.Path(levels, options.JumpLength, options.JumpNSample)));
+        context.Logger.LogInformation("inpainting {Count} images ({Missing:P0} missing{Latent}) with {Method}: {Levels} levels, {Evaluations} model evaluations per batch",
+            count, 1 - mask.mean().item<float>(), latent is null ? "" : $"; in latent space, {1 - latentMask!.mean().item<float>():P0} of the latent regenerated",
+            method == InpaintMethod.Ode ? "the flow ODE" : "RePaint", levels, RePaint.Evaluations(RePaint.Path(levels, options.JumpLength, options.JumpNSample)));
 
         using var progress = context.Progress.Start(context.StageName, (long)batches * (repaintSteps + replaceSteps));
         long done = 0;
+        double seamSquares = 0, seamPixels = 0;
         Tensor Restore(int jumpNSample, int first, int n)
         {
             using var generators = context.GeneratorsFor(first, n, "inpaint");
@@ -44,10 +54,25 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
                 ProgressOffset = done,
                 Cancellation = context.Cancellation,
             };
-            var known = truth.narrow(0, first, n).to(context.Device);
-            var result = RePaint.Run(known, mask.narrow(0, first, n).to(context.Device), sampling, options.JumpLength, jumpNSample, options.ClipDenoised);
+            var known = truth.narrow(0, first, n);
+            var keep = mask.narrow(0, first, n);
+            // Latent diffusion: the known region is encoded and blended in latent space under the mask shrunk to latent
+            // positions whose whole pixel block is known; the result is decoded and the known pixels put back exactly.
+            var modelKnown = latent is null ? known.to(context.Device) : latent.Autoencoder.Encode(known).to(context.Device);
+            var modelKeep = (latent is null ? keep : latentMask!.narrow(0, first, n)).to(context.Device);
+            var result = method == InpaintMethod.Ode
+                ? FlowInpaint.Run(modelKnown, modelKeep, sampling, options.JumpLength, jumpNSample, options.ClipDenoised)
+                : RePaint.Run(modelKnown, modelKeep, sampling, options.JumpLength, jumpNSample, options.ClipDenoised);
             done += RePaint.Path(levels, options.JumpLength, jumpNSample).Count - 1;
-            return result;
+            if (latent is null) return result;
+            var decoded = latent.Autoencoder.Decode(result);
+            var keepImage = keep.expand_as(known);
+            if (jumpNSample == options.JumpNSample)
+            {
+                seamSquares += ((decoded - known) / 2).square().mul(keepImage).sum().item<float>();
+                seamPixels += keepImage.sum().item<float>();
+            }
+            return where(keepImage > 0.5, known, decoded);
         }
 
         var repainted = RestorationRun.InBatches(count, options.BatchSize, (first, n) => Restore(options.JumpNSample, first, n));
@@ -58,6 +83,13 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
         metrics.Add(("ssim", ssim));
         metrics.Add(("known_max_error", KnownMaxError(repainted, truth, mask)));
         metrics.Add(("missing_fraction", 1 - mask.mean().item<float>()));
+        if (latent is not null)
+        {
+            // How well the decoded result agrees with the known pixels before they are put back (RMS, [0, 1] units): the
+            // autoencoder's reconstruction error there plus any disagreement the latent blend leaves at the seam.
+            metrics.Add(("latent_known_rms", Math.Sqrt(seamSquares / Math.Max(seamPixels, 1))));
+            metrics.Add(("latent_missing_fraction", 1 - latentMask!.mean().item<float>()));
+        }
         var columns = new List<Tensor> { truth, masked };
         if (options.Baselines)
         {
@@ -105,6 +137,16 @@ public sealed class InpaintStage(InpaintStageOptions options) : IStage
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mask, "unknown mask kind");
         }
+    }
+
+    /// <summary>
+    /// The mask [N, 1, H/f, W/f] of latent positions to keep: those whose whole f×f pixel block is known (a min-pool), so
+    /// every latent position that touches the missing region is generated.
+    /// </summary>
+    internal static Tensor LatentMask(Tensor mask, int downsample)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(1 - nn.functional.max_pool2d(1 - mask.to_type(ScalarType.Float32), downsample, downsample));
     }
 
     /// <summary>Every missing pixel set to the mean of its image's known pixels (per channel).</summary>

@@ -22,6 +22,10 @@ public sealed class InpaintStageOptions : RestorationStageOptions
     [Description("mask: file: PNG of the images' size; white = fill in, black = keep (relative to the working directory).")]
     public string? MaskFile { get; set; }
 
+    /// <summary>The reverse process: auto (the ODE for a flow model, ancestral otherwise), ancestral (RePaint) or ode. Default auto.</summary>
+    [Description("Reverse process: auto (ode for a flow model, ancestral otherwise), ancestral (RePaint) or ode (flow models).")]
+    public InpaintMethod Method { get; set; } = InpaintMethod.Auto;
+
     /// <summary>RePaint: steps down between resampling jumps (and how far each jump goes back up). Default 10.</summary>
     [Range(1, 100_000), Description("RePaint: steps down between jumps, and how many levels each jump re-noises.")]
     public int JumpLength { get; set; } = 10;

@@ -1,5 +1,6 @@
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Stages;
+using Diffusion.Modalities.Image.Latent;
 using Diffusion.Modalities.Image.Png;
 using Microsoft.Extensions.Logging;
 
@@ -16,18 +17,28 @@ internal static class RestorationRun
                 $"stage '{context.StageName}' needs a trained model for component '{name}', but no earlier stage trained it: add a train stage with model: {name} before this stage");
 
     /// <summary>
+    /// The latent modality when component <paramref name="dataName"/> is one (latent diffusion: the model works on its
+    /// autoencoder's latents, the stage on its images), otherwise null.
+    /// </summary>
+    public static LatentModality? Latent(IRunContext context, string dataName) => context.Component<IModality>(dataName) as LatentModality;
+
+    /// <summary>
     /// The first <paramref name="count"/> images of the modality's test split [N, C, H, W] (model space, CPU), checked
-    /// to be images the quality measures can score (SSIM needs at least 11×11 pixels).
+    /// to be images the quality measures can score (SSIM needs at least 11×11 pixels). For a latent modality these are its
+    /// images (not their latents), and the model must have been trained on its latents.
     /// </summary>
     public static Tensor GroundTruth(IRunContext context, string dataName, int count, TrainedModel model)
     {
         var modality = context.Component<IModality>(dataName);
-        using var data = modality.Load(DataSplit.Test);
+        var latent = modality as LatentModality;
+        using var data = (latent?.Images ?? modality).Load(DataSplit.Test);
         if (data.Items.dim() != 4 || modality.Spec.Kind != "image")
             throw new PluginInputException($"stage '{context.StageName}' restores images, but component '{dataName}' provides {modality.Spec.Kind} data: name an image modality");
-        if (!data.Items.shape[1..].SequenceEqual(model.Data.ItemShape))
-            throw new PluginInputException(
-                $"component '{dataName}' gives images [{string.Join(", ", data.Items.shape[1..])}], but the model was trained on [{string.Join(", ", model.Data.ItemShape)}]: use the data the model was trained on");
+        long[] shape = latent?.Spec.ItemShape ?? data.Items.shape[1..];
+        if (!shape.SequenceEqual(model.Data.ItemShape))
+            throw new PluginInputException(latent is null
+                ? $"component '{dataName}' gives images [{string.Join(", ", shape)}], but the model was trained on [{string.Join(", ", model.Data.ItemShape)}]: use the data the model was trained on"
+                : $"component '{dataName}' gives latents [{string.Join(", ", shape)}], but the model was trained on [{string.Join(", ", model.Data.ItemShape)}]: use the data the model was trained on");
         if (data.Items.shape[2] < ImageQuality.SsimWindow || data.Items.shape[3] < ImageQuality.SsimWindow)
             throw new PluginInputException(
                 $"stage '{context.StageName}' scores SSIM with an {ImageQuality.SsimWindow}x{ImageQuality.SsimWindow} window, but the images are {data.Items.shape[2]}x{data.Items.shape[3]}: set image_size to at least {ImageQuality.SsimWindow}");

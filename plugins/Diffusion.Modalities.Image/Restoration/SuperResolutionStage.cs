@@ -21,6 +21,9 @@ public sealed class SuperResolutionStage(SuperResolutionStageOptions options) : 
     public void Run(IRunContext context)
     {
         var model = RestorationRun.TrainedModel(context, options.Model);
+        if (RestorationRun.Latent(context, options.Data) is not null)
+            throw new PluginInputException(
+                $"stage '{context.StageName}': superres conditions the denoiser on the upsampled low-resolution image in pixels, but '{options.Data}' is a latent modality, whose model sees only latents: train a pixel model (plugin: image) for superres, or use an sdedit stage on this latent model");
         CheckTrainedCondition(context);
         var sampler = context.Component<ISampler>(options.Sampler);
         using var truth = RestorationRun.GroundTruth(context, options.Data, options.Count, model);

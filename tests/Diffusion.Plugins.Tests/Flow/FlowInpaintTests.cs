@@ -46,6 +46,47 @@ public class FlowInpaintTests(ITestOutputHelper output)
         Assert.True(shortJumps < meanFill);
     }
 
+    [Fact]
+    public void Inpainting_by_the_flow_ode_keeps_the_known_pixels_and_approaches_the_posterior()
+    {
+        using var scope = NewDisposeScope();
+        var covariance = Covariance();
+        var (values, vectors) = linalg.eigh(covariance);
+        var lambda = values.clamp_min(0);
+        using var generator = new Generator(17);
+        int count = 100;
+        var truth = (randn([count, Pixels], dtype: ScalarType.Float64, generator: generator) * lambda.sqrt()).matmul(vectors.T);
+        var images = truth.reshape(count, 1, Side, Side);
+        var mask = InpaintMasks.Box(count, Side, Side, 2, 2, 4, 4).to_type(ScalarType.Float64);
+        var schedule = NoiseSchedule.RectifiedFlow(200);
+
+        Tensor Exact(Tensor x, Tensor t)
+        {
+            double time = (t[0].to_type(ScalarType.Float64).item<double>() + 1) / schedule.Timesteps;
+            double a = 1 - time;
+            var gain = (time - a * lambda) / (a * a * lambda + time * time);
+            return (x.reshape(x.shape[0], Pixels).matmul(vectors) * gain).matmul(vectors.T).reshape(x.shape);
+        }
+
+        double HoleMse(Tensor restored) => ((restored - images).square() * (1 - mask)).sum().item<double>() / (1 - mask).sum().item<double>();
+        Tensor Run(int jumpLength, int jumpNSample)
+        {
+            using var context = new FakeSamplingContext(schedule, 40, Exact, seed: 4);
+            return FlowInpaint.Run(images, mask, context, jumpLength, jumpNSample, clip: false);
+        }
+        var replaced = Run(1, 1);
+        var resampled = Run(1, 10);
+        double meanFill = HoleMse(InpaintStage.MeanFill(images, mask));
+        double posteriorSample = 2 * ConditionalVariance(covariance, mask[0].reshape(Pixels) > 0.5);
+        output.WriteLine($"flow ODE inpainting hole MSE: replacement {HoleMse(replaced):0.0000}, resampled {HoleMse(resampled):0.0000}, mean fill {meanFill:0.0000}, ideal posterior sample {posteriorSample:0.0000}");
+
+        Assert.Equal(0, ((replaced - images).abs() * mask).max().item<double>());
+        Assert.Equal(0, ((resampled - images).abs() * mask).max().item<double>());
+        Assert.True(HoleMse(resampled) < HoleMse(replaced));
+        Assert.True(HoleMse(resampled) < meanFill);
+        Assert.InRange(HoleMse(resampled), 0.8 * posteriorSample, 1.8 * posteriorSample);
+    }
+
     private static Tensor Covariance()
     {
         var k = new double[Pixels * Pixels];

@@ -54,6 +54,19 @@ public class RestorationStageTests
     }
 
     [Fact]
+    public void Inpaint_by_the_ode_needs_a_flow_model()
+    {
+        using var context = new RestorationTestContext(Ddim()) { StageName = "inpaint" };
+        var stage = new InpaintStage(new InpaintStageOptions { Model = "model", Data = "data", Count = 1, Steps = 2, Method = InpaintMethod.Ode });
+
+        var error = Assert.Throws<PluginInputException>(() => stage.Run(context));
+
+        Assert.Contains("method: ode", error.Message);
+        Assert.Contains("prediction_type epsilon", error.Message);
+        Assert.Contains("use method: ancestral", error.Message);
+    }
+
+    [Fact]
     public void Inpaint_with_a_mask_file_of_the_wrong_size_says_so()
     {
         using var folder = new Fakes.TempFolder();
