@@ -39,7 +39,7 @@ public class RunCommandTests
         Assert.Contains("train/loss", text.Stdout);
         Assert.Contains("sample.png", text.Stdout);
         // Params read as they were written in YAML: booleans in lower case, as a user would type them in --set.
-        Assert.Contains("components.noise.clip_sample = false", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("components.noise.clip_sample = true", text.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
