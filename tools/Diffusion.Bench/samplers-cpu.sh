@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dotnet build -c Release tools/Diffusion.Bench -v q
 old="dpmpp-2m:sigma_schedule=schedule;timestep_spacing=linspace,unipc:sigma_schedule=schedule;timestep_spacing=linspace"
-old="$old,deis:sigma_schedule=schedule;timestep_spacing=linspace,ddim:clip_sample=true,ddpm:clip_sample=true"
+old="$old,deis:sigma_schedule=schedule;timestep_spacing=linspace"
 new="ddpm,ddim,euler,euler-ancestral,heun,dpm2,lms,dpmpp-2s-ancestral,dpmpp-2m,dpmpp-2m-sde,dpmpp-3m-sde,unipc,deis,edm"
 exec nice tools/Diffusion.Bench/bin/Release/net10.0/diffusion-bench samplers \
   --pipeline tools/Diffusion.Bench/pipelines/samplers-model-small.yaml --metric fd-pixels \
