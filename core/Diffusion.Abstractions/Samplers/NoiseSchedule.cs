@@ -199,25 +199,69 @@ public sealed class NoiseSchedule
         return result;
     }
 
-    /// <summary>ᾱ at (possibly fractional) timesteps <paramref name="t"/>, linearly interpolated, shaped for broadcasting against <paramref name="like"/>.</summary>
+    /// <summary>
+    /// ᾱ at (possibly fractional) timesteps <paramref name="t"/>, shaped for broadcasting against <paramref name="like"/>:
+    /// the table's own ᾱ at an integer timestep, and between two table entries the ᾱ = 1/(1 + σ²) of the σ that
+    /// <see cref="SigmaAt"/> gives (log σ interpolated linearly), so that a denoiser asked for a fractional t by a σ-space
+    /// sampler (<see cref="TimestepAt"/>) sees exactly the noise level the sampler meant. The tables live on the device of
+    /// <paramref name="t"/> and are built once per device.
+    /// </summary>
     public Tensor AlphaBarAt(Tensor t, Tensor like)
     {
-        if (IsFlow)
-        {
-            using var scope = NewDisposeScope();
-            var s = FlowTimes(t, like).to_type(ScalarType.Float64);
-            return scope.MoveToOuter(((1 - s).square() / ((1 - s).square() + s.square())).to_type(like.dtype));
-        }
-        using var table = tensor(AlphasCumprod, dtype: ScalarType.Float64, device: t.device);
-        var tf = t.to_type(ScalarType.Float64).clamp(0, Timesteps - 1);
-        var lo = tf.floor().to_type(ScalarType.Int64);
-        var hi = (lo + 1).clamp(max: Timesteps - 1);
-        var w = tf - lo.to_type(ScalarType.Float64);
-        var ab = table.index_select(0, lo) * (1 - w) + table.index_select(0, hi) * w;
         var shape = new long[like.dim()];
         Array.Fill(shape, 1L);
         shape[0] = -1;
-        return ab.to_type(like.dtype).reshape(shape);
+        using var scope = NewDisposeScope();
+        if (IsFlow)
+        {
+            var s = FlowTimes(t, like).to_type(ScalarType.Float64);
+            return scope.MoveToOuter(((1 - s).square() / ((1 - s).square() + s.square())).to_type(like.dtype));
+        }
+        var (alphaBar, logSigma) = TablesOn(t.device);
+        var tf = t.to_type(ScalarType.Float64).clamp(0, Timesteps - 1);
+        var lo = tf.floor().to_type(ScalarType.Int64).clamp(max: Timesteps - 2);
+        var w = tf - lo.to_type(ScalarType.Float64);
+        var logS = logSigma.index_select(0, lo) * (1 - w) + logSigma.index_select(0, lo + 1) * w;
+        var between = (1 + (2 * logS).exp()).reciprocal();
+        // Integer timesteps take the table itself (exact, and ᾱ = 0 at the end of a zero-terminal-SNR schedule).
+        var ab = where(w == 0, alphaBar.index_select(0, lo), where(w == 1, alphaBar.index_select(0, lo + 1), between));
+        return scope.MoveToOuter(ab.to_type(like.dtype).reshape(shape));
+    }
+
+    /// <summary>
+    /// ᾱ at a (possibly fractional) timestep: <see cref="AlphasCumprod"/> at an integer, 1/(1 + σ²) with σ =
+    /// <see cref="SigmaAt"/> between (the scalar form of <see cref="AlphaBarAt(Tensor, Tensor)"/>); t is clamped to [0, T − 1].
+    /// With it a denoiser gets α = √ᾱ and the variance-preserving noise level √(1 − ᾱ) of any timestep a sampler passes.
+    /// </summary>
+    public double AlphaBarAt(double timestep)
+    {
+        if (double.IsNaN(timestep)) throw new ArgumentException("timestep is NaN", nameof(timestep));
+        if (IsFlow)
+        {
+            double s = Math.Clamp((timestep + 1) * _flowUnit, 0, 1);
+            return (1 - s) * (1 - s) / ((1 - s) * (1 - s) + s * s);
+        }
+        timestep = Math.Clamp(timestep, 0, Timesteps - 1);
+        if (timestep == Math.Floor(timestep)) return AlphasCumprod[(int)timestep];
+        double sigma = SigmaAt(timestep);
+        return 1 / (1 + sigma * sigma);
+    }
+
+    private readonly Lock _tablesLock = new();
+    private readonly Dictionary<string, (Tensor AlphaBar, Tensor LogSigma)> _tables = [];
+
+    /// <summary>ᾱ and log σ as float64 tensors on <paramref name="device"/>, built on first use and kept for the schedule's lifetime.</summary>
+    private (Tensor AlphaBar, Tensor LogSigma) TablesOn(Device device)
+    {
+        string key = device.ToString();
+        lock (_tablesLock)
+        {
+            if (_tables.TryGetValue(key, out var tables)) return tables;
+            tables = (tensor(AlphasCumprod, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope(),
+                      tensor(_logSigmas, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope());
+            _tables[key] = tables;
+            return tables;
+        }
     }
 
     /// <summary>
@@ -321,7 +365,13 @@ public sealed class NoiseSchedule
     /// <summary>The largest noise level, σ at t = T − 1 (finite: see <see cref="MinAlphaBarForSigmas"/>).</summary>
     public double SigmaMax => _sigmas[^1];
 
-    /// <summary>σ at a (possibly fractional) timestep: log σ is interpolated linearly between table entries; t is clamped to [0, T − 1].</summary>
+    /// <summary>
+    /// σ at a (possibly fractional) timestep, the one σ ↔ t mapping of the framework: log σ is interpolated linearly between
+    /// table entries (k-diffusion's <c>t_to_sigma</c>); t is clamped to [0, T − 1]. Every σ-space sampler passes the model
+    /// <see cref="TimestepAt"/>(σ), its inverse, and <see cref="AlphaBarAt(double)"/> and <see cref="AlphaBarAt(Tensor, Tensor)"/>
+    /// use this same σ between table entries, so the model's noise level at a fractional timestep is the sampler's σ.
+    /// On a rectified-flow schedule σ = t/(1 − t) of the flow time t (<see cref="FlowTimeAt"/>).
+    /// </summary>
     public double SigmaAt(double t)
     {
         if (double.IsNaN(t)) throw new ArgumentException("timestep is NaN", nameof(t));

@@ -33,6 +33,10 @@ public static class SamplingTimesteps
                     result[i] = (int)Math.Round(value, MidpointRounding.ToEven);
                 }
                 break;
+            case TimestepSpacing.LinspaceSkipZero:
+                for (int i = 0; i < steps; i++)
+                    result[i] = (int)Math.Round((total - 1) * (double)(steps - i) / steps, MidpointRounding.ToEven);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(spacing));
         }

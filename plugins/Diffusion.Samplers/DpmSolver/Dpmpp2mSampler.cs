@@ -6,9 +6,9 @@ namespace Diffusion.Samplers.DpmSolver;
 /// step's prediction. Second order; one model evaluation per step. The first step is first order (DDIM), and so is the
 /// last, onto σ = 0, which returns D.
 /// </summary>
-[Plugin(PluginKind.Sampler, "dpmpp-2m", Options = typeof(SigmaSamplerOptions),
+[Plugin(PluginKind.Sampler, "dpmpp-2m", Options = typeof(Dpmpp2mOptions),
     Description = "DPM-Solver++(2M): second-order multistep exponential integrator (1 evaluation per step).")]
-public sealed class Dpmpp2mSampler(SigmaSamplerOptions options) : DataPredictionMultistep<SigmaSamplerOptions>(options)
+public sealed class Dpmpp2mSampler(Dpmpp2mOptions options) : DataPredictionMultistep<Dpmpp2mOptions>(options)
 {
     /// <inheritdoc />
     protected override int HistoryLength => 1;

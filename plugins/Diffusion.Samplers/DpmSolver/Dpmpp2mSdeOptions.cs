@@ -7,8 +7,12 @@ namespace Diffusion.Samplers.DpmSolver;
 /// </summary>
 public sealed class Dpmpp2mSdeOptions : StochasticSamplerOptions
 {
-    /// <summary>Sets the exponential sigma schedule as the default.</summary>
-    public Dpmpp2mSdeOptions() => SigmaSchedule = SigmaSchedule.Exponential;
+    /// <summary>Sets the exponential sigma schedule, and diffusers' timestep spacing for sigma_schedule: schedule, as the defaults.</summary>
+    public Dpmpp2mSdeOptions()
+    {
+        SigmaSchedule = SigmaSchedule.Exponential;
+        TimestepSpacing = TimestepSpacing.LinspaceSkipZero;
+    }
 
     /// <summary>Form of the second-order correction: midpoint (default) or heun.</summary>
     [Description("Second-order correction: midpoint or heun.")]

@@ -6,6 +6,10 @@ namespace Diffusion.Samplers.DpmSolver;
 /// </summary>
 public sealed class Dpmpp3mSdeOptions : StochasticSamplerOptions
 {
-    /// <summary>Sets the exponential sigma schedule as the default.</summary>
-    public Dpmpp3mSdeOptions() => SigmaSchedule = SigmaSchedule.Exponential;
+    /// <summary>Sets the exponential sigma schedule, and diffusers' timestep spacing for sigma_schedule: schedule, as the defaults.</summary>
+    public Dpmpp3mSdeOptions()
+    {
+        SigmaSchedule = SigmaSchedule.Exponential;
+        TimestepSpacing = TimestepSpacing.LinspaceSkipZero;
+    }
 }

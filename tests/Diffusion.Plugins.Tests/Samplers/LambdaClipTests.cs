@@ -60,7 +60,7 @@ public class LambdaClipTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         double Spread(double lambdaMin)
         {
-            var sampler = SamplerPlugins.Create(name, PredictionType.Epsilon, ("LambdaMinClipped", lambdaMin));
+            var sampler = SamplerPlugins.Create(name, PredictionType.Epsilon, ("LambdaMinClipped", lambdaMin), ("SigmaSchedule", SigmaSchedule.Schedule));
             using var generator = new Generator(11);
             var noise = randn([2000, Gaussian.Dims], dtype: ScalarType.Float64, generator: generator);
             using var exact = new ExactSamplingContext(Cosine(), 20, Gaussian, seed: 11);
