@@ -33,24 +33,36 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
             throw new PluginInputException(
                 $"'{options.Data}' provides items of shape [{string.Join(", ", data.Items.shape[1..])}] but '{options.Model}' was trained on [{string.Join(", ", spec.ItemShape)}]: adapt to data of the same shape");
 
+        using var heldOut = HeldOut(modality, spec);
+        if (heldOut is not null) context.Tracker.LogMetric("lora/heldout_loss", HeldOutLoss(network, schedule, spec, heldOut, context), 0);
+
         using var init = new Generator(0, CPU);
         init.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x10a));
         var settings = new LoraSettings(options.Rank, options.EffectiveAlpha, options.Dropout, options.Targets);
-        var adapter = LoraAdapter.Attach(network, settings, init);
-        context.State.Set($"lora.{context.StageName}", adapter); // disposed with the run; its hooks live as long as the network
-        LoraAdapter.FreezeBase(network);
+        LoraAdapter? adapter = null;
+        if (!options.FullFinetune)
+        {
+            adapter = LoraAdapter.Attach(network, settings, init);
+            context.State.Set($"lora.{context.StageName}", adapter); // disposed with the run; its hooks live as long as the network
+            LoraAdapter.FreezeBase(network);
+        }
+        var trainable = adapter?.Parameters().ToList() ?? network.parameters().ToList();
+        long trainableCount = trainable.Sum(p => p.numel());
         long baseParameters = network.parameters().Sum(p => p.numel());
-        context.Tracker.LogParam("lora.trainable_parameters", adapter.ParameterCount);
-        context.Tracker.LogMetric("lora/trainable_parameters", adapter.ParameterCount, 0);
+        context.Tracker.LogParam("lora.trainable_parameters", trainableCount);
+        context.Tracker.LogMetric("lora/trainable_parameters", trainableCount, 0);
         context.Tracker.LogMetric("lora/base_parameters", baseParameters, 0);
-        context.Tracker.LogMetric("lora/parameter_fraction", adapter.ParameterCount / (double)baseParameters, 0);
-        context.Logger.LogInformation("lora: {Layers} layers of '{Model}' adapted at rank {Rank} (alpha {Alpha}): {Trainable:N0} trainable parameters, {Fraction:P2} of the {Base:N0} frozen ones; {Items} items",
-            adapter.Layers.Count, options.Model, options.Rank, options.EffectiveAlpha, adapter.ParameterCount, adapter.ParameterCount / (double)baseParameters, baseParameters, data.Count);
+        context.Tracker.LogMetric("lora/parameter_fraction", trainableCount / (double)baseParameters, 0);
+        if (adapter is null)
+            context.Logger.LogInformation("lora: full fine-tune of '{Model}' (baseline): {Trainable:N0} trainable parameters; {Items} items", options.Model, trainableCount, data.Count);
+        else
+            context.Logger.LogInformation("lora: {Layers} layers of '{Model}' adapted at rank {Rank} (alpha {Alpha}): {Trainable:N0} trainable parameters, {Fraction:P2} of the {Base:N0} frozen ones; {Items} items",
+                adapter.Layers.Count, options.Model, options.Rank, options.EffectiveAlpha, trainableCount, trainableCount / (double)baseParameters, baseParameters, data.Count);
 
         var trainOptions = new TrainStageOptions { CondDropout = options.CondDropout, BatchSize = options.BatchSize };
-        using var optimizer = optim.AdamW(adapter.Parameters(), options.Lr);
+        using var optimizer = optim.AdamW(trainable, options.Lr);
         network.train();
-        adapter.Train(true);
+        adapter?.Train(true);
         var clock = Stopwatch.StartNew();
         using (var progress = context.Progress.Start(context.StageName, options.Steps))
         {
@@ -71,7 +83,7 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new PluginInputException($"lora: the loss is {value} at step {step + 1}; lower lr (now {options.Lr})");
-                if (options.GradClip > 0) nn.utils.clip_grad_norm_(adapter.Parameters(), options.GradClip);
+                if (options.GradClip > 0) nn.utils.clip_grad_norm_(trainable, options.GradClip);
                 optimizer.step();
                 context.Tracker.LogMetric("lora/loss", value, step + 1);
                 progress.Report(step + 1, $"loss {value:0.0000}");
@@ -79,7 +91,19 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
         }
         if (options.Steps > 0) context.Tracker.LogMetric("lora/steps_per_second", options.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), options.Steps);
         network.eval();
-        adapter.Train(false);
+        adapter?.Train(false);
+        if (heldOut is not null)
+        {
+            double after = HeldOutLoss(network, schedule, spec, heldOut, context);
+            context.Tracker.LogMetric("lora/heldout_loss", after, Math.Max(options.Steps, 1));
+            context.Logger.LogInformation("lora: held-out denoising loss on the target data {After:0.00000}", after);
+        }
+        if (adapter is null)
+        {
+            foreach (var p in network.parameters()) p.requires_grad = false;
+            context.State.SetModel(options.Model, new TrainedModel(network, schedule, spec));
+            return;
+        }
 
         var metadata = new Dictionary<string, string>(CheckpointIO.ModelMetadata(schedule, spec))
         {
@@ -123,6 +147,56 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
         network.to(context.Device);
         context.Logger.LogInformation("lora: base weights from {Path}", full);
         return (network, context.Component<ISampler>(options.Sampler).CreateSchedule(), spec);
+    }
+
+    /// <summary>Up to <c>eval_items</c> test-split items (of <c>class_label</c>), or null when off or the data has none.</summary>
+    private ModalityData? HeldOut(IModality modality, DataSpec spec)
+    {
+        if (options.EvalItems == 0) return null;
+        var test = modality.Load(DataSplit.Test);
+        if (test.Count == 0 || (options.ClassLabel >= 0 && (test.Labels is null || !(test.Labels == options.ClassLabel).any().item<bool>())))
+        {
+            test.Dispose();
+            return null;
+        }
+        if (options.ClassLabel < 0) return test;
+        var own = OfClass(test, spec);
+        test.Dispose();
+        return own;
+    }
+
+    /// <summary>
+    /// The mean denoising loss on the held-out items at 8 evenly spaced timesteps with noise fixed by the run seed, so
+    /// the score before and after (and of a full fine-tune) compare.
+    /// </summary>
+    private double HeldOutLoss(DenoiserModule network, NoiseSchedule schedule, DataSpec spec, ModalityData heldOut, IRunContext context)
+    {
+        const int Levels = 8;
+        bool training = network.training;
+        network.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var generator = new Generator(0, CPU);
+            generator.manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x10aea1));
+            long items = Math.Min(options.EvalItems, heldOut.Count);
+            double total = 0;
+            for (int level = 0; level < Levels; level++)
+            {
+                using var scope = NewDisposeScope();
+                var x0 = heldOut.Items.narrow(0, 0, items).to(context.Device);
+                var noise = randn(x0.shape, generator: generator).to(context.Device);
+                long t = (long)Math.Round((level + 0.5) * schedule.Timesteps / Levels);
+                var ts = full([items], t, dtype: ScalarType.Int64, device: context.Device);
+                var output = network.forward(schedule.AddNoise(x0, noise, ts), ts.to_type(ScalarType.Float32), heldOut.ItemConditioning(0, items, context.Device));
+                total += nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, ts)).item<float>();
+            }
+            return total / Levels;
+        }
+        finally
+        {
+            network.train(training);
+        }
     }
 
     /// <summary>The items of <c>class_label</c>.</summary>

@@ -66,6 +66,17 @@ public sealed class LoraStageOptions : IValidatableObject
     [Description("Merge the adapters into the weights for later stages and write lora/STAGE/merged.safetensors.")]
     public bool Merge { get; set; }
 
+    /// <summary>
+    /// Trains every weight of the model instead of adapters, with the same loop, data and held-out measure: the baseline a
+    /// LoRA fine-tune is compared against (no adapter file is written).
+    /// </summary>
+    [Description("Baseline: fine-tune every weight instead of adapters (same loop and data; no adapter file).")]
+    public bool FullFinetune { get; set; }
+
+    /// <summary>Held-out items (of <c>class_label</c>) scored before and after, at 8 fixed noise levels (0: no held-out score).</summary>
+    [Range(0, 100_000), Description("Held-out items (test split, of class_label) whose denoising loss is scored before and after (0 = off).")]
+    public int EvalItems { get; set; } = 256;
+
     /// <summary>The alpha in effect.</summary>
     public double EffectiveAlpha => Alpha ?? Rank;
 
