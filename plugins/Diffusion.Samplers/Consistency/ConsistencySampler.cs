@@ -11,14 +11,16 @@ namespace Diffusion.Samplers.Consistency;
     Description = "Multistep consistency sampling for consistency-distilled models (1-8 steps; 1 evaluation per step).")]
 public sealed class ConsistencySampler(ConsistencyOptions options) : ISampler
 {
+    private readonly ConsistencyOptions _options = options;
+
     /// <inheritdoc />
-    public NoiseSchedule CreateSchedule() => options.ToSchedule();
+    public NoiseSchedule CreateSchedule() => _options.ToSchedule();
 
     /// <inheritdoc />
     public Tensor Sample(Tensor noise, ISamplingContext context)
     {
         var schedule = context.Schedule;
-        int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, options.TimestepSpacing);
+        int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, _options.TimestepSpacing);
         using var noGrad = no_grad();
         using var run = NewDisposeScope();
         // The loop starts from the noise as x_t at the first timestep (√(1 − ᾱ) ≈ 1 there), as ddim does and as the stage trains.
@@ -36,7 +38,7 @@ public sealed class ConsistencySampler(ConsistencyOptions options) : ISampler
             var shared = TimestepTensors.Shared(x, t);
             var output = context.Predict(schedule.ModelInput(x, shared), TimestepTensors.Batch(x, t)).to_type(x.dtype);
             var next = ConsistencyFunction.Apply(schedule, x, shared, output);
-            if (options.ClipSample) next = next.clamp(-options.ClipRange, options.ClipRange);
+            if (_options.ClipSample) next = next.clamp(-_options.ClipRange, _options.ClipRange);
             estimate = scope.MoveToOuter(next);
             context.OnStep(i + 1, timesteps.Length);
         }
