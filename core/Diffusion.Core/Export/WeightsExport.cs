@@ -37,6 +37,11 @@ public static class WeightsExport
         IReadOnlyList<(string Path, double Weight)>? adapters = null)
     {
         string full = CheckOutputPath(outPath);
+        foreach (var (adapter, _) in adapters ?? [])
+        {
+            if (!File.Exists(Path.GetFullPath(adapter)))
+                throw new ExportException($"--lora {adapter}: {Path.GetFullPath(adapter)} does not exist; name a lora stage's adapter.safetensors (lora/STAGE/adapter.safetensors in its run folder)");
+        }
         string root = Path.Combine(runFolder, "checkpoints");
         var stages = Directory.Exists(root)
             ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(s => Checkpoint.Latest(runFolder, s) is not null).Order(StringComparer.Ordinal).ToList()
@@ -67,8 +72,6 @@ public static class WeightsExport
             foreach (var (adapter, weight) in adapters ?? [])
             {
                 string adapterPath = Path.GetFullPath(adapter);
-                if (!File.Exists(adapterPath))
-                    throw new ExportException($"--lora {adapter}: {adapterPath} does not exist; name a lora stage's adapter.safetensors");
                 try
                 {
                     LoraWeights.MergeInto(tensors, adapterPath, weight);
