@@ -3,7 +3,8 @@ namespace Diffusion.Samplers.Consistency;
 /// <summary>
 /// Multistep consistency sampling (Song et al. 2023, algorithm 1) for a model trained by the <c>distill</c> stage with
 /// <c>method: consistency</c>: x̂0 = f(x, t_1) from the noise; then for each later timestep t_i the estimate is noised
-/// again to t_i with fresh noise and mapped back, x̂0 = f(√ᾱ·x̂0 + √(1 − ᾱ)·z, t_i). One network evaluation per step;
+/// again to t_i with fresh noise and mapped back, x̂0 = f(√ᾱ·x̂0 + √(1 − ᾱ)·z, t_i). The timesteps run up to σ = 80
+/// (<see cref="ConsistencyFunction.MaxTimestep"/>); the noise is taken as x_t there (its signal √ᾱ ≤ 0.0125). One network evaluation per step;
 /// 1 step is the one-shot sample. f is <see cref="ConsistencyFunction"/>. On a model not trained as a consistency
 /// model it still runs, but the samples are poor: use ddim or another solver for those.
 /// </summary>
@@ -20,7 +21,9 @@ public sealed class ConsistencySampler(ConsistencyOptions options) : ISampler
     public Tensor Sample(Tensor noise, ISamplingContext context)
     {
         var schedule = context.Schedule;
-        int[] timesteps = SamplingTimesteps.Select(schedule.Timesteps, context.Steps, _options.TimestepSpacing);
+        int[] timesteps = _options.TimestepSpacing == TimestepSpacing.Trailing
+            ? ConsistencyFunction.Timesteps(schedule, context.Steps) // the grid the distill stage trains on
+            : SamplingTimesteps.Select(ConsistencyFunction.MaxTimestep(schedule) + 1, context.Steps, _options.TimestepSpacing);
         using var noGrad = no_grad();
         using var run = NewDisposeScope();
         // The loop starts from the noise as x_t at the first timestep (√(1 − ᾱ) ≈ 1 there), as ddim does and as the stage trains.

@@ -2,7 +2,7 @@ namespace Diffusion.Stages.Distillation;
 
 /// <summary>
 /// Consistency distillation (Song et al. 2023, algorithm 2): the ODE from noise to data is cut at <c>solver_steps</c>
-/// timesteps t_1 > … > t_N (trailing spacing) and the clean end; for a random adjacent pair the teacher takes one DDIM
+/// timesteps t_1 > … > t_N (<see cref="ConsistencyFunction.Timesteps"/>: trailing spacing up to σ = 80) and the clean end; for a random adjacent pair the teacher takes one DDIM
 /// step from x_{t_n} (the data noised to t_n) to x̂_{t_{n+1}}, and the student's consistency function at x_{t_n} is
 /// pulled towards the EMA target network's at x̂_{t_{n+1}} (at the clean end the target is x̂ itself: f is the
 /// identity there). f is <see cref="ConsistencyFunction"/>; the loss is the squared L2 distance.
@@ -11,7 +11,7 @@ internal sealed class ConsistencyDistiller(DenoiserModule teacher, DenoiserModul
     int solverSteps, double targetDecay, ClassifierFreeGuidance? guidance)
 {
     /// <summary>The solver's timesteps, noisiest first; the clean end follows the last.</summary>
-    public int[] Grid { get; } = SamplingTimesteps.Select(schedule.Timesteps, solverSteps, TimestepSpacing.Trailing);
+    public int[] Grid { get; } = ConsistencyFunction.Timesteps(schedule, solverSteps);
 
     /// <summary>The EMA target network (θ⁻).</summary>
     public DenoiserModule Target => target;
