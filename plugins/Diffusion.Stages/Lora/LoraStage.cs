@@ -46,6 +46,8 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
             context.State.Set($"lora.{context.StageName}", adapter); // disposed with the run; its hooks live as long as the network
             LoraAdapter.FreezeBase(network);
         }
+        if (adapter is null)
+            foreach (var p in network.parameters()) p.requires_grad = true; // an EMA network from the train stage is kept without gradients
         var trainable = adapter?.Parameters().ToList() ?? network.parameters().ToList();
         long trainableCount = trainable.Sum(p => p.numel());
         long baseParameters = network.parameters().Sum(p => p.numel());

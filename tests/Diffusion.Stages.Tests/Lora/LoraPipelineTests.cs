@@ -110,6 +110,21 @@ public class LoraPipelineTests
     }
 
     [Fact]
+    public void The_full_fine_tune_baseline_trains_every_weight_of_an_EMA_model_and_writes_no_adapter()
+    {
+        using var temp = new TempFolder();
+        var run = Run(temp, "full", """
+              - { name: train, type: train, model: model, data: data, sampler: noise, steps: 1, batch_size: 2, ema_decay: 0.9 }
+              - { name: lora, type: lora, model: model, data: data, sampler: noise, steps: 2, batch_size: 2, full_finetune: true }
+            """);
+        Assert.True(run.Status == RunStatus.Completed, run.Message);
+        using var store = TrackingStores.Open(TrainPipeline.Database(temp));
+        var metrics = store.FindRun(run.RunId)!.Metrics.ToDictionary(m => m.Key, m => m.Last);
+        Assert.Equal(1.0, metrics["lora/parameter_fraction"]);
+        Assert.False(File.Exists(Path.Combine(run.RunFolder, "lora", "lora", "adapter.safetensors")));
+    }
+
+    [Fact]
     public void Targets_that_match_no_layer_fail_the_stage_with_the_layer_names()
     {
         using var temp = new TempFolder();
