@@ -55,6 +55,12 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(before, Directory.GetFiles(_db.Work.Path, "*", SearchOption.AllDirectories).Order());
     }
 
+    [Theory]
+    [InlineData("adapter.safetensors:heavy", "give FILE or FILE:WEIGHT with a number as WEIGHT")]
+    [InlineData("missing.safetensors", "missing.safetensors does not exist")]
+    public void A_LoRA_adapter_export_cannot_merge_is_one_error_line(string lora, string expected) =>
+        AssertOneError(_db.Run("export", _run, "--out", Path.Combine(_db.Work.Path, "m.safetensors"), "--lora", lora), expected);
+
     public static TheoryData<string, string> BrokenDatabases() => new()
     {
         { "half", "is damaged" },

@@ -31,10 +31,17 @@ public static class WeightsExport
     /// <param name="stage">The train stage to export, or null for the only one that has checkpoints.</param>
     /// <param name="weights">Which weights to write.</param>
     /// <param name="outPath">The file to write (its folder is created).</param>
-    /// <exception cref="ExportException">No checkpoint, several train stages and none named, or no EMA weights when asked for them.</exception>
-    public static ExportResult Export(string runFolder, string runId, string? stage, ExportedWeights weights, string outPath)
+    /// <param name="adapters">LoRA adapter files merged into the weights before writing, each with its weight (see <see cref="LoraWeights"/>).</param>
+    /// <exception cref="ExportException">No checkpoint, several train stages and none named, no EMA weights when asked for them, or an adapter that does not fit.</exception>
+    public static ExportResult Export(string runFolder, string runId, string? stage, ExportedWeights weights, string outPath,
+        IReadOnlyList<(string Path, double Weight)>? adapters = null)
     {
         string full = CheckOutputPath(outPath);
+        foreach (var (adapter, _) in adapters ?? [])
+        {
+            if (!File.Exists(Path.GetFullPath(adapter)))
+                throw new ExportException($"--lora {adapter}: {Path.GetFullPath(adapter)} does not exist; name a lora stage's adapter.safetensors (lora/STAGE/adapter.safetensors in its run folder)");
+        }
         string root = Path.Combine(runFolder, "checkpoints");
         var stages = Directory.Exists(root)
             ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(s => Checkpoint.Latest(runFolder, s) is not null).Order(StringComparer.Ordinal).ToList()
@@ -62,6 +69,20 @@ public static class WeightsExport
             metadata["stage"] = chosen;
             metadata["step"] = checkpoint.Step.ToString(CultureInfo.InvariantCulture);
             metadata["weights"] = written == ExportedWeights.Ema ? "ema" : "model";
+            foreach (var (adapter, weight) in adapters ?? [])
+            {
+                string adapterPath = Path.GetFullPath(adapter);
+                try
+                {
+                    LoraWeights.MergeInto(tensors, adapterPath, weight);
+                }
+                catch (CheckpointMismatchException e)
+                {
+                    throw new ExportException($"--lora {adapter}: {e.Message}");
+                }
+            }
+            if (adapters is { Count: > 0 })
+                metadata["lora_merged"] = string.Join(",", adapters.Select(a => $"{Path.GetFileName(a.Path)}:{a.Weight.ToString("R", CultureInfo.InvariantCulture)}"));
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);

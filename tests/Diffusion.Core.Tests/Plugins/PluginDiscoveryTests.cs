@@ -23,7 +23,7 @@ public class PluginDiscoveryTests
         var stages = catalog.NamesOf(PluginKind.Stage);
         // The stages every pipeline uses are a plugin too: the host has none of its own.
         string stagesPlugin = Path.Combine(FirstPartyFolder, "Diffusion.Stages", "Diffusion.Stages.dll");
-        Assert.Equal(["compress", "evaluate", "postprocess", "sample", "train"],
+        Assert.Equal(["compress", "distill", "evaluate", "lora", "lora-apply", "postprocess", "sample", "train"],
             stages.Where(name => catalog.Find(PluginKind.Stage, name)!.Source == stagesPlugin));
         Assert.Superset(new HashSet<string> { "inpaint", "sdedit", "superres", "infill" }, stages.ToHashSet()); // stages from other plugins
         Assert.Equal("Diffusion.Stages", catalog.Find(PluginKind.Stage, "train")!.Assembly);

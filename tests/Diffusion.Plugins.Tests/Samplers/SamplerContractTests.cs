@@ -15,7 +15,7 @@ public class SamplerContractTests
     [Fact]
     public void Every_sampler_the_issue_names_is_a_scheduler_plugin_with_schedule_options()
     {
-        Assert.Equal(SamplerPlugins.Required.Concat(SamplerPlugins.Flow).Order(), SamplerPlugins.Plugins.Keys.Order());
+        Assert.Equal(SamplerPlugins.Required.Concat(SamplerPlugins.Flow).Concat(SamplerPlugins.Distilled).Order(), SamplerPlugins.Plugins.Keys.Order());
         foreach (var name in SamplerPlugins.Flow)
         {
             var options = SamplerPlugins.Plugins[name].Options;
@@ -31,7 +31,7 @@ public class SamplerContractTests
             Assert.True(Validator.TryValidateObject(defaults, new ValidationContext(defaults), [], validateAllProperties: true), $"{name}: defaults do not validate");
             var keys = options.GetProperties().Select(OptionNames.KeyOf).ToHashSet();
             Assert.Contains("prediction_type", keys);
-            if (name is not ("ddpm" or "ddim")) Assert.Superset(new HashSet<string> { "sigma_schedule", "rho", "timestep_spacing" }, keys);
+            if (name is not ("ddpm" or "ddim" or "consistency")) Assert.Superset(new HashSet<string> { "sigma_schedule", "rho", "timestep_spacing" }, keys);
         }
         Assert.Contains("eta", Keys("ddim"));
         foreach (var name in new[] { "euler-ancestral", "dpmpp-2s-ancestral", "dpmpp-2m-sde", "dpmpp-3m-sde" })

@@ -16,6 +16,9 @@ internal static class SamplerPlugins
     /// <summary>The rectified-flow samplers (issue 20): options derive <see cref="FlowSamplerOptions"/>, tested in Flow/.</summary>
     public static readonly string[] Flow = ["flow-euler", "flow-heun", "flow-rk3"];
 
+    /// <summary>Samplers for distilled students (issue 21), tested with the distill stage in Diffusion.Stages.Tests.</summary>
+    public static readonly string[] Distilled = ["consistency"];
+
     /// <summary>Samplers that evaluate the model twice per step (except the last step).</summary>
     public static readonly string[] TwoEvaluationsPerStep = ["heun", "dpm2", "dpmpp-2s-ancestral", "edm"];
 

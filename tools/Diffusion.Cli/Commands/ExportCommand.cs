@@ -27,7 +27,12 @@ internal static class ExportCommand
             DefaultValueFactory = _ => "auto",
         };
         weights.AcceptOnlyFromAmong("auto", "ema", "model");
-        var command = new Command("export", "Write a run's trained (EMA) weights from its last checkpoint to a file.") { id, format, output, stage, weights };
+        var lora = new Option<string[]>("--lora")
+        {
+            Description = "A LoRA adapter file to merge into the weights, as FILE or FILE:WEIGHT (repeatable; docs/lora.md).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("export", "Write a run's trained (EMA) weights from its last checkpoint to a file.") { id, format, output, stage, weights, lora };
         command.SetAction(result =>
         {
             if (CommandLine.Tracking(result) is not { } tracking) return CommandLine.InvalidInput;
@@ -56,10 +61,20 @@ internal static class ExportCommand
             }
             string folder = Path.Combine(CommandLine.ArtifactRootOf(result, run.ArtifactRoot), run.Run.Id);
             string file = result.GetValue(output)!;
+            var adapters = new List<(string, double)>();
+            foreach (string spec in result.GetValue(lora) ?? [])
+            {
+                if (LoraArgument(spec) is not { } adapter)
+                {
+                    Console.Error.WriteLine($"error: --lora {spec}: give FILE or FILE:WEIGHT with a number as WEIGHT, e.g. --lora adapter.safetensors:0.8");
+                    return CommandLine.InvalidInput;
+                }
+                adapters.Add(adapter);
+            }
             try
             {
-                var exported = WeightsExport.Export(folder, run.Run.Id, result.GetValue(stage), Enum.Parse<ExportedWeights>(result.GetValue(weights)!, ignoreCase: true), file);
-                Console.WriteLine($"wrote {exported.Tensors} tensors ({(exported.Weights == ExportedWeights.Ema ? "EMA" : "trained")} weights of stage '{exported.Stage}' at step {exported.Step}) to {file}");
+                var exported = WeightsExport.Export(folder, run.Run.Id, result.GetValue(stage), Enum.Parse<ExportedWeights>(result.GetValue(weights)!, ignoreCase: true), file, adapters);
+                Console.WriteLine($"wrote {exported.Tensors} tensors ({(exported.Weights == ExportedWeights.Ema ? "EMA" : "trained")} weights of stage '{exported.Stage}' at step {exported.Step}{(adapters.Count > 0 ? $", {adapters.Count} LoRA adapter(s) merged" : "")}) to {file}");
                 return 0;
             }
             catch (ExportException e)
@@ -69,5 +84,15 @@ internal static class ExportCommand
             }
         });
         return command;
+    }
+
+    /// <summary>FILE or FILE:WEIGHT (the last colon splits when what follows is a number), or null when WEIGHT is not a number.</summary>
+    private static (string Path, double Weight)? LoraArgument(string spec)
+    {
+        int colon = spec.LastIndexOf(':');
+        if (colon <= 0 || File.Exists(spec)) return (spec, 1.0);
+        return double.TryParse(spec[(colon + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double weight) && double.IsFinite(weight)
+            ? (spec[..colon], weight)
+            : null;
     }
 }
