@@ -29,7 +29,8 @@ internal static class RunCommand
             Description = "Data-parallel training on N processes: starts 'mpiexec -n N' with this command (docs/distributed.md).",
             DefaultValueFactory = _ => 1,
         };
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc };
+        var tensorBoard = new Option<bool>("--tensorboard") { Description = "Also write TensorBoard event files (metrics, sample grids) to the run folder's tensorboard/." };
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc, tensorBoard };
         command.SetAction(result =>
         {
             var launch = MpiLaunch.Detect();
@@ -117,6 +118,7 @@ internal static class RunCommand
                 {
                     Communicator = (ICommunicator?)mpi ?? SingleProcess.Instance,
                     AcceptLengthChange = result.GetValue(acceptLengthChange),
+                    TensorBoard = result.GetValue(tensorBoard),
                 }, cancellation.Token);
                 (code, failure) = Report(outcome, result.GetValue(file)!);
             }
