@@ -41,7 +41,9 @@ internal sealed class LiveDisplay
             {
                 ready.TrySetException(e);
             }
-        }) { IsBackground = true, Name = "progress display" };
+        });
+        _thread.IsBackground = true;
+        _thread.Name = "progress display";
         _thread.Start();
         _context = ready.Task.GetAwaiter().GetResult();
     }
