@@ -68,7 +68,7 @@ public sealed class ImageModality : IModality
     public void WriteSamples(Tensor samples, string name, IRunContext context)
     {
         var (pixels, width, height, channels) = ImageGrid.Render(samples);
-        context.Artifacts.Write($"{name}.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
+        context.Artifacts.Write($"{name}.png", "image-grid", stream => ImageCodec.WritePng(stream, width, height, channels, pixels));
     }
 
     /// <inheritdoc />

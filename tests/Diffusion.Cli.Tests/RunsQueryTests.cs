@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using SkiaSharp;
 
 namespace Diffusion.Cli.Tests;
 
@@ -147,6 +146,33 @@ public sealed class RunsQueryTests : IDisposable
     }
 
     [Fact]
+    public void PlotDrawsSeveralMetricsSmoothedOnALogAxisAsSvgWithALegend()
+    {
+        var plot = _db.Run("runs", "plot", _small, _large, "--metric", "train/loss", "--metric", "eval/acc", "--log-y", "--smooth", "0.6",
+            "--out", "charts/both.svg");
+
+        Assert.True(plot.ExitCode == 0, plot.Stderr);
+        Assert.Contains("(2 runs, 7 points)", plot.Stdout);
+        var svg = File.ReadAllText(Path.Combine(_db.Work.Path, "charts", "both.svg"));
+        Assert.Equal("svg", System.Xml.Linq.XDocument.Parse(svg).Root!.Name.LocalName);
+        // A legend entry for each run and metric, axis labels, and the title.
+        foreach (var text in new[] { $"{_small} small: train/loss", $"{_large} large: eval/acc", "step", "value (log scale)", "train/loss, eval/acc" })
+            Assert.Contains(text, svg);
+
+        var same = _db.Run("runs", "plot", _small, "--metric", "train/loss", "--out", "a.png");
+        var again = _db.Run("runs", "plot", _small, "--metric", "train/loss", "--out", "b.png");
+        Assert.True(same.ExitCode == 0 && again.ExitCode == 0, same.Stderr + again.Stderr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_db.Work.Path, "a.png")), File.ReadAllBytes(Path.Combine(_db.Work.Path, "b.png"))); // deterministic
+
+        var weight = _db.Run("runs", "plot", _small, "--metric", "train/loss", "--smooth", "1", "--out", "c.png");
+        Assert.Equal(2, weight.ExitCode);
+        Assert.Contains("error: --smooth 1: the EMA weight must be at least 0 and below 1", weight.Stderr);
+        var format = _db.Run("runs", "plot", _small, "--metric", "train/loss", "--out", "c.gif");
+        Assert.Equal(2, format.ExitCode);
+        Assert.Contains("name the file *.png or *.svg", format.Stderr);
+    }
+
+    [Fact]
     public void ExportWritesEveryParamMetricAndTagAsCsvOrJson()
     {
         var csv = _db.Run("runs", "export", "--format", "csv", "--order-by", "name");
@@ -232,39 +258,19 @@ public sealed class RunsQueryTests : IDisposable
         return count;
     }
 
-    /// <summary>Reads an 8-bit RGB PNG whose scanlines use filter 0 (as the plot writes them).</summary>
+    /// <summary>Reads a PNG as 8-bit RGB through SkiaSharp.</summary>
     private static (int Width, int Height, byte[] Rgb) ReadPng(string path)
     {
         var bytes = File.ReadAllBytes(path);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], bytes[..8]);
-        int width = 0, height = 0;
-        using var idat = new MemoryStream();
-        for (int at = 8; at < bytes.Length;)
-        {
-            int length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at));
-            string type = System.Text.Encoding.ASCII.GetString(bytes, at + 4, 4);
-            var data = bytes.AsSpan(at + 8, length);
-            if (type == "IHDR")
+        using var bitmap = SKBitmap.Decode(bytes);
+        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
+        for (int y = 0, i = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++, i += 3)
             {
-                width = BinaryPrimitives.ReadInt32BigEndian(data);
-                height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
-                Assert.Equal(8, data[8]);
-                Assert.Equal(2, data[9]);
+                var colour = bitmap.GetPixel(x, y);
+                (rgb[i], rgb[i + 1], rgb[i + 2]) = (colour.Red, colour.Green, colour.Blue);
             }
-            if (type == "IDAT") idat.Write(data);
-            at += 12 + length;
-        }
-        idat.Position = 0;
-        using var inflated = new MemoryStream();
-        using (var zlib = new ZLibStream(idat, CompressionMode.Decompress)) zlib.CopyTo(inflated);
-        var raw = inflated.ToArray();
-        Assert.Equal(height * ((width * 3) + 1), raw.Length);
-        var rgb = new byte[width * height * 3];
-        for (int y = 0; y < height; y++)
-        {
-            Assert.Equal(0, raw[y * ((width * 3) + 1)]);
-            Array.Copy(raw, (y * ((width * 3) + 1)) + 1, rgb, y * width * 3, width * 3);
-        }
-        return (width, height, rgb);
+        return (bitmap.Width, bitmap.Height, rgb);
     }
 }

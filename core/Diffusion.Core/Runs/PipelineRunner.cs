@@ -109,7 +109,10 @@ public sealed class PipelineRunner(ILogger logger, IProgressReporter progress)
             using var services = BuildServices(spec);
             var device = DeviceSelector.Select(spec.Device);
             manual_seed(spec.Seed);
-            context = new RunContext(recorder.RunId, device, spec.Seed, logger, recorder, artifacts, progress, services, cancellation)
+            // --tensorboard: metrics and sample grids also go to event files in the run folder (rank 0 only).
+            var board = leader && request.TensorBoard ? new TensorBoardWriter(Path.Combine(runFolder, "tensorboard")) : null;
+            context = new RunContext(recorder.RunId, device, spec.Seed, logger, board?.Wrap(recorder) ?? recorder, board?.Wrap(artifacts) ?? artifacts,
+                progress, services, cancellation)
             {
                 Communicator = communicator,
             };

@@ -17,6 +17,9 @@ public sealed record RunRequest(PipelineSpec Pipeline, string Tracking, string A
     /// <summary>The ranks of a data-parallel run (<see cref="SingleProcess"/> by default): rank 0 records the run, every rank runs every stage.</summary>
     public ICommunicator Communicator { get; init; } = SingleProcess.Instance;
 
+    /// <summary>Also write TensorBoard event files (metrics, sample grids) to the run folder's <c>tensorboard/</c>.</summary>
+    public bool TensorBoard { get; init; }
+
     /// <summary>With <see cref="ResumeRunId"/>: continue although the stages' <c>steps:</c> changed (recorded as the tag <c>resume.length_change</c>).</summary>
     public bool AcceptLengthChange { get; init; }
 

@@ -92,7 +92,7 @@ public sealed class ImageCaptionModality(ImageCaptionOptions options) : ITextMod
         {
             var images = reference.ConditionImages!.index_select(0, tensor(items.Take(shown).ToArray(), dtype: ScalarType.Int64));
             var (pixels, width, height, channels) = ImageGrid.Render(images);
-            context.Artifacts.Write($"{name}-conditions.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
+            context.Artifacts.Write($"{name}-conditions.png", "image-grid", stream => ImageCodec.WritePng(stream, width, height, channels, pixels));
         }
         for (int i = 0; i < Math.Min(LoggedSamples, captions.Count); i++)
             context.Logger.LogInformation("{Stage} caption of test item {Item}: {Caption} (true: {Truth})", name, items[i], captions[i], truth[(int)items[i]]);

@@ -78,7 +78,7 @@ public sealed class CaptionedImageModality : IPromptModality
     public void WriteSamples(Tensor samples, string name, IRunContext context)
     {
         var (pixels, width, height, channels) = ImageGrid.Render(samples);
-        context.Artifacts.Write($"{name}.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
+        context.Artifacts.Write($"{name}.png", "image-grid", stream => ImageCodec.WritePng(stream, width, height, channels, pixels));
         var prompts = SamplePrompts((int)samples.shape[0], context);
         context.Artifacts.Write($"{name}.prompts.txt", TextSamples.ArtifactKind, stream =>
         {

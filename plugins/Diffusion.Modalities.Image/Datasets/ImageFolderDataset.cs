@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using Diffusion.Modalities.Image.Png;
 using SkiaSharp;
 
 namespace Diffusion.Modalities.Image.Datasets;
 
 /// <summary>
-/// PNG and JPEG files under a folder, decoded with SkiaSharp. Each sub-folder is a class (its name the class name, in
+/// PNG, JPEG and WebP files under a folder, decoded with SkiaSharp. Each sub-folder is a class (its name the class name, in
 /// ordinal order, files anywhere below it); a folder without sub-folders of images is one unlabelled set. Images are
 /// centre-cropped to a square, resized to the configured side (bilinear, antialiased when shrinking), made grey
 /// (BT.601 luma) or RGB, transparent pixels composited over black, and scaled to [−1, 1].
@@ -14,7 +15,7 @@ namespace Diffusion.Modalities.Image.Datasets;
 /// </summary>
 internal static class ImageFolderDataset
 {
-    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+    private static IReadOnlyList<string> Extensions => ImageCodec.Extensions;
 
     /// <summary>The files of a folder split into train and test, with their labels.</summary>
     public sealed record Listing(IReadOnlyList<string>? ClassNames, IReadOnlyList<(string Path, int Label)> Train, IReadOnlyList<(string Path, int Label)> Test)
@@ -28,7 +29,7 @@ internal static class ImageFolderDataset
     {
         if (!Directory.Exists(folder))
             throw new PluginInputException(
-                $"image folder {folder} does not exist: set `path:` to a folder of PNG/JPEG images, with one sub-folder per class");
+                $"image folder {folder} does not exist: set `path:` to a folder of PNG/JPEG/WebP images, with one sub-folder per class");
         var rootImages = Images(folder, SearchOption.TopDirectoryOnly);
         var classes = Directory.GetDirectories(folder)
             .Order(StringComparer.Ordinal)
@@ -87,7 +88,7 @@ internal static class ImageFolderDataset
     public static Tensor Decode(string path, int size, int channels)
     {
         using var codec = SKCodec.Create(path)
-            ?? throw new PluginInputException($"{path}: cannot decode the image: it is not a valid PNG or JPEG file; replace or remove it");
+            ?? throw new PluginInputException($"{path}: cannot decode the image: it is not a valid PNG, JPEG or WebP file; replace or remove it");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());

@@ -35,7 +35,7 @@ internal static class ImageGrid
         int n = (int)images.shape[0], c = (int)images.shape[1];
         int scale = Scale((int)images.shape[2], (int)images.shape[3]);
         int h = (int)images.shape[2] * scale, w = (int)images.shape[3] * scale;
-        PngEncoder.ColorTypeFor(c);
+        ImageCodec.CheckWritable(c);
         var (square, _) = Layout(n);
         int columnCount = Math.Max(1, columns ?? square);
         int rows = (n + columnCount - 1) / columnCount;

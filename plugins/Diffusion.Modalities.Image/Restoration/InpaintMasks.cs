@@ -101,7 +101,7 @@ internal static class InpaintMasks
     }
 
     /// <summary>
-    /// The mask of a PNG file, the same for all <paramref name="count"/> images: pixels brighter than mid-grey (after
+    /// The mask of an image file (PNG, JPEG or WebP), the same for all <paramref name="count"/> images: pixels brighter than mid-grey (after
     /// averaging the colour channels) are missing and filled in, darker ones are kept.
     /// </summary>
     public static Tensor FromFile(string path, int count, int height, int width)
@@ -109,21 +109,20 @@ internal static class InpaintMasks
         string full = Path.GetFullPath(path);
         if (!System.IO.File.Exists(full))
             throw new PluginInputException($"mask_file {full} does not exist; give a {width}x{height} PNG whose white pixels mark the region to fill in");
-        PngImage image;
+        DecodedImage image;
         try
         {
-            using var stream = System.IO.File.OpenRead(full);
-            image = PngDecoder.Read(stream);
+            image = ImageCodec.Read(full);
         }
         catch (InvalidDataException e)
         {
-            throw new PluginInputException($"mask_file {full} is not a PNG this reader understands: {e.Message}", e);
+            throw new PluginInputException($"mask_file {e.Message}; give a PNG (or JPEG/WebP) whose white pixels mark the region to fill in", e);
         }
         if (image.Width != width || image.Height != height)
             throw new PluginInputException(
                 $"mask_file {full} is {image.Width}x{image.Height} pixels, but the images are {width}x{height}: give a mask of the images' size (white = fill in, black = keep)");
         var mask = new float[height * width];
-        int colour = image.Channels is 2 or 4 ? image.Channels - 1 : image.Channels; // alpha is ignored
+        int colour = image.Channels == 4 ? 3 : image.Channels; // alpha is ignored
         for (int p = 0; p < mask.Length; p++)
         {
             double sum = 0;

@@ -83,7 +83,7 @@ internal static class RestorationRun
         var rows = stack(columns.Select(c => c.detach().cpu().to_type(ScalarType.Float32)).ToArray(), 1);
         var flat = rows.reshape([-1, .. rows.shape[2..]]);
         var (pixels, width, height, channels) = ImageGrid.Render(flat, columns.Count);
-        context.Artifacts.Write($"{context.StageName}.png", "image-grid", stream => PngEncoder.Write(stream, width, height, channels, pixels));
+        context.Artifacts.Write($"{context.StageName}.png", "image-grid", stream => ImageCodec.WritePng(stream, width, height, channels, pixels));
     }
 
     /// <summary>

@@ -106,7 +106,7 @@ public class PipelineRunnerTests
         Assert.Contains(run.Params, p => p.Key == "components.data.path");
     }
 
-    private sealed class SilentProgress : IProgressReporter
+    internal sealed class SilentProgress : IProgressReporter
     {
         public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
 

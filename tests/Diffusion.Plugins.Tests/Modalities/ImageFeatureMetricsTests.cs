@@ -223,7 +223,7 @@ public class ImageFeatureMetricsTests(ClassifierCacheFixture fixture) : IClassFi
         for (int i = 0; i < 4; i++)
         {
             using var file = File.Create(Path.Combine(folder.Path, $"{i}.png"));
-            Diffusion.Modalities.Image.Png.PngEncoder.Write(file, 4, 4, 1, Enumerable.Repeat((byte)(i * 60), 16).ToArray());
+            Diffusion.Modalities.Image.Png.ImageCodec.WritePng(file, 4, 4, 1, Enumerable.Repeat((byte)(i * 60), 16).ToArray());
         }
         var modality = new ImageModality(new ImageModalityOptions
         {

@@ -7,7 +7,7 @@ namespace Diffusion.Plugins.Tests.Modalities;
 
 public class ImageFolderTests
 {
-    /// <summary>Writes a PNG with the project's own encoder (so decoding is checked against an independent writer).</summary>
+    /// <summary>Writes a PNG with the image plugin's writer.</summary>
     private static void WritePng(string path, int width, int height, int channels, Func<int, int, int, byte> pixel)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -17,7 +17,7 @@ public class ImageFolderTests
                 for (int c = 0; c < channels; c++)
                     bytes[(y * width + x) * channels + c] = pixel(x, y, c);
         using var file = File.Create(path);
-        PngEncoder.Write(file, width, height, channels, bytes);
+        ImageCodec.WritePng(file, width, height, channels, bytes);
     }
 
     private static void WriteUniform(string path, byte value) => WritePng(path, 4, 4, 1, (_, _, _) => value);
@@ -184,7 +184,7 @@ public class ImageFolderTests
         var error = Assert.Throws<PluginInputException>(() => Folder(folder.Path).Load(DataSplit.Train));
 
         Assert.Contains($"no images under {folder.Path}", error.Message);
-        Assert.Contains(".png, .jpg, .jpeg", error.Message);
+        Assert.Contains(".png, .jpg, .jpeg, .webp", error.Message);
     }
 
     [Fact]

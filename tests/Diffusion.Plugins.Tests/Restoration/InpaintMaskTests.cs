@@ -108,7 +108,7 @@ public class InpaintMaskTests
 
         var error = Assert.Throws<PluginInputException>(() => InpaintMasks.FromFile(path, 1, 16, 16));
 
-        Assert.Contains("PNG signature", error.Message);
+        Assert.Contains($"mask_file {path}: not a PNG, JPEG or WebP image", error.Message);
     }
 
     private static Tensor Strokes(IRunContext context, long first, int count)
@@ -121,7 +121,7 @@ public class InpaintMaskTests
     {
         string path = Path.Combine(folder.Path, name);
         using var stream = File.Create(path);
-        PngEncoder.Write(stream, width, height, 1, grey);
+        ImageCodec.WritePng(stream, width, height, 1, grey);
         return path;
     }
 }

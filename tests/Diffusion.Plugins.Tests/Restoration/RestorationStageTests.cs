@@ -28,7 +28,7 @@ public class RestorationStageTests
         Assert.Equal(0, metrics["inpaint/known_max_error"]);
         Assert.Equal(0.25, metrics["inpaint/missing_fraction"], 6); // the centred 6x6 square of 12x12
         Assert.Equal(new long[] { 3, 1, 12, 12 }, context.Samples.shape);
-        var grid = PngDecoder.Read(File.OpenRead(Path.Combine(context.Artifacts.Root, "inpaint.png")));
+        var grid = ImageCodec.Read(Path.Combine(context.Artifacts.Root, "inpaint.png"));
         int cell = 12 * ImageGrid.Scale(12, 12) + 1; // 12x12 images enlarged to at least 64 px, 1 px padding
         Assert.Equal((5 * cell + 1, 3 * cell + 1), (grid.Width, grid.Height)); // truth, masked, mean fill, replace, RePaint
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Core.Options;
 using Diffusion.Core.Plugins;
+using Spectre.Console;
 
 namespace Diffusion.Cli.Commands;
 
@@ -51,6 +52,11 @@ internal static class PluginsCommand
 
     private static void PrintText(PluginCatalog catalog, bool verbose)
     {
+        if (Terminal.IsInteractive)
+        {
+            PrintTables(catalog, verbose);
+            return;
+        }
         foreach (var group in catalog.All.GroupBy(p => p.Kind))
         {
             Console.WriteLine($"{Plural(group.Key)}:");
@@ -63,6 +69,37 @@ internal static class PluginsCommand
                     Console.WriteLine($"      {option.Key}: {option.TypeName} = {option.DefaultValue}{(string.IsNullOrEmpty(option.Description) ? "" : "   # " + option.Description)}");
             }
             Console.WriteLine();
+        }
+    }
+
+    /// <summary>
+    /// On a terminal: a table per kind, each plugin's options (key = default) in grey under its description; the
+    /// options' own descriptions with --verbose (and always in redirected output and --json).
+    /// </summary>
+    private static void PrintTables(PluginCatalog catalog, bool verbose)
+    {
+        foreach (var group in catalog.All.GroupBy(p => p.Kind))
+        {
+            var table = Terminal.Table(["name", "assembly", "description and options"]);
+            table.Columns[0].NoWrap();
+            table.Columns[1].NoWrap();
+            table.Title = new TableTitle(Plural(group.Key), new Style(decoration: Decoration.Bold));
+            foreach (var plugin in group)
+            {
+                var lines = new List<string> { Markup.Escape(plugin.Description ?? "") };
+                if (verbose) lines.Add($"[grey]from {Markup.Escape(plugin.Source ?? "")}[/]");
+                if (plugin.OptionsType is not null)
+                {
+                    foreach (var option in OptionsDescriber.Describe(plugin.OptionsType))
+                    {
+                        string text = $"{option.Key} = {option.DefaultValue}" + (verbose && !string.IsNullOrEmpty(option.Description) ? $"   # {option.Description}" : "");
+                        lines.Add($"[grey]{Markup.Escape(text)}[/]");
+                    }
+                }
+                table.AddRow(new Markup($"[bold]{Markup.Escape(plugin.Name)}[/]"), new Text($"{plugin.Assembly}\n{plugin.Version}"), new Markup(string.Join('\n', lines)));
+            }
+            Terminal.Out.Write(table);
+            Terminal.Out.WriteLine();
         }
     }
 }

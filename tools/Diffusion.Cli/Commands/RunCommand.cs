@@ -37,7 +37,8 @@ internal static class RunCommand
         {
             if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--threads must be at least 1");
         });
-        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc, threads };
+        var tensorBoard = new Option<bool>("--tensorboard") { Description = "Also write TensorBoard event files (metrics, sample grids) to the run folder's tensorboard/." };
+        var command = new Command("run", "Run a pipeline and record it.") { file, set, resume, acceptLengthChange, nproc, threads, tensorBoard };
         command.SetAction(result =>
         {
             var launch = MpiLaunch.Detect();
@@ -126,6 +127,7 @@ internal static class RunCommand
                     AcceptLengthChange = result.GetValue(acceptLengthChange),
                     Threads = result.GetValue(threads),
                     RanksOnThisMachine = Math.Max(1, launch?.LocalSize ?? 1),
+                    TensorBoard = result.GetValue(tensorBoard),
                 }, cancellation.Token);
                 (code, failure) = Report(outcome, result.GetValue(file)!);
             }

@@ -78,9 +78,19 @@ internal static class RunsSupport
 
     public static string Trim(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
 
-    /// <summary>Prints rows as columns padded to their widest cell (the last column is not padded).</summary>
+    /// <summary>
+    /// Prints rows as a table: on a terminal with Spectre.Console (borders, bold header), otherwise (and to
+    /// <paramref name="output"/>) as columns padded to their widest cell (the last column is not padded).
+    /// </summary>
     public static void PrintTable(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, TextWriter? output = null)
     {
+        if (output is null && Terminal.IsInteractive)
+        {
+            var table = Terminal.Table(header);
+            foreach (var row in rows) Spectre.Console.TableExtensions.AddRow(table, row.Select(cell => (Spectre.Console.Rendering.IRenderable)new Spectre.Console.Text(cell)));
+            Terminal.Out.Write(table);
+            return;
+        }
         output ??= Console.Out;
         var all = rows.Prepend(header).ToList();
         var widths = Enumerable.Range(0, header.Count).Select(i => all.Max(r => r[i].Length)).ToArray();
