@@ -1,6 +1,6 @@
 // The namespaces most files of this project use, imported once for all of them.
-global using System.ComponentModel.DataAnnotations;
 global using System.ComponentModel;
+global using System.ComponentModel.DataAnnotations;
 global using Diffusion.Abstractions.Checkpoints;
 global using Diffusion.Abstractions.Compression;
 global using Diffusion.Abstractions.Denoisers;

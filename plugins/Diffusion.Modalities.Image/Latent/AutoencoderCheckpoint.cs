@@ -1,5 +1,5 @@
-using Diffusion.Abstractions.Checkpoints;
 using System.Globalization;
+using Diffusion.Abstractions.Checkpoints;
 
 namespace Diffusion.Modalities.Image.Latent;
 

@@ -1,9 +1,9 @@
-using TorchSharp;
-using Diffusion.Abstractions.Stages;
 using System.Diagnostics;
 using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Stages;
 using Diffusion.Modalities.Image.Restoration;
 using Microsoft.Extensions.Logging;
+using TorchSharp;
 
 namespace Diffusion.Modalities.Image.Latent;
 

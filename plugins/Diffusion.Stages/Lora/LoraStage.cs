@@ -1,8 +1,8 @@
-using TorchSharp;
 using System.Diagnostics;
 using System.Globalization;
 using Diffusion.Stages.Checkpoints;
 using Diffusion.Stages.Training;
+using TorchSharp;
 
 namespace Diffusion.Stages.Lora;
 

@@ -1,5 +1,5 @@
-using Diffusion.Denoisers.UNet2D;
 using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Denoisers.UNet2D;
 using Diffusion.Stages.Checkpoints;
 
 namespace Diffusion.Plugins.Tests.Compression;

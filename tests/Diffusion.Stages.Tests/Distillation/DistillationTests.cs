@@ -1,8 +1,8 @@
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Stages.Distillation;
 using TorchSharp;
-using static TorchSharp.torch;
 using static Diffusion.Stages.Tests.Distillation.GaussianModels;
+using static TorchSharp.torch;
 
 namespace Diffusion.Stages.Tests.Distillation;
 

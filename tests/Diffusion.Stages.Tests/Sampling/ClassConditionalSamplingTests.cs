@@ -1,5 +1,5 @@
-using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Checkpoints;
+using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Runs;
 using Diffusion.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
