@@ -106,17 +106,6 @@ public class PipelineRunnerTests
         Assert.Contains(run.Params, p => p.Key == "components.data.path");
     }
 
-    internal sealed class SilentProgress : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
-    }
-
     /// <summary>Cancels the run once a stage has reported a given number of steps done (like Ctrl+C at that moment).</summary>
     private sealed class CancelAt(string stage, long step, CancellationTokenSource source) : IProgressReporter
     {

@@ -14,7 +14,7 @@ public class TensorBoardTests
     {
         using var temp = new TempFolder();
         string db = Path.Combine(temp.Path, "runs", "tracking.db");
-        var runner = new PipelineRunner(NullLogger.Instance, new PipelineRunnerTests.SilentProgress());
+        var runner = new PipelineRunner(NullLogger.Instance, new SilentProgress());
 
         var result = runner.Run(new RunRequest(TinyPipeline.Load(temp), db, Path.GetDirectoryName(db)!) { TensorBoard = true }, CancellationToken.None);
 
@@ -43,7 +43,7 @@ public class TensorBoardTests
         using var temp = new TempFolder();
         string db = Path.Combine(temp.Path, "runs", "tracking.db");
 
-        var result = new PipelineRunner(NullLogger.Instance, new PipelineRunnerTests.SilentProgress()).Run(new RunRequest(TinyPipeline.Load(temp), db, Path.GetDirectoryName(db)!), CancellationToken.None);
+        var result = new PipelineRunner(NullLogger.Instance, new SilentProgress()).Run(new RunRequest(TinyPipeline.Load(temp), db, Path.GetDirectoryName(db)!), CancellationToken.None);
 
         Assert.False(Directory.Exists(Path.Combine(result.RunFolder, "tensorboard")));
     }

@@ -31,7 +31,7 @@ public class DistillPipelineTests
             """);
         var document = PipelineLoader.Load(path, overrides);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
-        return new PipelineRunner(NullLogger.Instance, new Quiet()).Run(
+        return new PipelineRunner(NullLogger.Instance, new SilentProgress()).Run(
             new RunRequest(spec, TrainPipeline.Database(folder), Path.GetDirectoryName(TrainPipeline.Database(folder))!, null), CancellationToken.None);
     }
 
@@ -95,16 +95,5 @@ public class DistillPipelineTests
               - { name: distill, type: distill, model: model, data: data, sampler: noise, method: progressive, teacher_steps: 12, student_steps: 4 }
             """));
         Assert.Contains("power of two", error.Message);
-    }
-
-    private sealed class Quiet : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
     }
 }

@@ -30,7 +30,7 @@ public class LoraPipelineTests
         string path = folder.File($"{name}.yaml", $"name: {name}\nseed: 5\ndevice: cpu\n{Components}\nstages:\n{stages}");
         var document = PipelineLoader.Load(path, overrides);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
-        return new PipelineRunner(NullLogger.Instance, new Quiet()).Run(
+        return new PipelineRunner(NullLogger.Instance, new SilentProgress()).Run(
             new RunRequest(spec, TrainPipeline.Database(folder), Path.GetDirectoryName(TrainPipeline.Database(folder))!, null), CancellationToken.None);
     }
 
@@ -135,16 +135,5 @@ public class LoraPipelineTests
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("match no linear or convolution layer", run.Message);
         Assert.Contains("conv_in", run.Message);
-    }
-
-    private sealed class Quiet : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
     }
 }

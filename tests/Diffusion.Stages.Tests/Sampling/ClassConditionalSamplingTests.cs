@@ -54,15 +54,4 @@ public class ClassConditionalSamplingTests
         using var store = TrackingStores.Open(db);
         Assert.Contains("class_labels: cycle", store.FindRun(result.RunId)!.Run.Message);
     }
-
-    private sealed class SilentProgress : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
-    }
 }

@@ -22,7 +22,7 @@ public class FlowPipelineTests
             "components.noise.plugin=flow-heun", "components.noise.timesteps=50", "components.model.class_conditional=true",
             "stages.train.cond_dropout=0.2", "stages.sample.class_labels=cycle", "stages.sample.guidance_scale=2",
         ];
-        var runner = new PipelineRunner(NullLogger.Instance, new Silent());
+        var runner = new PipelineRunner(NullLogger.Instance, new SilentProgress());
         var result = runner.Run(new RunRequest(TinyPipeline.Load(temp, overrides), db, Path.GetDirectoryName(db)!, null), CancellationToken.None);
 
         Assert.True(result.Status == RunStatus.Completed, result.Message);
@@ -42,21 +42,10 @@ public class FlowPipelineTests
     {
         using var temp = new TempFolder();
         string db = Path.Combine(temp.Path, "runs", "tracking.db");
-        var runner = new PipelineRunner(NullLogger.Instance, new Silent());
+        var runner = new PipelineRunner(NullLogger.Instance, new SilentProgress());
         var result = runner.Run(new RunRequest(TinyPipeline.Load(temp, "components.noise.plugin=flow-euler", "stages.train.loss_weighting=min_snr"),
             db, Path.GetDirectoryName(db)!, null), CancellationToken.None);
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Contains("min_snr", result.Message);
-    }
-
-    private sealed class Silent : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
     }
 }

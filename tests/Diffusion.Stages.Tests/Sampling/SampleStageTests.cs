@@ -30,15 +30,4 @@ public class SampleStageTests
         Assert.True(a["samples"].allclose(b["samples"], rtol: 0, atol: 1e-4), "sample i must not depend on the batch size");
         Assert.True(a["samples"].std().item<float>() > 0.05, "the samples differ from one another");
     }
-
-    private sealed class SilentProgress : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
-    }
 }

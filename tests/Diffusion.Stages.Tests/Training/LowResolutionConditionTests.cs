@@ -106,17 +106,6 @@ public class LowResolutionConditionTests
     {
         var document = PipelineLoader.Load(temp.File(name, yaml), []);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
-        return new PipelineRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new Silent()).Run(new RunRequest(spec, TrainPipeline.Database(temp), Path.GetDirectoryName(TrainPipeline.Database(temp))!, null), default);
-    }
-
-    private sealed class Silent : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
+        return new PipelineRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new SilentProgress()).Run(new RunRequest(spec, TrainPipeline.Database(temp), Path.GetDirectoryName(TrainPipeline.Database(temp))!, null), default);
     }
 }

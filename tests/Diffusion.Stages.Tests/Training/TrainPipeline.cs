@@ -29,7 +29,7 @@ internal static class TrainPipeline
         string path = folder.File("train.yaml", Yaml(model));
         var document = PipelineLoader.Load(path, overrides);
         var spec = PipelineBinder.Bind(document, PluginDiscovery.Discover(PluginSource.Defaults(document.PluginFolders)));
-        var runner = new PipelineRunner(NullLogger.Instance, progress ?? new Silent());
+        var runner = new PipelineRunner(NullLogger.Instance, progress ?? new SilentProgress());
         return runner.Run(new RunRequest(spec, Database(folder), Path.GetDirectoryName(Database(folder))!, resume), cancellation);
     }
 
@@ -37,17 +37,6 @@ internal static class TrainPipeline
 
     public static string Final(RunResult run, string file, int step = 6) =>
         Path.Combine(run.RunFolder, "checkpoints", "train", $"step-{step:D8}", file);
-
-    private sealed class Silent : IProgressReporter
-    {
-        public IProgressTask Start(string label, long total, long alreadyDone = 0) => new Task();
-
-        private sealed class Task : IProgressTask
-        {
-            public void Report(long done, string? status = null) { }
-            public void Dispose() { }
-        }
-    }
 }
 
 /// <summary>Cancels the run once the train stage has reported a given number of steps (like Ctrl+C at that moment).</summary>
