@@ -137,7 +137,18 @@ public sealed class TrainAutoencoderStage(TrainAutoencoderStageOptions options) 
             ["psnr"] = ImageQuality.Mean(ImageQuality.Psnr(ImageQuality.ToUnit(reconstructed), ImageQuality.ToUnit(x))),
             ["ssim"] = x.shape[2] >= 11 && x.shape[3] >= 11 ? ImageQuality.Mean(ImageQuality.Ssim(ImageQuality.ToUnit(reconstructed), ImageQuality.ToUnit(x))) : double.NaN,
         };
-        foreach (var (key, value) in latent.Images.Evaluate(reconstructed, test, context)) scores["recon-" + key] = value;
+        // The reconstructions carry their test images' labels, so label metrics (class-accuracy) score them too. Before
+        // any sample stage the run has no samples; the reconstructions stand in for them while they are scored.
+        bool standIn = context.State.Samples is null;
+        if (standIn) context.State.Samples = new GeneratedSamples(reconstructed.cpu().clone(), test.Labels?.narrow(0, 0, x.shape[0]).clone());
+        try
+        {
+            foreach (var (key, value) in latent.Images.Evaluate(reconstructed, test, context)) scores["recon-" + key] = value;
+        }
+        finally
+        {
+            if (standIn) context.State.Samples = null;
+        }
         foreach (var (key, value) in scores.Where(s => double.IsFinite(s.Value)))
         {
             context.Tracker.LogMetric($"{context.StageName}/{key}", value, 0);
