@@ -1,4 +1,5 @@
 using Diffusion.Modalities.Image.Restoration;
+using Diffusion.Plugins.Tests.Restoration;
 using Xunit.Abstractions;
 
 namespace Diffusion.Plugins.Tests.Flow;
@@ -57,7 +58,7 @@ public class FlowInpaintTests(ITestOutputHelper output)
     {
         public static GaussianProblem Create()
         {
-            var covariance = FlowInpaintTests.Covariance();
+            var covariance = RePaintGaussianTests.Covariance(); // the same 8x8 smooth image model
             var (values, vectors) = linalg.eigh(covariance);
             var lambda = values.clamp_min(0);
             using var generator = new Generator(17);
@@ -79,28 +80,6 @@ public class FlowInpaintTests(ITestOutputHelper output)
             ((restored - Images).square() * (1 - Mask)).sum().item<double>() / (1 - Mask).sum().item<double>();
 
         /// <summary>The hole error of a perfect posterior sample: twice the conditional variance.</summary>
-        public double PosteriorSample => 2 * ConditionalVariance(Covariance, Mask[0].reshape(Pixels) > 0.5);
-    }
-
-    private static Tensor Covariance()
-    {
-        var k = new double[Pixels * Pixels];
-        for (int p = 0; p < Pixels; p++)
-            for (int q = 0; q < Pixels; q++)
-            {
-                double dy = p / Side - q / Side, dx = p % Side - q % Side;
-                k[p * Pixels + q] = 0.5 * Math.Exp(-(dy * dy + dx * dx) / 8) + (p == q ? 1e-3 : 0);
-            }
-        return tensor(k, dtype: ScalarType.Float64).reshape(Pixels, Pixels);
-    }
-
-    private static double ConditionalVariance(Tensor covariance, Tensor known)
-    {
-        var k = known.nonzero().reshape(-1);
-        var h = known.logical_not().nonzero().reshape(-1);
-        var shh = covariance.index_select(0, h).index_select(1, h);
-        var shk = covariance.index_select(0, h).index_select(1, k);
-        var skk = covariance.index_select(0, k).index_select(1, k);
-        return (shh - shk.matmul(linalg.solve(skk, shk.T))).diagonal().mean().item<double>();
+        public double PosteriorSample => 2 * RePaintGaussianTests.ConditionalVariance(Covariance, Mask[0].reshape(Pixels) > 0.5);
     }
 }

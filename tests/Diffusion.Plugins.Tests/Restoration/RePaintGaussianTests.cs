@@ -58,7 +58,7 @@ public class RePaintGaussianTests(ITestOutputHelper output)
     }
 
     /// <summary>A smooth image model: covariance 0.5·exp(−d²/(2·2²)) between pixels d apart, plus a little white noise.</summary>
-    private static Tensor Covariance()
+    internal static Tensor Covariance()
     {
         var k = new double[Pixels * Pixels];
         for (int p = 0; p < Pixels; p++)
@@ -71,7 +71,7 @@ public class RePaintGaussianTests(ITestOutputHelper output)
     }
 
     /// <summary>The mean variance of the hole's pixels given the known ones: tr(Σ_hh − Σ_hk Σ_kk⁻¹ Σ_kh) / holes.</summary>
-    private static double ConditionalVariance(Tensor covariance, Tensor known)
+    internal static double ConditionalVariance(Tensor covariance, Tensor known)
     {
         var k = known.nonzero().reshape(-1);
         var h = known.logical_not().nonzero().reshape(-1);
