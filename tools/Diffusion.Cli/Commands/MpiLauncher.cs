@@ -10,6 +10,7 @@ namespace Diffusion.Cli.Commands;
 /// <c>--nproc</c>) and the same environment, forwards SIGTERM to it (it passes signals on to every rank), and returns
 /// its exit code. Ctrl+C in a terminal reaches mpiexec directly (same process group): the launcher only waits for it,
 /// since a second SIGINT would make mpiexec kill the ranks before they record the run as KILLED. <c>DIFFUSION_MPIEXEC</c> names another launcher.
+/// A run that ends with MPI_Abort leaves its error in a <see cref="LaunchReport"/>, printed here after mpiexec returns.
 /// </summary>
 internal static partial class MpiLauncher
 {
@@ -28,11 +29,14 @@ internal static partial class MpiLauncher
         info.ArgumentList.Add(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (string argument in WithoutNproc(Environment.GetCommandLineArgs().Skip(1))) info.ArgumentList.Add(argument);
+        string report = LaunchReport.Create();
+        info.Environment[LaunchReport.Variable] = report;
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {mpiexec}");
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Forward(context, process, 15));
         process.WaitForExit();
+        LaunchReport.Print(report, Console.Error);
         return process.ExitCode;
     }
 

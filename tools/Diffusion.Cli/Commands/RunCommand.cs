@@ -57,27 +57,28 @@ internal static class RunCommand
             var standardError = Console.Error;
             // Until the pipeline is checked, a quiet rank keeps what it would print: if its copy of the input is wrong
             // (a file missing on its machine), that is the message the other ranks need.
+            // Rank 0's too: if the input is wrong the job ends with MPI_Abort, and that message must not be lost on the way.
             var validation = new StringWriter();
-            if (launch is { Rank: > 0 })
-            {
-                Console.SetOut(TextWriter.Null);
-                Console.SetError(validation);
-            }
+            bool parallel = launch is { Size: > 1 };
+            if (launch is { Rank: > 0 }) Console.SetOut(TextWriter.Null);
+            if (parallel) Console.SetError(validation);
 
             var (spec, _) = PipelineOptions.Load(result.GetValue(file)!, result.GetValue(set) ?? []);
             var tracking = spec is not null && CommandLine.KernelModeIsValid() ? CommandLine.Tracking(result) : null;
-            if (launch is { Rank: > 0 }) Console.SetError(TextWriter.Null);
+            if (parallel) Console.SetError(launch is { Rank: > 0 } ? TextWriter.Null : standardError);
             if (spec is null || tracking is null)
             {
                 // Under mpiexec the other ranks would wait for this one in their first collective: tell them instead.
-                if (launch is { Size: > 1 })
+                if (parallel)
                 {
+                    if (launch is { Rank: 0 }) LaunchReport.Writer(standardError).Write(validation.ToString());
                     string why = validation.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "invalid input";
                     var failed = MpiCommunicator.Start(DistributedTimeout(), CancellationToken.None);
                     return EndRank(failed, 1, $"invalid input: {why}", standardError);
                 }
                 return CommandLine.InvalidInput;
             }
+            if (launch is { Rank: 0 } && parallel) standardError.Write(validation.ToString()); // warnings of a valid pipeline
             if (ranks > 1 && launch is null) return MpiLauncher.Run(ranks);
             if (ranks > 1 && launch is not null && ranks != launch.Size)
                 Console.Error.WriteLine($"warning: --nproc {ranks} ignored: mpiexec already started {launch.Size} ranks");
@@ -119,6 +120,8 @@ internal static class RunCommand
             };
             int code;
             string? failure;
+            // Under mpiexec a failed run ends with MPI_Abort: its error goes where the abort cannot lose it.
+            var errors = mpi is not { Rank: 0 } ? Console.Error : LaunchReport.Writer(Console.Error);
             try
             {
                 var outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume))
@@ -129,17 +132,17 @@ internal static class RunCommand
                     RanksOnThisMachine = Math.Max(1, launch?.LocalSize ?? 1),
                     TensorBoard = result.GetValue(tensorBoard),
                 }, cancellation.Token);
-                (code, failure) = Report(outcome, result.GetValue(file)!);
+                (code, failure) = Report(outcome, result.GetValue(file)!, errors);
             }
             catch (Exception e) when (e is RunNotFoundException or AmbiguousRunIdException or ResumeRefusedException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {e.Message}");
                 (code, failure) = (CommandLine.InvalidInput, e.Message);
             }
             catch (Exception e) when (mpi is not null && e is RankFailedException or OperationCanceledException)
             {
                 // A rank other than 0 failed before rank 0 had a run to record it in (or while it opened one).
-                Console.Error.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {e.Message}");
                 (code, failure) = (e is OperationCanceledException ? 130 : 1, e.Message);
             }
             return mpi is null ? code : EndRank(mpi, code, failure, standardError);
@@ -147,7 +150,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static (int Code, string? Failure) Report(RunResult outcome, string file)
+    private static (int Code, string? Failure) Report(RunResult outcome, string file, TextWriter errors)
     {
         string folderText = Path.GetRelativePath(Environment.CurrentDirectory, outcome.RunFolder);
         switch (outcome.Status)
@@ -156,12 +159,12 @@ internal static class RunCommand
                 Console.WriteLine($"run {outcome.RunId} COMPLETED; see it with: diffusion runs show {outcome.RunId}");
                 return (0, null);
             case RunStatus.Killed:
-                Console.Error.WriteLine($"run {outcome.RunId} KILLED: {outcome.Message}");
-                Console.Error.WriteLine($"continue it with: diffusion run {file} --resume {outcome.RunId}");
+                errors.WriteLine($"run {outcome.RunId} KILLED: {outcome.Message}");
+                errors.WriteLine($"continue it with: diffusion run {file} --resume {outcome.RunId}");
                 return (130, outcome.Message);
             default:
-                Console.Error.WriteLine($"error: run {outcome.RunId} FAILED: {outcome.Message}");
-                Console.Error.WriteLine($"artifacts so far: {folderText}");
+                errors.WriteLine($"error: run {outcome.RunId} FAILED: {outcome.Message}");
+                errors.WriteLine($"artifacts so far: {folderText}");
                 return (1, outcome.Message);
         }
     }
@@ -197,10 +200,13 @@ internal static class RunCommand
         {
             string message = failure ?? $"ended with exit code {code}";
             bool recorded = mpi.ReportFailure(message, TimeSpan.FromSeconds(30));
-            if (!recorded) standardError.WriteLine($"error: rank {mpi.Rank} failed: {message} (rank 0 did not confirm it recorded this)");
+            if (!recorded) LaunchReport.Writer(standardError).WriteLine($"error: rank {mpi.Rank} failed: {message} (rank 0 did not confirm it recorded this)");
         }
         Console.Out.Flush();
         Console.Error.Flush();
+        // Started by mpiexec directly, what this rank printed last goes through mpiexec's forwarding, which MPI_Abort
+        // may cut short: give it a moment (under --nproc the error is in the launch report, kept safe).
+        if (Environment.GetEnvironmentVariable(LaunchReport.Variable) is not { Length: > 0 }) Thread.Sleep(TimeSpan.FromMilliseconds(500));
         MpiCommunicator.Abort(code == 0 ? 1 : code);
         return code;
     }
