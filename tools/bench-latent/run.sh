@@ -2,7 +2,10 @@
 # Reduced-budget benchmark of issue 20 (docs/benchmarks.md, "Latent diffusion and flow matching"): step and sampling
 # times of pixel vs latent diffusion on Fashion-MNIST at 64x64, the autoencoder's held-out PSNR/SSIM, and DDPM-eps vs
 # flow matching on the quickstart data at 10/20/50 sampling steps. Every number is read back with 'diffusion runs show'.
-# Usage: [CLI_DIR=...] [PART=a|b|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
+# Usage: [CLI_DIR=...] [PART=a|b|c|all] [AE_STEPS=300] [TRAIN_STEPS=300] tools/bench-latent/run.sh [OUT_DIR]
+# PART=c (not in all; about an hour): the shipped latent pipeline at its full budget (or LATENT_RUN=ID of such a run in
+# OUT_DIR), its UNet checkpoints scored (CHECKPOINTS="500 1000"), then the pixel twin trained for PIX_STEPS steps,
+# every model sampled and scored as the shipped pipeline does (500 samples, 20 steps, fd and class accuracy).
 # (build first: dotnet build Diffusion.Framework.sln)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,6 +14,23 @@ mkdir -p "$out" && cd "$out"
 part=${PART:-all}
 # CLI_DIR: a copy of the CLI build folder to run from (so that rebuilding the tree meanwhile does not change the runs)
 cli="nice dotnet ${CLI_DIR:-$root/tools/Diffusion.Cli/bin/Debug/net10.0}/diffusion.dll"
+
+if [ "$part" = c ]; then
+  if [ -z "${LATENT_RUN:-}" ]; then
+    $cli run "$root/pipelines/latent-diffusion.yaml" 2>&1 | tee latent-full.txt
+    LATENT_RUN=$(grep -o 'run [0-9a-f]* COMPLETED' latent-full.txt | awk '{print $2}')
+  fi
+  ae=$(ls -d "$out"/runs/$LATENT_RUN/checkpoints/autoencoder/step-*/ | tail -1)autoencoder.safetensors
+  for step in ${CHECKPOINTS:-500 1000}; do
+    AE_WEIGHTS=$ae UNET_WEIGHTS=$(printf '%s/runs/%s/checkpoints/train/step-%08d/ema.safetensors' "$out" "$LATENT_RUN" "$step") \
+      $cli run "$root/tools/bench-latent/score-latent.yaml" 2>&1 | tee latent-at-$step.txt
+  done
+  pix=${PIX_STEPS:-200}
+  $cli run "$root/tools/bench-latent/pixel-64.yaml" --set stages.train.steps=$pix --set stages.train.warmup_steps=$((pix * 8 / 100)) \
+    --set stages.train.checkpoint_every=0 2>&1 | tee pixel-$pix.txt
+  $cli runs list
+  exit 0
+fi
 
 if [ "$part" != b ]; then
 # A. Pixel vs latent: 40 training steps each (batch 64), 64 samples at 20 steps, 1000 training images.

@@ -139,15 +139,22 @@ public sealed class TrainAutoencoderStage(TrainAutoencoderStageOptions options) 
         };
         // The reconstructions carry their test images' labels, so label metrics (class-accuracy) score them too. Before
         // any sample stage the run has no samples; the reconstructions stand in for them while they are scored.
-        bool standIn = context.State.Samples is null;
-        if (standIn) context.State.Samples = new GeneratedSamples(reconstructed.cpu().clone(), test.Labels?.narrow(0, 0, x.shape[0]).clone());
+        var standIn = context.State.Samples is null
+            ? new GeneratedSamples(reconstructed.cpu().clone(), test.Labels?.narrow(0, 0, x.shape[0]).clone())
+            : null;
+        if (standIn is not null) context.State.Samples = standIn;
         try
         {
             foreach (var (key, value) in latent.Images.Evaluate(reconstructed, test, context)) scores["recon-" + key] = value;
         }
         finally
         {
-            if (standIn) context.State.Samples = null;
+            if (standIn is not null)
+            {
+                context.State.Samples = null;
+                standIn.Values.Dispose();
+                standIn.Labels?.Dispose();
+            }
         }
         foreach (var (key, value) in scores.Where(s => double.IsFinite(s.Value)))
         {
