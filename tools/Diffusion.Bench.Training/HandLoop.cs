@@ -58,6 +58,12 @@ internal sealed class HandLoop : IDisposable
     /// <summary>The train stage's options this loop runs with.</summary>
     public TrainOptions Options => options;
 
+    /// <summary>The network being trained.</summary>
+    public DenoiserModule Network => network;
+
+    /// <summary>The shape of one data item ([C, H, W] for images).</summary>
+    public long[] ItemShape => dataSpec.ItemShape;
+
     /// <summary>Trainable parameters of the network (what the train stage logs as model.NAME.parameters).</summary>
     public long Parameters => network.parameters().Sum(p => p.numel());
 

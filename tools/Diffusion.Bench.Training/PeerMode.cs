@@ -47,6 +47,8 @@ internal static class PeerMode
             return 2;
         }
         using var hand = new HandLoop(spec);
+        if (arg("--check-out", "") is { Length: > 0 } folder)
+            return WriteCheck(hand, folder);
 
         var (wall, _) = hand.Run(warmup + steps);
         var timed = wall.Skip(warmup).Order().ToArray();
@@ -84,6 +86,29 @@ internal static class PeerMode
             ["host"] = $"malloc {ProcessSetup.Applied?.Allocator ?? "?"}; omp wait {ProcessSetup.Applied?.OpenMpWait ?? "?"}",
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary>
+    /// Writes the freshly initialised network's weights and one forward pass (4 random items at 4 timesteps) to
+    /// FOLDER/check.safetensors, for <c>peer.py --check FOLDER</c> to load into its own network (by name, every shape
+    /// checked) and compare: the peer computes the project's function, not just a network of the same size.
+    /// </summary>
+    private static int WriteCheck(HandLoop hand, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var scope = torch.NewDisposeScope();
+        using var generator = new torch.Generator(7, torch.CPU);
+        var x = torch.randn([4, .. hand.ItemShape], generator: generator);
+        var t = torch.tensor(new float[] { 0, 250, 600, 999 });
+        torch.Tensor output;
+        using (torch.no_grad())
+            output = hand.Network.forward(x, t, null);
+        var tensors = hand.Network.state_dict().Select(p => new KeyValuePair<string, torch.Tensor>("model." + p.Key, p.Value))
+            .Append(new("check.x", x)).Append(new("check.t", t)).Append(new("check.output", output));
+        string path = Path.Combine(folder, "check.safetensors");
+        Diffusion.Abstractions.Checkpoints.SafeTensors.Write(path, tensors);
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["side"] = "project", ["check"] = path, ["parameters"] = hand.Parameters }));
         return 0;
     }
 

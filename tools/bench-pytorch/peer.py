@@ -7,6 +7,10 @@ model, data shape and train stage of a pipeline file, and times them in this pro
     python3 tools/bench-pytorch/peer.py --pipeline pipelines/quickstart.yaml --threads 1 --steps 20 --warmup 5 \
         --samples 64 --sample-steps 50
 
+With --check FOLDER it times nothing: it loads the project's initial weights and forward pass written by
+`Diffusion.Bench.Training peer --check-out FOLDER` into its own network (by name, every shape checked) and exits 1 unless
+the outputs agree, so the timed network is the project's, not merely one of the same size.
+
 It prints one JSON line with the same fields as `Diffusion.Bench.Training peer` (the project side). Data: random
 tensors of the data component's item shape (values uniform in [-1, 1], the range of the project's images); a step's
 time does not depend on the pixel values. Needs Debian's python3-torch (and python3-yaml, which it pulls in) with an
@@ -39,6 +43,9 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=5, help="training steps run before the timed ones")
     parser.add_argument("--samples", type=int, default=64, help="images sampled in one batch")
     parser.add_argument("--sample-steps", type=int, default=50, help="DDPM steps")
+    parser.add_argument("--check", metavar="FOLDER",
+                        help="instead of timing: load FOLDER/check.safetensors (Diffusion.Bench.Training peer --check-out FOLDER), "
+                             "the project's initial weights and one forward pass, into this network and compare the outputs")
     args = parser.parse_args()
     for name in ("threads", "steps", "samples", "sample_steps"):
         if getattr(args, name) < 1:
@@ -386,8 +393,62 @@ def blas():
     return f"{info} ({', '.join(sorted(libraries)) or 'no BLAS library mapped'})"
 
 
+def read_safetensors(path):
+    """The tensors of a safetensors file (float32, float64 and int64 only: what the project's check writes)."""
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+    with open(path, "rb") as f:
+        blob = f.read()
+    length = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8:8 + length])
+    data = bytearray(blob[8 + length:])
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = dtypes[entry["dtype"]]
+        flat = torch.frombuffer(data, dtype=dtype, count=(end - begin) // torch.tensor([], dtype=dtype).element_size(), offset=begin)
+        tensors[name] = flat.clone().reshape(entry["shape"])
+    return tensors
+
+
+def check(cfg, folder):
+    """Loads the project's weights by name (every name and shape must match) and compares one forward pass."""
+    path = os.path.join(folder, "check.safetensors")
+    try:
+        tensors = read_safetensors(path)
+    except OSError as e:
+        fail(f"{path}: {e.strerror}; write it first with Diffusion.Bench.Training peer --pipeline FILE --check-out {folder}")
+    model = UNet2D(cfg)
+    state = {name[len("model."):]: value for name, value in tensors.items() if name.startswith("model.")}
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as e:
+        print(json.dumps({"side": "peer", "check": path, "passed": False, "error": str(e)}))
+        sys.exit(1)
+    with torch.no_grad():
+        output = model(tensors["check.x"], tensors["check.t"])
+    expected = tensors["check.output"]
+    difference = (output - expected).abs().max().item()
+    scale = expected.abs().max().item()
+    passed = difference <= 1e-4 * max(1.0, scale)
+    print(json.dumps({"side": "peer", "check": path, "parameters": sum(p.numel() for p in model.parameters()), "tensors": len(state),
+                      "max_abs_diff": difference, "max_abs_output": scale, "passed": passed}))
+    sys.exit(0 if passed else 1)
+
+
+def host():
+    """The process settings that matter for speed, in the project's words (its JSON says malloc ...; omp wait ...)."""
+    env = os.environ
+    malloc = f"GLIBC_TUNABLES={env['GLIBC_TUNABLES']}" if "glibc.malloc." in env.get("GLIBC_TUNABLES", "") else "glibc defaults"
+    wait = next((f"{name}={env[name]}" for name in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if env.get(name)), "libgomp default spinning")
+    return f"malloc {malloc}; omp wait {wait}; OMP_NUM_THREADS={env['OMP_NUM_THREADS']} OPENBLAS_NUM_THREADS={env['OPENBLAS_NUM_THREADS']}"
+
+
 def main():
     cfg = load_pipeline(ARGS.pipeline)
+    if ARGS.check:
+        check(cfg, ARGS.check)
     torch.manual_seed(1)
     model = UNet2D(cfg)
     model.train()
@@ -429,7 +490,7 @@ def main():
         "blas": blas(),
         "onednn": onednn,
         "runtime": f"Python {platform.python_version()}",
-        "host": f"glibc malloc defaults; OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}",
+        "host": host(),
     }))
 
 

@@ -59,6 +59,23 @@ echo "building tools/Diffusion.Bench.Training (Release)..." >&2
 dotnet build -c Release tools/Diffusion.Bench.Training -v q -nologo >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 PROJECT=tools/Diffusion.Bench.Training/bin/Release/net10.0/Diffusion.Bench.Training
 
+# Before any timing: the peer's UNet must compute the project's function. The project writes its initial weights and
+# one forward pass; the peer loads them by name (every name and shape must match) and compares the outputs.
+CHECKS="$OUT/checks.jsonl"
+: >"$CHECKS"
+for pipeline in $PIPELINES; do
+  folder="$OUT/check-$(basename "$pipeline" .yaml)"
+  "$PROJECT" peer --pipeline "$pipeline" --check-out "$folder" >"$folder.project.log" 2>&1 \
+    || { echo "error: the project side could not write $folder ($folder.project.log):" >&2; tail -20 "$folder.project.log" >&2; exit 1; }
+  if ! "$PYTHON" tools/bench-pytorch/peer.py --pipeline "$pipeline" --check "$folder" >"$folder.peer.log" 2>&1; then
+    echo "error: peer.py's UNet does not compute the project's for $pipeline ($folder.peer.log):" >&2
+    tail -5 "$folder.peer.log" >&2
+    exit 1
+  fi
+  grep '^{' "$folder.peer.log" | tail -1 >>"$CHECKS"
+  echo "  $(basename "$pipeline" .yaml): the peer's network matches the project's" >&2
+done
+
 # One fresh process of one side; appends its JSON line (with the round) to the results.
 run_side() {
   local side=$1 pipeline=$2 threads=$3 round=$4 log line
@@ -85,7 +102,8 @@ for pipeline in $PIPELINES; do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+cpu_field() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'; }
+CPU="$(cpu_field 'model name'), $(cpu_field vendor_id) family $(cpu_field 'cpu family') model $(cpu_field model)"
 TORCH_DEB=$(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo "not from Debian")
 OPENBLAS_DEB=$(dpkg-query -W -f='${Version}' libopenblas0-pthread 2>/dev/null || echo "not installed")
 DOTNET_SDK=$(dotnet --version 2>/dev/null || echo "?")
@@ -93,10 +111,11 @@ COMMAND="STEPS=$STEPS WARMUP=$WARMUP SAMPLES=$SAMPLES SAMPLE_STEPS=$SAMPLE_STEPS
 
 if [[ $PEER_HOST == project ]]; then PEER_NOTE=" (PEER_HOST=project: the project's host settings)"; else PEER_NOTE=""; fi
 export STARTED CPU TORCH_DEB OPENBLAS_DEB DOTNET_SDK COMMAND LOAD_START LOAD_END PEER_NOTE ROUNDS STEPS WARMUP
-"$PYTHON" - "$RESULTS" <<'PY'
+"$PYTHON" - "$RESULTS" "$CHECKS" <<'PY'
 import json, os, statistics, sys
 env = os.environ
 rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+checks = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
 project = next(r["result"] for r in rows if r["result"]["side"] == "project")
 peer = next(r["result"] for r in rows if r["result"]["side"] == "peer")
 print(f"Against PyTorch eager, {env['STARTED']}. CPU: {env['CPU']} ({os.cpu_count()} logical CPUs).")
@@ -104,6 +123,9 @@ print(f"Project: {project['framework']} / libtorch {project['torch_version']} ({
       f"BLAS {project['blas']}, oneDNN {project['onednn']}; host: {project['host']}.")
 print(f"Peer: {peer['framework']} (Debian python3-torch {env['TORCH_DEB']}, {peer['runtime']}), BLAS {peer['blas']} "
       f"(libopenblas0-pthread {env['OPENBLAS_DEB']}), oneDNN {peer['onednn']}; host: {peer['host']}{env['PEER_NOTE']}.")
+print("Same network: the peer loaded the project's initial weights by name, every shape matching, and matched its forward pass on "
+      "4 random items: " + "; ".join(f"{os.path.basename(os.path.dirname(c['check'])).removeprefix('check-')} {c['tensors']} tensors, "
+                                     f"max |difference| {c['max_abs_diff']:.1e} (outputs up to {c['max_abs_output']:.2f})" for c in checks) + ".")
 print(f"Command: `{env['COMMAND']}`. Load average (1/5/15 min) at start {env['LOAD_START']}, at end {env['LOAD_END']}.")
 print(f"Each cell: median over {env['ROUNDS']} round(s) [lowest-highest] of each process's median of {env['STEPS']} training steps "
       f"(after {env['WARMUP']} warm-up steps), and of {project['samples']} images x {project['sample_steps']} DDPM steps sampled once per "
