@@ -30,6 +30,7 @@ internal sealed class HandLoop : IDisposable
     private readonly DataSpec dataSpec;
     private readonly ISampler trainSampler;
     private readonly DenoiserModule? average;
+    private readonly (Tensor Average, Tensor Source)[] averagePairs = [];
     private long averageUpdates;
 
     public HandLoop(PipelineSpec spec)
@@ -52,7 +53,11 @@ internal sealed class HandLoop : IDisposable
         network = denoiser.Build(modality.Spec);
         network.train();
         optimizer = optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay);
-        if (options.EmaDecay > 0) average = Average();
+        if (options.EmaDecay > 0)
+        {
+            average = Average();
+            averagePairs = average.parameters().Zip(network.parameters(), (a, s) => ((Tensor)a, (Tensor)s)).ToArray();
+        }
     }
 
     /// <summary>The train stage's options this loop runs with.</summary>
@@ -174,8 +179,8 @@ internal sealed class HandLoop : IDisposable
     }
 
     /// <summary>
-    /// The train stage's update: avg = d·avg + (1 − d)·weights with d = min(ema_decay, (1 + k)/(10 + k)) at update k
-    /// (the network has no buffers to copy).
+    /// The train stage's update (WeightAverage, over the same parameter pairs kept from the start): avg = d·avg + (1 − d)·weights
+    /// with d = min(ema_decay, (1 + k)/(10 + k)) at update k (the network has no buffers to copy).
     /// </summary>
     private void UpdateAverage()
     {
@@ -183,7 +188,7 @@ internal sealed class HandLoop : IDisposable
         double d = Math.Min(options.EmaDecay, (1.0 + averageUpdates) / (10.0 + averageUpdates));
         averageUpdates++;
         using var noGrad = no_grad();
-        foreach (var (avg, source) in average.parameters().Zip(network.parameters())) avg.mul_(d).add_(source, alpha: 1 - d);
+        foreach (var (avg, source) in averagePairs) avg.mul_(d).add_(source, alpha: 1 - d);
     }
 
     private DenoiserModule Clone(ScalarType dtype)
