@@ -321,7 +321,7 @@ def train(cfg, model, average, steps):
         ab = table.index_select(0, t).float().view(-1, 1, 1, 1)
         xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise
         loss = F.mse_loss(model(xt, t.float()), noise)
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad(set_to_none=False)  # as TorchSharp 0.107 does (checked): zeroed in place
         loss.backward()
         if cfg["grad_clip"] > 0:
             nn.utils.clip_grad_norm_(params, cfg["grad_clip"])
