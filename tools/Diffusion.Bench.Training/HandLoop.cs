@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Diffusion.Abstractions.Denoisers;
 using Diffusion.Abstractions.Modalities;
+using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
@@ -14,7 +15,8 @@ namespace Diffusion.Bench.Training;
 
 /// <summary>
 /// The training loop a user would write by hand in TorchSharp, with the pipeline's model, data, schedule, batch size,
-/// optimizer (AdamW, same learning rate and weight decay) and gradient clipping: no tracking, no progress, no reseeding.
+/// optimizer (AdamW, same learning rate and weight decay), gradient clipping and, when the train stage's ema_decay is
+/// above 0, the same weight average (updated after every step): no tracking, no progress, no reseeding.
 /// </summary>
 internal sealed class HandLoop : IDisposable
 {
@@ -26,6 +28,10 @@ internal sealed class HandLoop : IDisposable
     private readonly Generator generator = new(1234, CPU);
     private readonly IDenoiser denoiser;
     private readonly DataSpec dataSpec;
+    private readonly ISampler trainSampler;
+    private readonly DenoiserModule? average;
+    private readonly (Tensor Average, Tensor Source)[] averagePairs = [];
+    private long averageUpdates;
 
     public HandLoop(PipelineSpec spec)
     {
@@ -38,13 +44,61 @@ internal sealed class HandLoop : IDisposable
         }
         var modality = (IModality)Create(options.Data);
         data = modality.Load(DataSplit.Train);
-        schedule = ((ISampler)Create(options.Sampler)).CreateSchedule();
+        trainSampler = (ISampler)Create(options.Sampler);
+        SamplerPlugin = spec.Components.Single(c => c.Name == options.Sampler).Plugin.Name;
+        schedule = trainSampler.CreateSchedule();
         manual_seed(1);
         denoiser = (IDenoiser)Create(options.Model);
         dataSpec = modality.Spec;
         network = denoiser.Build(modality.Spec);
         network.train();
         optimizer = optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay);
+        if (options.EmaDecay > 0)
+        {
+            average = Average();
+            averagePairs = average.parameters().Zip(network.parameters(), (a, s) => ((Tensor)a, (Tensor)s)).ToArray();
+        }
+    }
+
+    /// <summary>The train stage's options this loop runs with.</summary>
+    public TrainOptions Options => options;
+
+    /// <summary>The network being trained.</summary>
+    public DenoiserModule Network => network;
+
+    /// <summary>The shape of one data item ([C, H, W] for images).</summary>
+    public long[] ItemShape => dataSpec.ItemShape;
+
+    /// <summary>Trainable parameters of the network (what the train stage logs as model.NAME.parameters).</summary>
+    public long Parameters => network.parameters().Sum(p => p.numel());
+
+    /// <summary>Training items the data component loaded.</summary>
+    public long Items => data.Count;
+
+    /// <summary>The plugin name of the train stage's sampler component (whose schedule the loop trains with).</summary>
+    public string SamplerPlugin { get; }
+
+    /// <summary>
+    /// Draws <paramref name="count"/> samples with <paramref name="steps"/> steps of the train stage's own sampler component,
+    /// from the weight average when there is one (as the sample stage does), else from the network in eval mode; per-sample
+    /// noise generators as the sample stage makes them. Returns the wall-clock seconds.
+    /// </summary>
+    public double Sample(int count, int steps)
+    {
+        var model = average ?? network;
+        bool training = model.training;
+        model.eval();
+        var clock = Stopwatch.StartNew();
+        using (NewDisposeScope())
+        {
+            using var generators = new SampleGenerators(1, "sample", 0, count);
+            var noise = generators.Randn(dataSpec.ItemShape, CPU);
+            var context = new SamplingContext(new TrainedModel(model, schedule, dataSpec), steps, generators);
+            _ = trainSampler.Sample(noise, context);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (training) model.train();
+        return seconds;
     }
 
     /// <summary>Runs <paramref name="steps"/> steps; returns the wall-clock and process CPU duration of each.</summary>
@@ -70,6 +124,7 @@ internal sealed class HandLoop : IDisposable
                 nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
                 optimizer.step();
                 _ = loss.item<float>();
+                UpdateAverage();
             }
             times[i] = clock.Elapsed.TotalSeconds;
             cpu[i] = StepClock.ProcessCpuSeconds() - cpuStart;
@@ -107,6 +162,35 @@ internal sealed class HandLoop : IDisposable
         return times;
     }
 
+    /// <summary>A copy of the network that holds the weight average (no gradients, eval mode), as the train stage keeps it.</summary>
+    private DenoiserModule Average()
+    {
+        var copy = denoiser.Build(dataSpec);
+        using (no_grad())
+        {
+            foreach (var (to, from) in copy.parameters().Zip(network.parameters()))
+            {
+                to.requires_grad_(false);
+                to.copy_(from);
+            }
+        }
+        copy.eval();
+        return copy;
+    }
+
+    /// <summary>
+    /// The train stage's update (WeightAverage, over the same parameter pairs kept from the start): avg = d·avg + (1 − d)·weights
+    /// with d = min(ema_decay, (1 + k)/(10 + k)) at update k (the network has no buffers to copy).
+    /// </summary>
+    private void UpdateAverage()
+    {
+        if (average is null) return;
+        double d = Math.Min(options.EmaDecay, (1.0 + averageUpdates) / (10.0 + averageUpdates));
+        averageUpdates++;
+        using var noGrad = no_grad();
+        foreach (var (avg, source) in averagePairs) avg.mul_(d).add_(source, alpha: 1 - d);
+    }
+
     private DenoiserModule Clone(ScalarType dtype)
     {
         var copy = denoiser.Build(dataSpec);
@@ -120,6 +204,7 @@ internal sealed class HandLoop : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
+        average?.Dispose();
         network.Dispose();
         data.Dispose();
         generator.Dispose();
@@ -130,13 +215,13 @@ internal sealed class HandLoop : IDisposable
 /// The train stage's options this loop copies, read by name: the stage is a plugin in its own load context, so its
 /// options type is not one the benchmark can name.
 /// </summary>
-internal sealed record TrainOptions(string Data, string Sampler, string Model, int BatchSize, double Lr, double WeightDecay, double GradClip)
+internal sealed record TrainOptions(string Data, string Sampler, string Model, int BatchSize, double Lr, double WeightDecay, double GradClip, double EmaDecay)
 {
     public static TrainOptions Of(object options)
     {
         T Get<T>(string name) => (T)(options.GetType().GetProperty(name)?.GetValue(options)
                                      ?? throw new InvalidOperationException($"the train stage's options have no {name}"));
         return new TrainOptions(Get<string>("Data"), Get<string>("Sampler"), Get<string>("Model"), Get<int>("BatchSize"),
-            Get<double>("Lr"), Get<double>("WeightDecay"), Get<double>("GradClip"));
+            Get<double>("Lr"), Get<double>("WeightDecay"), Get<double>("GradClip"), Get<double>("EmaDecay"));
     }
 }

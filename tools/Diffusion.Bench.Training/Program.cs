@@ -6,6 +6,9 @@ using Diffusion.Bench.Training;
 //   overhead [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
 //   memory   [--pipeline FILE] [--steps N] [--every K] [--set PATH=VALUE ...]
 //   kernels  [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
+//   peer     [--pipeline FILE] [--threads T] [--steps N] [--warmup W] [--samples K] [--sample-steps M] [--check-out FOLDER] [--set PATH=VALUE ...]
+//            (the project side of tools/bench-pytorch/run.sh: one JSON line, the same fields as peer.py prints; --check-out
+//            writes the initial weights and one forward pass for peer.py --check instead)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // As the CLI does, before libtorch loads (DIFFUSION_MALLOC=system / DIFFUSION_OMP_WAIT=system measure without it).
 var host = Diffusion.Core.Host.ProcessSetup.Apply();
@@ -33,8 +36,11 @@ switch (mode)
     case "kernels":
         Kernels(int.Parse(Arg("--steps", "20")), int.Parse(Arg("--rounds", "3")), int.Parse(Arg("--warmup", "3")));
         break;
+    case "peer":
+        return PeerMode.Run(pipeline, overrides, Arg);
     default:
-        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory|kernels [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] [--set PATH=VALUE ...]");
+        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory|precision|kernels|peer [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] " +
+                                "[--threads T] [--samples K] [--sample-steps M] [--set PATH=VALUE ...]");
         return 2;
 }
 return 0;
