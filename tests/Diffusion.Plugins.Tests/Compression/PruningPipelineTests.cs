@@ -49,8 +49,11 @@ public class PruningPipelineTests
         Assert.True(resumed.Status == RunStatus.Completed, resumed.Message);
     }
 
-    [Fact]
-    public void Magnitude_pruning_sparsity_survives_fine_tuning_and_w8a8_sim_runs_after_calibration()
+    /// <summary>For a DDPM model and a flow-matching one (docs/flow-matching.md: the passes use the noise component's own loss and sampler).</summary>
+    [Theory]
+    [InlineData("{ plugin: ddpm, timesteps: 50 }")]
+    [InlineData("{ plugin: flow-euler }")]
+    public void Magnitude_pruning_sparsity_survives_fine_tuning_and_w8a8_sim_runs_after_calibration(string noise)
     {
         using var temp = new TempFolder();
         string path = Path.Combine(temp.Path, "sparse.yaml");
@@ -61,7 +64,7 @@ public class PruningPipelineTests
             components:
               data: { plugin: image, dataset: shapes, image_size: 8, count: 48 }
               model: { plugin: unet2d, base_channels: 8, channel_mults: [1, 2], attention_resolutions: [4], groups: 4 }
-              noise: { plugin: ddpm, timesteps: 50 }
+              noise: NOISE
               sparse: { plugin: prune-magnitude, sparsity: 0.6, scope: layer }
               w8a8: { plugin: w8a8-sim, sampler: noise, calibration_samples: 2, calibration_steps: 3 }
             stages:
@@ -69,7 +72,7 @@ public class PruningPipelineTests
               - { name: prune, type: compress, model: model, passes: [sparse], latency_runs: 0 }
               - { name: finetune, type: train, model: model, data: data, sampler: noise, init_from_previous: true, steps: 3, batch_size: 4, lr: 0.01, checkpoint_every: 0 }
               - { name: quantize, type: compress, model: model, passes: [w8a8], data: data, sampler: noise, sample_steps: 2, eval_count: 4, latency_runs: 1 }
-            """);
+            """.Replace("NOISE", noise));
 
         var run = PipelineRun.Run(temp, path);
 
@@ -85,6 +88,8 @@ public class PruningPipelineTests
         }
         Assert.True(layers > 5);
         foreach (var t in tensors.Values) t.Dispose();
-        Assert.Contains("compress/after/eval_fd-pixels", PipelineRun.Metrics(temp, run).Keys);
+        var metrics = PipelineRun.Metrics(temp, run);
+        Assert.Contains("compress/after/eval_fd-pixels", metrics.Keys);
+        Assert.True(double.IsFinite(metrics["compress/after/eval_fd-pixels"]));
     }
 }
