@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The samplers table of docs/benchmarks.md ("Old and new defaults on CPU") from one command, on a CPU machine:
-# trains the small benchmark model (samplers-model-small.yaml: 1500 steps at batch 32, about 25 minutes on 2 quiet
+# trains the small benchmark model (samplers-model-small.yaml: 1500 steps at batch 32, about 3 minutes on 2 quiet
 # cores; cached under the --cache folder, so a second run only samples), then scores every sampler's default and the
 # old defaults that issue 23 replaced at NFE 5, 10, 20 and 50 over 3 noise seeds, with ddpm at 1000 steps as the
 # reference. SAMPLES (default 256) and SEEDS (default 3) change those counts (SAMPLES=64 SEEDS=2 for a quick look);
