@@ -11,10 +11,14 @@ internal static class LaunchReport
 {
     public const string Variable = "DIFFUSION_LAUNCH_REPORT";
 
-    /// <summary>Where this rank's last words go: the launcher's file, else <paramref name="fallback"/>.</summary>
-    public static TextWriter Writer(TextWriter fallback)
+    private static readonly Lazy<TextWriter?> ReportFile = new(Open);
+
+    /// <summary>Where this rank's last words go: the launcher's file (opened once per process), else <paramref name="fallback"/>.</summary>
+    public static TextWriter Writer(TextWriter fallback) => ReportFile.Value ?? fallback;
+
+    private static TextWriter? Open()
     {
-        if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } path) return fallback;
+        if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } path) return null;
         try
         {
             // Append and flush each line: two ranks may write, and MPI_Abort comes right after.
@@ -23,7 +27,7 @@ internal static class LaunchReport
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return fallback;
+            return null;
         }
     }
 
