@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Diffusion.Abstractions.Modalities;
 using Diffusion.Abstractions.Plugins;
 using Diffusion.Abstractions.Runs;
@@ -160,10 +161,12 @@ internal static class SamplersCommand
                 var (pluginName, options) = SamplerBenchOptions.Parse(name, bench.Catalog);
                 var plugin = bench.Catalog.Find(PluginKind.Sampler, pluginName)!;
                 var sampler = (ISampler)ComponentFactory.Create(services, plugin, options);
+                // A cell is reused only for the same resolved options: a cell computed before a default changed is recomputed.
+                string resolved = JsonSerializer.Serialize(options, options.GetType(), ResolvedOptionsFormat);
                 foreach (int budget in settings.Nfe)
                 {
                     if (budget > 100 && !longNames.Contains(name)) continue;
-                    if (cells.ContainsKey($"{name}@{budget}")) continue;
+                    if (cells.TryGetValue($"{name}@{budget}", out var cached) && cached.Options == resolved) continue;
                     int steps = TwoEvaluationsPerStep.Contains(pluginName) ? (budget + 1) / 2 : budget;
                     var watch = Stopwatch.StartNew();
                     var (x, evaluations) = Draw(bench, sampler, steps, settings, seed, device);
@@ -172,7 +175,7 @@ internal static class SamplersCommand
                         var scores = bench.Data.Evaluate(x, reference, context);
                         double fd = scores[settings.Metric];
                         if (scores.TryGetValue(settings.Metric + "-floor", out double floor)) floors[settings.Metric] = floor;
-                        cells[$"{name}@{budget}"] = new Cell(fd, evaluations, watch.Elapsed.TotalSeconds);
+                        cells[$"{name}@{budget}"] = new Cell(fd, evaluations, watch.Elapsed.TotalSeconds, resolved);
                         Directory.CreateDirectory(outputFolder);
                         File.WriteAllText(cellsFile, JsonSerializer.Serialize(cells));
                         logger.LogInformation("{Sampler} NFE {Nfe} ({Steps} steps, {Evaluations} evaluations), seed {Seed}: {Metric} {Fd:0.000} in {Seconds:0.0} s",
@@ -236,7 +239,10 @@ internal static class SamplersCommand
     }
 
     /// <summary>One sampler at one budget: the score, the evaluations one sample took, and the sampling time.</summary>
-    internal sealed record Cell(double Fd, int Evaluations, double Seconds);
+    /// <summary>One scored cell; <paramref name="Options"/> is the sampler's resolved options as JSON (null in caches written before it was kept).</summary>
+    internal sealed record Cell(double Fd, int Evaluations, double Seconds, string? Options = null);
+
+    private static readonly JsonSerializerOptions ResolvedOptionsFormat = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The data set the model trains on and its folder, if the pipeline (with its overrides) gives one.</summary>
     private static (string Dataset, string? Path) DatasetOf(string pipeline, IReadOnlyList<string> overrides)
