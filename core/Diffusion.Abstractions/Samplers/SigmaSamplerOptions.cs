@@ -10,8 +10,8 @@ namespace Diffusion.Abstractions.Samplers;
 /// </summary>
 public class SigmaSamplerOptions : SamplerOptions
 {
-    /// <summary>Noise levels visited: schedule (default), karras or exponential.</summary>
-    [Description("Noise levels visited: schedule (the training sigmas at timestep_spacing), karras or exponential.")]
+    /// <summary>Noise levels visited: schedule (default here; the multistep solvers default to auto), karras, exponential or auto.</summary>
+    [Description("Noise levels visited: schedule (the training sigmas at timestep_spacing), karras, exponential, or auto (exponential from 8 steps, schedule below).")]
     public SigmaSchedule SigmaSchedule { get; set; } = SigmaSchedule.Schedule;
 
     /// <summary>ρ of the karras schedule. Default 7 (Karras et al. 2022).</summary>
@@ -28,6 +28,6 @@ public class SigmaSamplerOptions : SamplerOptions
     public double LambdaMinClipped { get; set; } = -5.1;
 
     /// <summary>How timesteps are picked for sigma_schedule: schedule. Default linspace (diffusers' default for these samplers).</summary>
-    [Description("Timestep spacing for sigma_schedule: schedule: linspace, leading or trailing.")]
+    [Description("Timestep spacing for sigma_schedule: schedule (and auto below 8 steps): linspace, linspace_skip_zero, leading or trailing.")]
     public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Linspace;
 }

@@ -9,4 +9,11 @@ public enum SigmaSchedule
     Karras,
     /// <summary>Evenly spaced in log σ (equal steps in log-SNR) from σ_max to σ_min.</summary>
     Exponential,
+    /// <summary>
+    /// <see cref="Exponential"/> from <see cref="SigmaSchedules.AutoExponentialFromSteps"/> steps up; below that the training
+    /// schedule's σ at <see cref="SigmaSamplerOptions.TimestepSpacing"/> (<see cref="Schedule"/>). The default of the
+    /// multistep solvers: on a trained image model equal log-σ steps are the best of the four choices from 8 steps up,
+    /// and 2 to 9 times worse than diffusers' sequence below (docs/benchmarks.md, "Sampler defaults").
+    /// </summary>
+    Auto,
 }
