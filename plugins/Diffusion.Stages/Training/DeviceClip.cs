@@ -29,6 +29,14 @@ internal static class DeviceClip
         return scope.MoveToOuter(stack(norms).norm(2.0f));
     }
 
+    /// <summary><c>clip_grad_norm_</c> without reading the norm back: the gradients of <paramref name="parameters"/> scaled to a norm of at most <paramref name="maxNorm"/>.</summary>
+    public static void Clip(IEnumerable<Parameter> parameters, double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        var gradients = Gradients(parameters);
+        Clip(gradients, TotalNorm(gradients), maxNorm);
+    }
+
     /// <summary>
     /// Scales <paramref name="gradients"/> in place by min(1, <paramref name="maxNorm"/>/(<paramref name="norm"/> + 1e-6)),
     /// computed on the device; <paramref name="norm"/> is their <see cref="TotalNorm"/>.

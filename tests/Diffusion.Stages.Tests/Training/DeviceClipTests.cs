@@ -37,11 +37,16 @@ public class DeviceClipTests
         var norm = DeviceClip.TotalNorm(gradients);
         DeviceClip.Clip(gradients, norm, maxNorm);
         double expectedNorm = nn.utils.clip_grad_norm_(reference, maxNorm);
+        var byParameters = Parameters(11, scale);
+        DeviceClip.Clip(byParameters, maxNorm); // the form the lora and distill stages call
 
         Assert.Equal(5, gradients.Length);
         Assert.Equal(expectedNorm, norm.item<float>());
         for (int i = 0; i < 5; i++)
+        {
             Assert.True(Same(ours[i].grad!, reference[i].grad!), $"gradient {i} differs from clip_grad_norm_'s");
+            Assert.True(Same(byParameters[i].grad!, reference[i].grad!), $"gradient {i} of Clip(parameters) differs");
+        }
         if (expectedNorm < maxNorm) Assert.True(Same(ours[0].grad!, Parameters(11, scale)[0].grad!), "below the limit the gradients stay as they are");
         else Assert.InRange(DeviceClip.TotalNorm(gradients).item<float>(), maxNorm * 0.999, maxNorm * 1.001);
     }
