@@ -72,18 +72,28 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         {
             using var generator = new Generator(0, CPU);
             var guard = new NonFiniteGuard(context.Tracker, context.Logger, options.Lr);
+            using var losses = new LossAccumulator(options.LogEvery, context.Device);
             for (long step = start; step < options.Steps; step++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                double loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step, guard, parallel);
-                if (double.IsFinite(loss))
-                {
-                    if (masked) CompressedWeightLayout.ApplyMasks(network);
-                    average?.Update(step);
-                    context.Tracker.LogMetric("train/loss", loss, step + 1);
-                }
-                progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
+                using (NewDisposeScope())
+                {
+                    // The step's loss stays on the device: it is summed there and read once per log_every steps.
+                    var loss = TrainStep(network, optimizer, learningRate.At(step), data, spec, schedule, tokens, generator, context, step, guard, parallel);
+                    if (loss is not null)
+                    {
+                        if (masked) CompressedWeightLayout.ApplyMasks(network);
+                        average?.Update(step);
+                        losses.Add(loss);
+                    }
+                }
+                if (losses.MeanAt(step + 1, last) is { } mean)
+                {
+                    context.Tracker.LogMetric("train/loss", mean, step + 1);
+                    progress.Report(step + 1, $"loss {mean:0.0000}");
+                }
+                else progress.Report(step + 1); // the display keeps the last logged loss
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
                     SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped), parallel);
             }
@@ -140,10 +150,11 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
     }
 
     /// <summary>
-    /// One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss. A non-finite loss or gradient
-    /// skips the step (weights, optimizer state and average untouched) and returns the non-finite loss.
+    /// One optimizer step over <c>grad_accumulation</c> micro-batches; returns the mean loss, a one-element tensor on the
+    /// device in the caller's dispose scope. A non-finite loss or gradient skips the step (weights, optimizer state and
+    /// average untouched) and returns null. The only host read is the guard's one finiteness check.
     /// </summary>
-    private double TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
+    private Tensor? TrainStep(DenoiserModule network, optim.Optimizer optimizer, double lr, ModalityData data, DataSpec spec,
         NoiseSchedule schedule, ITokenSampler? tokens, Generator generator, IRunContext context, long step, NonFiniteGuard guard, DataParallel parallel)
     {
         using var scope = NewDisposeScope();
@@ -184,15 +195,17 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             (micro == 1 ? loss : loss / micro).backward();
             total = total is null ? loss.detach() : total + loss.detach();
         }
-        double meanLoss = parallel.AverageGradients(network.parameters(), total!.item<float>() / micro);
-        if (!guard.Accept(step + 1, meanLoss, network.parameters()))
+        var meanLoss = parallel.AverageGradients(network.parameters(), micro == 1 ? total! : total! / micro);
+        var gradients = DeviceClip.Gradients(network.parameters());
+        var norm = DeviceClip.TotalNorm(gradients);
+        if (!guard.Accept(step + 1, meanLoss, norm))
         {
             optimizer.zero_grad();
-            return double.NaN;
+            return null;
         }
-        if (options.GradClip > 0) nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
+        if (options.GradClip > 0) DeviceClip.Clip(gradients, norm, options.GradClip);
         optimizer.step();
-        return meanLoss;
+        return scope.MoveToOuter(meanLoss);
     }
 
     /// <summary>

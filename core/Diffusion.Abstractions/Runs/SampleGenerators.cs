@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Diffusion.Abstractions.Runs;
@@ -23,23 +24,31 @@ public sealed class SampleGenerators : IDisposable
     public int Count => _generators.Length;
 
     /// <summary>Standard normal noise [Count, ...itemShape]; row i from generator i.</summary>
-    public Tensor Randn(long[] itemShape, Device device, ScalarType dtype = ScalarType.Float32)
-    {
-        using var scope = NewDisposeScope();
-        var rows = new Tensor[_generators.Length];
-        for (int i = 0; i < rows.Length; i++)
-            rows[i] = randn(itemShape, dtype: dtype, generator: _generators[i]);
-        return scope.MoveToOuter(stack(rows).to(device));
-    }
+    public Tensor Randn(long[] itemShape, Device device, ScalarType dtype = ScalarType.Float32) =>
+        Draw(itemShape, device, dtype, static (row, generator) => row.normal_(0, 1, generator));
 
     /// <summary>Uniform [0, 1) values [Count, ...itemShape]; row i from generator i.</summary>
-    public Tensor Rand(long[] itemShape, Device device, ScalarType dtype = ScalarType.Float32)
+    public Tensor Rand(long[] itemShape, Device device, ScalarType dtype = ScalarType.Float32) =>
+        Draw(itemShape, device, dtype, static (row, generator) => row.uniform_(0, 1, generator));
+
+    /// <summary>
+    /// Fills each row of one CPU tensor in place from its own generator (what <c>randn</c>/<c>rand</c> with that generator
+    /// would draw: they fill a fresh tensor the same way), then moves the batch to <paramref name="device"/> in one copy:
+    /// from pinned memory without waiting on a CUDA device, where a copy from ordinary memory would wait for the device's
+    /// queued work first.
+    /// </summary>
+    private Tensor Draw(long[] itemShape, Device device, ScalarType dtype, Action<Tensor, Generator> fill)
     {
         using var scope = NewDisposeScope();
-        var rows = new Tensor[_generators.Length];
-        for (int i = 0; i < rows.Length; i++)
-            rows[i] = rand(itemShape, dtype: dtype, generator: _generators[i]);
-        return scope.MoveToOuter(stack(rows).to(device));
+        var batch = empty([_generators.Length, .. itemShape], dtype: dtype);
+        for (int i = 0; i < _generators.Length; i++)
+        {
+            using var row = batch[i];
+            fill(row, _generators[i]);
+        }
+        if (device.type == DeviceType.CPU) return scope.MoveToOuter(batch);
+        if (device.type == DeviceType.CUDA) return scope.MoveToOuter(batch.pin_memory().to(device, non_blocking: true));
+        return scope.MoveToOuter(batch.to(device));
     }
 
     /// <summary>SplitMix64 of a seed and an index: well-spread, platform-independent generator seeds.</summary>

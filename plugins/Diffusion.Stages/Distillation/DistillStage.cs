@@ -118,7 +118,7 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
             double v = value.item<float>();
             if (!double.IsFinite(v))
                 throw new PluginInputException($"distill: the loss is {v} at step {step + 1}; lower lr (now {options.Lr})");
-            if (options.GradClip > 0) nn.utils.clip_grad_norm_(student.parameters(), options.GradClip);
+            if (options.GradClip > 0) DeviceClip.Clip(student.parameters(), options.GradClip);
             optimizer.step();
             afterStep?.Invoke();
             context.Tracker.LogMetric("distill/loss", v, global + 1);

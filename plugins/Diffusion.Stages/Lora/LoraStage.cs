@@ -85,7 +85,7 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new PluginInputException($"lora: the loss is {value} at step {step + 1}; lower lr (now {options.Lr})");
-                if (options.GradClip > 0) nn.utils.clip_grad_norm_(trainable, options.GradClip);
+                if (options.GradClip > 0) DeviceClip.Clip(trainable, options.GradClip);
                 optimizer.step();
                 context.Tracker.LogMetric("lora/loss", value, step + 1);
                 progress.Report(step + 1, $"loss {value:0.0000}");

@@ -37,6 +37,18 @@ internal sealed class DataParallel(ICommunicator communicator) : IDisposable
     }
 
     /// <summary>
+    /// As <see cref="AverageGradients(IEnumerable{Parameter}, double)"/> for a loss still on the device (a one-element
+    /// tensor): with one rank it is returned as it is, nothing read; with several the gradients pass through host memory
+    /// anyway, and the loss is read (as the float it is) and averaged with them, and returned as a float64 tensor on its device.
+    /// </summary>
+    public Tensor AverageGradients(IEnumerable<Parameter> parameters, Tensor localLoss)
+    {
+        if (Size == 1) return localLoss;
+        double mean = AverageGradients(parameters, (double)localLoss.to_type(ScalarType.Float32).item<float>());
+        return tensor(mean, ScalarType.Float64, localLoss.device);
+    }
+
+    /// <summary>
     /// Replaces every gradient by its mean over the ranks and returns the mean of <paramref name="localLoss"/> over the
     /// ranks (each rank's loss is the mean over its equal share of the global batch, so this is the global batch's mean).
     /// </summary>

@@ -16,22 +16,29 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
     private long skipped, streakStart;
 
     /// <summary>
-    /// True when step <paramref name="step"/> (1-based) may update the weights: its loss and the largest absolute gradient
-    /// are finite. Checked before clipping, which would spread one NaN over every gradient.
+    /// True when step <paramref name="step"/> (1-based) may update the weights: its loss and the global norm of its
+    /// gradients (<see cref="DeviceClip.TotalNorm"/>) are finite. Checked before clipping, which would spread one NaN over
+    /// every gradient. Both stay on the device and are combined there, so a step costs one host read (a one-element
+    /// bool); their values are read only for the warning of a non-finite step.
     /// </summary>
     /// <exception cref="PluginInputException">The <see cref="MaxConsecutive"/>-th non-finite step in a row.</exception>
-    public bool Accept(long step, double loss, IEnumerable<Parameter> parameters)
+    public bool Accept(long step, Tensor loss, Tensor gradientNorm)
     {
-        double largestGradient = LargestGradient(parameters);
-        if (double.IsFinite(loss) && double.IsFinite(largestGradient))
+        using (var finite = loss.isfinite().logical_and(gradientNorm.isfinite()))
         {
-            consecutive = 0;
-            return true;
+            HostReads++;
+            if (finite.item<bool>())
+            {
+                consecutive = 0;
+                return true;
+            }
         }
+        HostReads += 2;
+        double lossValue = loss.to_type(ScalarType.Float64).item<double>(), norm = gradientNorm.to_type(ScalarType.Float64).item<double>();
         if (consecutive++ == 0) streakStart = step;
         skipped++;
         tracker.LogMetric("train/nonfinite_steps", skipped, step);
-        string what = double.IsFinite(loss) ? $"gradient (largest |g| {largestGradient})" : $"loss ({loss})";
+        string what = double.IsFinite(lossValue) ? $"gradient (norm {norm})" : $"loss ({lossValue})";
         if (consecutive >= MaxConsecutive)
             throw new PluginInputException(
                 $"loss became NaN at step {streakStart}: steps {streakStart} to {step} had a non-finite loss or gradient (last: {what}). " +
@@ -41,10 +48,13 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
         return false;
     }
 
-    private static double LargestGradient(IEnumerable<Parameter> parameters)
+    /// <summary>The same check for a loss already on the host and the gradients of <paramref name="parameters"/>.</summary>
+    public bool Accept(long step, double loss, IEnumerable<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
-        var maxima = parameters.Where(p => p.grad is not null).Select(p => p.grad!.abs().max().to_type(ScalarType.Float64)).ToArray();
-        return maxima.Length == 0 ? 0 : stack(maxima).max().item<double>();
+        return Accept(step, tensor(loss), DeviceClip.TotalNorm(DeviceClip.Gradients(parameters)));
     }
+
+    /// <summary>Values this guard has read from the device: one per step (and two more for a non-finite step's warning); each makes a GPU host wait.</summary>
+    public long HostReads { get; private set; }
 }

@@ -116,6 +116,14 @@ public sealed class TrainStageOptions : IValidatableObject
     [Range(0, int.MaxValue), Description("Checkpoint every N steps (and at the end); 0: only at the end.")]
     public int CheckpointEvery { get; set; } = 500;
 
+    /// <summary>
+    /// Log <c>train/loss</c> every N steps, as the mean over those steps (and at the last step), summed on the device
+    /// meanwhile. Default 1: every step's own loss. On a GPU a larger value (e.g. 50) saves the host read of the loss on the
+    /// other steps; the finiteness check stays per step.
+    /// </summary>
+    [Range(1, int.MaxValue), Description("Log train/loss every N steps as the mean over them (1: every step; larger saves a GPU a host read per step).")]
+    public int LogEvery { get; set; } = 1;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -21,17 +21,17 @@ internal sealed record TrainingBatch(Tensor X0, Tensor Noise, Tensor T, Tensor? 
         Generator generator, Device device)
     {
         var index = randint(0, data.Count, [count], dtype: ScalarType.Int64, generator: generator);
-        var x0 = data.Items.index_select(0, index).to(device);
-        var t = schedule.DrawTrainingTimesteps(count, generator).to(device);
-        var noise = randn(x0.shape, generator: generator).to(device);
+        var x0 = HostCopy.ToDevice(data.Items.index_select(0, index), device);
+        var t = HostCopy.ToDevice(schedule.DrawTrainingTimesteps(count, generator), device);
+        var noise = HostCopy.ToDevice(randn(x0.shape, generator: generator), device);
         if (options.NoiseOffset > 0)
-            noise = noise + options.NoiseOffset * randn(OffsetShape(spec, x0.shape), generator: generator).to(device);
-        var labels = data.Labels?.index_select(0, index).to(device);
-        var dropped = options.CondDropout > 0 ? (rand([count], generator: generator) < options.CondDropout).to(device) : null;
+            noise = noise + options.NoiseOffset * HostCopy.ToDevice(randn(OffsetShape(spec, x0.shape), generator: generator), device);
+        var labels = data.Labels is null ? null : HostCopy.ToDevice(data.Labels.index_select(0, index), device);
+        var dropped = options.CondDropout > 0 ? HostCopy.ToDevice(rand([count], generator: generator) < options.CondDropout, device) : null;
         return new TrainingBatch(x0, noise, t, labels, dropped)
         {
-            Tokens = data.ConditionTokens?.index_select(0, index).to(device),
-            Images = data.ConditionImages?.index_select(0, index).to(device),
+            Tokens = data.ConditionTokens is null ? null : HostCopy.ToDevice(data.ConditionTokens.index_select(0, index), device),
+            Images = data.ConditionImages is null ? null : HostCopy.ToDevice(data.ConditionImages.index_select(0, index), device),
         };
     }
 
