@@ -11,8 +11,16 @@ namespace Diffusion.Abstractions.Samplers;
 public class SigmaSamplerOptions : SamplerOptions
 {
     /// <summary>Noise levels visited: schedule (default here; the multistep solvers default to auto), karras, exponential or auto.</summary>
-    [Description("Noise levels visited: schedule (the training sigmas at timestep_spacing), karras, exponential, or auto (exponential from 8 steps, schedule below).")]
+    [Description("Noise levels visited: schedule (the training sigmas at timestep_spacing), karras, exponential, or auto (exponential from auto_exponential_from steps, schedule below).")]
     public SigmaSchedule SigmaSchedule { get; set; } = SigmaSchedule.Schedule;
+
+    /// <summary>
+    /// With sigma_schedule: auto, the step count from which the sampler takes equal log-σ steps (exponential); below it,
+    /// the training schedule at <see cref="TimestepSpacing"/>. Default 8; the SDE solvers set 20 (docs/benchmarks.md,
+    /// "Sampler defaults").
+    /// </summary>
+    [Range(1, 100000), Description("With sigma_schedule: auto, the step count from which sigmas are exponential (below it: the training schedule at timestep_spacing).")]
+    public int AutoExponentialFrom { get; set; } = 8;
 
     /// <summary>ρ of the karras schedule. Default 7 (Karras et al. 2022).</summary>
     [Range(0.1, 1000.0), Description("rho of the karras sigma schedule (larger spends more steps at low noise).")]
@@ -28,6 +36,6 @@ public class SigmaSamplerOptions : SamplerOptions
     public double LambdaMinClipped { get; set; } = -5.1;
 
     /// <summary>How timesteps are picked for sigma_schedule: schedule. Default linspace (diffusers' default for these samplers).</summary>
-    [Description("Timestep spacing for sigma_schedule: schedule (and auto below 8 steps): linspace, linspace_skip_zero, leading or trailing.")]
+    [Description("Timestep spacing for sigma_schedule: schedule (and auto below auto_exponential_from steps): linspace, linspace_skip_zero, leading or trailing.")]
     public TimestepSpacing TimestepSpacing { get; set; } = TimestepSpacing.Linspace;
 }

@@ -10,10 +10,10 @@ public enum SigmaSchedule
     /// <summary>Evenly spaced in log σ (equal steps in log-SNR) from σ_max to σ_min.</summary>
     Exponential,
     /// <summary>
-    /// <see cref="Exponential"/> from <see cref="SigmaSchedules.AutoExponentialFromSteps"/> steps up; below that the training
+    /// <see cref="Exponential"/> from <see cref="SigmaSamplerOptions.AutoExponentialFrom"/> steps up; below that the training
     /// schedule's σ at <see cref="SigmaSamplerOptions.TimestepSpacing"/> (<see cref="Schedule"/>). The default of the
-    /// multistep solvers: on a trained image model equal log-σ steps are the best of the four choices from 8 steps up,
-    /// and 2 to 9 times worse than diffusers' sequence below (docs/benchmarks.md, "Sampler defaults").
+    /// multistep solvers: on a trained image model equal log-σ steps are as good as diffusers' sequence or better from 8
+    /// steps (20 for the SDE solvers), and several times worse below (docs/benchmarks.md, "Sampler defaults").
     /// </summary>
     Auto,
 }

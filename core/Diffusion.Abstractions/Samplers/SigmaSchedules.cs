@@ -1,29 +1,30 @@
 namespace Diffusion.Abstractions.Samplers;
 
 /// <summary>The noise levels a σ-space sampler steps through.</summary>
-public static class SigmaSchedules
+internal static class SigmaSchedules
 {
-    /// <summary>The step count from which <see cref="SigmaSchedule.Auto"/> means <see cref="SigmaSchedule.Exponential"/>.</summary>
-    public const int AutoExponentialFromSteps = 8;
-
-    /// <summary>The schedule <paramref name="schedule"/> means at <paramref name="steps"/> steps: <see cref="SigmaSchedule.Auto"/> resolved, others as they are.</summary>
-    public static SigmaSchedule Resolve(SigmaSchedule schedule, int steps) =>
+    /// <summary>
+    /// The schedule <paramref name="schedule"/> means at <paramref name="steps"/> steps: <see cref="SigmaSchedule.Auto"/> is
+    /// <see cref="SigmaSchedule.Exponential"/> from <paramref name="exponentialFrom"/> steps and <see cref="SigmaSchedule.Schedule"/>
+    /// below; the others are themselves.
+    /// </summary>
+    public static SigmaSchedule Resolve(SigmaSchedule schedule, int steps, int exponentialFrom) =>
         schedule != SigmaSchedule.Auto ? schedule
-        : steps >= AutoExponentialFromSteps ? SigmaSchedule.Exponential
+        : steps >= exponentialFrom ? SigmaSchedule.Exponential
         : SigmaSchedule.Schedule;
 
     /// <summary>
     /// Descending noise levels for <paramref name="steps"/> steps, followed by a final 0; <c>Length − 1</c> is the number
     /// of steps taken (fewer than asked when the schedule spacing has fewer training timesteps than steps).
     /// </summary>
-    internal static double[] For(SigmaSamplerOptions options, NoiseSchedule schedule, int steps)
+    public static double[] For(SigmaSamplerOptions options, NoiseSchedule schedule, int steps)
     {
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"the number of sampling steps must be at least 1 (got {steps})");
         // The start is clipped at σ = e^(−λ_min) (diffusers' lambda_min_clipped): the schedule mode spaces its steps over
         // the timesteps at or below that σ, the others start there.
         double top = Math.Exp(-options.LambdaMinClipped);
         int usable = Math.Max(1, schedule.Sigmas.Count(s => s <= top));
-        return Resolve(options.SigmaSchedule, steps) switch
+        return Resolve(options.SigmaSchedule, steps, options.AutoExponentialFrom) switch
         {
             SigmaSchedule.Karras => schedule.KarrasSigmas(steps, options.Rho, top),
             SigmaSchedule.Exponential => schedule.ExponentialSigmas(steps, top),
