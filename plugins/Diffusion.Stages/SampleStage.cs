@@ -96,6 +96,7 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
     private DenoiserModule? LowPrecisionNetwork(TrainedModel model, IRunContext context)
     {
         if (options.Precision == Precision.Fp32) return null;
+        MixedPrecision.WarnIfSlow(options.Precision, context.Device, context.Logger);
         var denoiser = context.Component<IDenoiser>(options.Model);
         return MixedPrecision.LowPrecisionCopy(model.Network, () => denoiser.Build(model.Data), context.Device, MixedPrecision.TypeOf(options.Precision));
     }

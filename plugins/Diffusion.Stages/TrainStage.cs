@@ -53,7 +53,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         if (parallel.Size > 1) RecordDistribution(parallel, context);
         WarnAboutUnusedOptions(data, spec, context);
         bool masked = network.named_buffers().Any(b => b.name.EndsWith(CompressedWeightLayout.MaskSuffix, StringComparison.Ordinal));
-        using var mixed = precision = MixedPrecision.ForTraining(options.Precision, network, () => denoiser.Build(spec), context.Device, options.LossScale);
+        using var mixed = precision = MixedPrecision.ForTraining(options.Precision, network, () => denoiser.Build(spec), context.Device, options.LossScale, resumed, context.Logger);
 
         using var optimizer = Optimizers.Create(options.Optimizer, network.parameters(), options.Lr, options.WeightDecay);
         if (resumed is not null)
@@ -89,7 +89,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                 progress.Report(step + 1, $"loss {loss:0.0000}");
                 bool last = step + 1 == options.Steps;
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
-                    SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped), parallel);
+                    SaveCheckpoint(context, network, average, optimizer, Scaled(new TrainerState(step + 1, schedule, spec, context.Seed, reshaped)), parallel);
             }
         }
         if (options.Steps == 0) // only loads weights (init_from): the run still gets its model as a checkpoint, for export and later stages
@@ -204,6 +204,9 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         optimizer.step();
         return meanLoss;
     }
+
+    /// <summary>The trainer state with the fp16 loss scale, which a resumed run continues from.</summary>
+    private TrainerState Scaled(TrainerState state) => precision?.WithScale(state) ?? state;
 
     /// <summary>The network's output, from its low-precision copy (output in float32) under mixed precision.</summary>
     private Tensor Forward(DenoiserModule network, Tensor x, Tensor t, Conditioning? conditioning) =>

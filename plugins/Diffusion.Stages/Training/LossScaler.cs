@@ -33,6 +33,16 @@ internal sealed class LossScaler(double initialScale = LossScaler.InitialScale)
     /// <summary>The current loss scale.</summary>
     public double Scale { get; private set; } = initialScale;
 
+    /// <summary>Good steps in a row at the current scale.</summary>
+    public int GoodSteps => goodSteps;
+
+    /// <summary>Continues from a checkpoint's scale and count of good steps (a resumed run).</summary>
+    public void Restore(double scale, int good)
+    {
+        Scale = scale;
+        goodSteps = good;
+    }
+
     /// <summary>Steps skipped for overflow so far.</summary>
     public long Overflows { get; private set; }
 

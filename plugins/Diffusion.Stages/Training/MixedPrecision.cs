@@ -50,12 +50,35 @@ internal sealed class MixedPrecision : IDisposable
     /// Mixed precision for training <paramref name="master"/> (float32) at <paramref name="precision"/>, or null for fp32;
     /// <paramref name="build"/> builds a fresh network of the same architecture.
     /// </summary>
-    public static MixedPrecision? ForTraining(Precision precision, DenoiserModule master, Func<DenoiserModule> build, Device device, double lossScale)
+    public static MixedPrecision? ForTraining(Precision precision, DenoiserModule master, Func<DenoiserModule> build, Device device, double lossScale,
+        TrainerState? resumed, ILogger logger)
     {
         if (precision == Precision.Fp32) return null;
+        WarnIfSlow(precision, device, logger);
         var low = LowPrecisionCopy(master, build, device, TypeOf(precision));
         low.train();
-        return new MixedPrecision(master, low, TypeOf(precision), precision == Precision.Fp16 ? new LossScaler(lossScale) : null);
+        LossScaler? scaler = null;
+        if (precision == Precision.Fp16)
+        {
+            scaler = new LossScaler(lossScale);
+            if (resumed?.LossScale is { } scale) scaler.Restore(scale, resumed.LossScaleGoodSteps);
+        }
+        return new MixedPrecision(master, low, TypeOf(precision), scaler);
+    }
+
+    /// <summary><paramref name="state"/> with the loss scaler's state (fp16), for a checkpoint.</summary>
+    public TrainerState WithScale(TrainerState state) =>
+        Scaler is null ? state : state with { LossScale = Scaler.Scale, LossScaleGoodSteps = Scaler.GoodSteps };
+
+    /// <summary>
+    /// Says in the log what fp16 costs on a CPU: libtorch has float16 CPU kernels for every layer but no fast ones (oneDNN
+    /// has no float16 convolutions without AVX512-FP16/AMX-FP16), so it runs about 8-14x slower than fp32 there
+    /// (docs/performance.md, "Precision").
+    /// </summary>
+    public static void WarnIfSlow(Precision precision, Device device, ILogger logger)
+    {
+        if (precision == Precision.Fp16 && device.type == DeviceType.CPU)
+            logger.LogWarning("precision: fp16 on the CPU runs libtorch's slow float16 kernels (about 8-14x slower than fp32 on this project's CPU); use bf16 or fp32 on a CPU");
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Diffusion.Abstractions.Runs;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
 using Diffusion.Core.Runs;
+using Diffusion.Stages.Checkpoints;
 using Diffusion.Stages.Training;
 using Diffusion.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -110,6 +111,26 @@ public class MixedPrecisionTests
             store.MetricHistory(run.RunId, "train/loss_scale").Select(p => p.Value));
         Assert.Equal(6, store.MetricHistory(run.RunId, "train/overflow_steps").Last().Value);
         Assert.Empty(store.MetricHistory(run.RunId, "train/nonfinite_steps"));
+    }
+
+    [Fact]
+    public void A_resumed_fp16_run_continues_from_the_checkpoints_loss_scale()
+    {
+        using var temp = new TempFolder();
+        string[] options = ["stages.train.precision=fp16", "stages.train.loss_scale=1e30"];
+        var uninterrupted = Train(temp, options);
+        using var cancel = new CancellationTokenSource();
+        var killed = TrainPipeline.Run(temp, options, progress: new CancelAtStep(4, cancel), cancellation: cancel.Token);
+        Assert.Equal(RunStatus.Killed, killed.Status);
+        var resumed = TrainPipeline.Run(temp, options, resume: killed.RunId);
+        Assert.True(resumed.Status == RunStatus.Completed, resumed.Message);
+
+        using var store = TrackingStores.Open(TrainPipeline.Database(temp));
+        double[] Scales(RunResult run) => store.MetricHistory(run.RunId, "train/loss_scale").Where(p => p.Step > 3).Select(p => p.Value).ToArray();
+        Assert.Equal([1e30 / 16, 1e30 / 32, 1e30 / 64], Scales(uninterrupted));
+        Assert.Equal(Scales(uninterrupted), Scales(resumed));
+        var state = CheckpointIO.LoadTrainerState(new Checkpoint(Path.GetDirectoryName(TrainPipeline.Final(resumed, "x"))!, 6));
+        Assert.Equal(1e30 / 64, state.LossScale);
     }
 
     [Fact]
