@@ -1,4 +1,5 @@
 using Diffusion.Abstractions.Distributed;
+using Diffusion.Stages.Training;
 
 namespace Diffusion.Stages;
 
@@ -17,6 +18,8 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
             throw new PluginInputException(
                 $"model '{options.Model}' was trained on a low-resolution condition (low_res_scale: {scale}), so it cannot sample without one: use a superres stage");
         var sampler = context.Component<ISampler>(options.Sampler);
+        using var low = LowPrecisionNetwork(model, context);
+        var network = low is null ? model : model with { Network = low };
         using var conditions = SampleConditioning.Create(options, model, options.Model, options.Data, options.Count, context);
         var samples = new List<Tensor>();
         // In a data-parallel run each rank draws its contiguous share of the samples (sample i is the same on any rank:
@@ -35,8 +38,9 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
                 int n = Math.Min(options.BatchSize, stop - first);
                 using var generators = context.GeneratorsFor(first, n, "sample");
                 var noise = generators.Randn(model.Data.ItemShape, context.Device);
-                var sampling = new SamplingContext(model, options.Steps, generators)
+                var sampling = new SamplingContext(network, options.Steps, generators)
                 {
+                    NetworkType = low is null ? null : MixedPrecision.TypeOf(options.Precision),
                     Conditioning = conditions.Batch(first, n, context.Device),
                     Guidance = conditions.Guidance,
                     Progress = progress,
@@ -86,5 +90,14 @@ public sealed class SampleStage(SampleStageOptions options) : IStage
         var items = conditions.FromHeldOutItems ? arange(options.Count, dtype: ScalarType.Int64) : null;
         StageHelpers.PublishSamples(context, new GeneratedSamples(all, conditions.Labels?.clone(), items), options.Data);
         if (options.GuidanceScale > 0) context.Tracker.LogMetric($"{context.StageName}/guidance_scale", options.GuidanceScale, 0);
+    }
+
+    /// <summary>The bf16 or fp16 copy of the model's network that <c>precision</c> asks for; null for fp32.</summary>
+    private DenoiserModule? LowPrecisionNetwork(TrainedModel model, IRunContext context)
+    {
+        if (options.Precision == Precision.Fp32) return null;
+        MixedPrecision.WarnIfSlow(options.Precision, context.Device, context.Logger);
+        var denoiser = context.Component<IDenoiser>(options.Model);
+        return MixedPrecision.LowPrecisionCopy(model.Network, () => denoiser.Build(model.Data), context.Device, MixedPrecision.TypeOf(options.Precision));
     }
 }

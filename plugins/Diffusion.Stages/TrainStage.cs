@@ -14,6 +14,9 @@ namespace Diffusion.Stages;
 [Plugin(PluginKind.Stage, "train", Options = typeof(TrainStageOptions), Description = "Trains a denoiser (checkpoints every N steps; resumable).")]
 public sealed class TrainStage(TrainStageOptions options) : IStage
 {
+    /// <summary>The low-precision copy the steps run on under <c>precision: bf16|fp16</c>; null for fp32.</summary>
+    private MixedPrecision? precision;
+
     /// <inheritdoc />
     public void Run(IRunContext context)
     {
@@ -50,6 +53,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         if (parallel.Size > 1) RecordDistribution(parallel, context);
         WarnAboutUnusedOptions(data, spec, context);
         bool masked = network.named_buffers().Any(b => b.name.EndsWith(CompressedWeightLayout.MaskSuffix, StringComparison.Ordinal));
+        using var mixed = precision = MixedPrecision.ForTraining(options.Precision, network, () => denoiser.Build(spec), context.Device, options.LossScale, resumed, context.Logger);
 
         using var optimizer = Optimizers.Create(options.Optimizer, network.parameters(), options.Lr, options.WeightDecay);
         if (resumed is not null)
@@ -95,7 +99,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                 }
                 else progress.Report(step + 1); // the display keeps the last logged loss
                 if (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0))
-                    SaveCheckpoint(context, network, average, optimizer, new TrainerState(step + 1, schedule, spec, context.Seed, reshaped), parallel);
+                    SaveCheckpoint(context, network, average, optimizer, Scaled(new TrainerState(step + 1, schedule, spec, context.Seed, reshaped)), parallel);
             }
         }
         if (options.Steps == 0) // only loads weights (init_from): the run still gets its model as a checkpoint, for export and later stages
@@ -175,6 +179,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         }
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         optimizer.zero_grad();
+        precision?.LoadWeights();
         Tensor? total = null;
         for (int m = 0; m < micro; m++)
         {
@@ -183,19 +188,24 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             Tensor loss;
             if (tokens is not null)
             {
-                loss = tokens.Loss(part.X0, spec, (xt, t) => network.forward(xt, t, conditioning), generator).mean();
+                loss = tokens.Loss(part.X0, spec, (xt, t) => Forward(network, xt, t, conditioning), generator).mean();
             }
             else
             {
                 var xt = schedule.AddNoise(part.X0, part.Noise, part.T);
                 var target = schedule.TrainingTarget(part.X0, part.Noise, part.T);
-                var output = network.forward(xt, part.T.to_type(ScalarType.Float32), Condition(part.X0, conditioning));
+                var output = Forward(network, xt, part.T.to_type(ScalarType.Float32), Condition(part.X0, conditioning));
                 loss = LossWeights.Loss(output, target, LossWeights.For(options.LossWeighting, options.SnrGamma, schedule, part.T));
             }
-            (micro == 1 ? loss : loss / micro).backward();
+            Backward(micro == 1 ? loss : loss / micro);
             total = total is null ? loss.detach() : total + loss.detach();
         }
         var meanLoss = parallel.AverageGradients(network.parameters(), micro == 1 ? total! : total! / micro);
+        if (precision?.Overflowed(step + 1, meanLoss, context.Tracker, context.Logger) == true)
+        {
+            optimizer.zero_grad(); // an fp16 overflow: skipped, the loss scale halved (not a NaN for the guard)
+            return null;
+        }
         var gradients = DeviceClip.Gradients(network.parameters());
         var norm = DeviceClip.TotalNorm(gradients);
         if (!guard.Accept(step + 1, meanLoss, norm))
@@ -206,6 +216,20 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         if (options.GradClip > 0) DeviceClip.Clip(gradients, norm, options.GradClip);
         optimizer.step();
         return scope.MoveToOuter(meanLoss);
+    }
+
+    /// <summary>The trainer state with the fp16 loss scale, which a resumed run continues from.</summary>
+    private TrainerState Scaled(TrainerState state) => precision?.WithScale(state) ?? state;
+
+    /// <summary>The network's output, from its low-precision copy (output in float32) under mixed precision.</summary>
+    private Tensor Forward(DenoiserModule network, Tensor x, Tensor t, Conditioning? conditioning) =>
+        precision is null ? network.forward(x, t, conditioning) : precision.Forward(x, t, conditioning);
+
+    /// <summary>The backward pass; under mixed precision into the low-precision copy, its gradients added to the master's.</summary>
+    private void Backward(Tensor loss)
+    {
+        if (precision is null) loss.backward();
+        else precision.Backward(loss);
     }
 
     /// <summary>

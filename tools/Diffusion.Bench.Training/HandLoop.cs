@@ -134,13 +134,15 @@ internal sealed class HandLoop : IDisposable
 
     /// <summary>
     /// Forward and backward only (no optimizer), of the network or of a copy of it cast to <paramref name="dtype"/> with the
-    /// inputs cast alike; the wall-clock seconds of each step.
+    /// input cast alike (timesteps stay float32, as the train stage passes them); with <paramref name="channelsLast"/> the
+    /// input and the convolution weights are laid out channels-last (NHWC strides), which libtorch's convolutions then
+    /// keep through the network. The wall-clock seconds of each step.
     /// </summary>
-    public double[] ForwardBackward(int steps, ScalarType dtype)
+    public double[] ForwardBackward(int steps, ScalarType dtype, bool channelsLast = false)
     {
         var times = new double[steps];
         var clock = new Stopwatch();
-        using var copy = dtype == ScalarType.Float32 ? null : Clone(dtype);
+        using var copy = dtype == ScalarType.Float32 && !channelsLast ? null : Clone(dtype, channelsLast);
         var model = copy ?? network;
         for (int i = 0; i < steps; i++)
         {
@@ -151,7 +153,9 @@ internal sealed class HandLoop : IDisposable
                 var x0 = data.Items.index_select(0, index);
                 var t = randint(0, schedule.Timesteps, [options.BatchSize], dtype: ScalarType.Int64, generator: generator);
                 var noise = randn(x0.shape, generator: generator);
-                var output = model.forward(schedule.AddNoise(x0, noise, t).to_type(dtype), t.to_type(dtype), null);
+                var x = schedule.AddNoise(x0, noise, t).to_type(dtype);
+                if (channelsLast) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+                var output = model.forward(x, t.to_type(ScalarType.Float32), null);
                 var loss = nn.functional.mse_loss(output.to_type(ScalarType.Float32), schedule.TrainingTarget(x0, noise, t));
                 model.zero_grad();
                 loss.backward();
@@ -191,12 +195,23 @@ internal sealed class HandLoop : IDisposable
         foreach (var (avg, source) in averagePairs) avg.mul_(d).add_(source, alpha: 1 - d);
     }
 
-    private DenoiserModule Clone(ScalarType dtype)
+    /// <summary>
+    /// A copy of the network in <paramref name="dtype"/>; with <paramref name="channelsLast"/> every 4-D weight is laid out
+    /// channels-last (NHWC strides, what PyTorch's <c>to(memory_format=torch.channels_last)</c> does; TorchSharp 0.107 has
+    /// no memory-format API), which makes libtorch's oneDNN convolutions run and return channels-last.
+    /// </summary>
+    private DenoiserModule Clone(ScalarType dtype, bool channelsLast = false)
     {
         var copy = denoiser.Build(dataSpec);
         using (no_grad())
             foreach (var (to, from) in copy.parameters().Zip(network.parameters())) to.copy_(from);
         copy.to(dtype);
+        if (channelsLast)
+        {
+            using var noGrad = no_grad();
+            foreach (var p in copy.parameters().Where(p => p.dim() == 4))
+                p.set_(p.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2));
+        }
         copy.train();
         return copy;
     }

@@ -125,17 +125,24 @@ void Precision(int steps, int rounds)
 {
     var spec = Quickstart.Load(pipeline, ["stages.train.ema_decay=0", .. overrides]);
     using var fp32 = new HandLoop(spec);
-    Console.WriteLine($"precision: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round, {rounds} rounds, {TorchSharp.torch.get_num_threads()} threads");
-    var wall = new Dictionary<string, List<double>> { ["float32"] = [], ["bfloat16"] = [] };
+    Console.WriteLine($"precision: {pipeline} {string.Join(" ", overrides.Select(o => "--set " + o))}, {steps} steps per round (first discarded), {rounds} rounds, {TorchSharp.torch.get_num_threads()} threads");
+    (string Name, TorchSharp.torch.ScalarType Type, bool ChannelsLast)[] variants =
+    [
+        ("float32", TorchSharp.torch.ScalarType.Float32, false), ("bfloat16", TorchSharp.torch.ScalarType.BFloat16, false),
+        ("float16", TorchSharp.torch.ScalarType.Float16, false), ("float32 channels-last", TorchSharp.torch.ScalarType.Float32, true),
+        ("bfloat16 channels-last", TorchSharp.torch.ScalarType.BFloat16, true),
+    ];
+    var wall = variants.ToDictionary(v => v.Name, _ => new List<double>());
     for (int round = 0; round < rounds; round++)
-        foreach (var dtype in new[] { TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16 })
+        foreach (var (name, dtype, channelsLast) in round % 2 == 0 ? variants : variants.Reverse())
         {
-            var seconds = fp32.ForwardBackward(steps, dtype);
-            string name = dtype == TorchSharp.torch.ScalarType.Float32 ? "float32" : "bfloat16";
+            var seconds = fp32.ForwardBackward(steps, dtype, channelsLast);
             wall[name].AddRange(seconds.Skip(1));
-            Console.WriteLine($"  round {round + 1} {name,-8}: {Median(seconds.Skip(1).ToList()) * 1000,7:0.0} ms/step");
+            Console.WriteLine($"  round {round + 1} {name,-22}: {Median(seconds.Skip(1).ToList()) * 1000,7:0.0} ms/step");
         }
-    Console.WriteLine($"median forward+backward: float32 {Median(wall["float32"]) * 1000:0.0} ms, bfloat16 {Median(wall["bfloat16"]) * 1000:0.0} ms, speed-up {Median(wall["float32"]) / Median(wall["bfloat16"]):0.00}x");
+    Console.WriteLine("median forward+backward over all rounds (ms/step, speed-up over float32):");
+    foreach (var (name, _, _) in variants)
+        Console.WriteLine($"  {name,-22} {Median(wall[name]) * 1000,7:0.0}  {Median(wall["float32"]) / Median(wall[name]):0.00}x");
 }
 
 // The kernel fallback (oneDNN off, issue 15) against the default path: the hand-written training step of the pipeline's

@@ -50,6 +50,13 @@ public sealed class SamplingContext(TrainedModel model, int steps, SampleGenerat
     /// <summary>Where <see cref="Report"/> sums the sampler's statistics by key, or null to ignore them.</summary>
     public IDictionary<string, double>? Statistics { get; init; }
 
+    /// <summary>
+    /// The floating-point type of the model's network when it differs from the sampler's (a bfloat16 or float16 copy for
+    /// mixed-precision sampling): <see cref="Predict"/> casts a floating-point input to it and the output back to the
+    /// input's type, so the sampler's state and arithmetic stay in their own precision. Null (default) passes x as it is.
+    /// </summary>
+    public ScalarType? NetworkType { get; init; }
+
     /// <summary>How many times the sampler called <see cref="Predict"/> (network evaluations, whatever the batch size).</summary>
     public int Evaluations { get; private set; }
 
@@ -61,12 +68,20 @@ public sealed class SamplingContext(TrainedModel model, int steps, SampleGenerat
         Evaluations++;
         if (t.dim() == 0) t = t.expand(x.shape[0]);
         t = t.to(x.device).to_type(ScalarType.Float32);
-        var network = _model.Network;
-        if (Guidance is null || Conditioning is null) return Finite(network.forward(x, t, Conditioning), x, t);
+        if (Guidance is null || Conditioning is null) return Finite(Forward(x, t, Conditioning), x, t);
         using var scope = NewDisposeScope();
-        var conditional = network.forward(x, t, Conditioning);
-        var unconditional = network.forward(x, t, Guidance.Unconditional(Conditioning, x.shape[0], x.device));
+        var conditional = Forward(x, t, Conditioning);
+        var unconditional = Forward(x, t, Guidance.Unconditional(Conditioning, x.shape[0], x.device));
         return scope.MoveToOuter(Finite(Guidance.Combine(conditional, unconditional), x, t));
+    }
+
+    /// <summary>One network call; with <see cref="NetworkType"/>, in that type, the output cast back to x's.</summary>
+    private Tensor Forward(Tensor x, Tensor t, Conditioning? conditioning)
+    {
+        if (NetworkType is not { } type || !x.is_floating_point() || x.dtype == type) return _model.Network.forward(x, t, conditioning);
+        using var scope = NewDisposeScope();
+        var output = _model.Network.forward(x.to_type(type), t, conditioning);
+        return scope.MoveToOuter(output.is_floating_point() ? output.to_type(x.dtype) : output);
     }
 
     /// <summary>The model's output, or a clear failure at the sampling step where it first stops being finite.</summary>

@@ -49,7 +49,7 @@ internal sealed class DiTNetwork : DenoiserModule
 
         var tokens = patch_embed.call(input).flatten(2).transpose(1, 2); // [B, N, D]
         tokens = tokens + PatchPositions.SineCosine(rows, cols, hidden, x.device).to(tokens.dtype).unsqueeze(0);
-        var c = condition.call(t.to(x.dtype, x.device), conditioning, context);
+        var c = condition.Embed(TimestepEmbedding.For(t, x), x.dtype, conditioning, context);
         foreach (var block in blocks) tokens = block.call(tokens, c, context);
         var patches = final_layer.call(tokens, c); // [B, N, p·p·C]
 

@@ -34,12 +34,18 @@ internal sealed class ConditionEmbedding : nn.Module<Tensor, Conditioning?, Cont
     /// c for timesteps <paramref name="t"/> [B] (in the network's dtype, which c takes) and the conditioning (a zero vector
     /// when there is nothing to embed).
     /// </summary>
-    public override Tensor forward(Tensor t, Conditioning? conditioning, ContextInput? context)
+    public override Tensor forward(Tensor t, Conditioning? conditioning, ContextInput? context) => Embed(t, t.dtype, conditioning, context);
+
+    /// <summary>
+    /// c in <paramref name="dtype"/> (the network's) for timesteps <paramref name="t"/> [B] from
+    /// <see cref="TimestepEmbedding.For"/> (float32 for a half-precision network, so neighbouring timesteps stay apart).
+    /// </summary>
+    public Tensor Embed(Tensor t, ScalarType dtype, Conditioning? conditioning, ContextInput? context)
     {
         long batch = t.shape[0];
         var c = time_mlp is null
-            ? zeros([batch, Dim], dtype: t.dtype, device: t.device)
-            : time_mlp.call(TimestepEmbedding.Sinusoidal(t, frequencyDim));
+            ? zeros([batch, Dim], dtype: dtype, device: t.device)
+            : time_mlp.call(TimestepEmbedding.Sinusoidal(t, frequencyDim, dtype));
         if (class_embedding is not null)
             c = c + class_embedding.call(ClassLabels.Indices(conditioning?.ClassLabels, batch, numClasses, t.device));
         if (context_proj is not null && context is not null)

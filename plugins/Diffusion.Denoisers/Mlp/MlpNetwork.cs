@@ -41,7 +41,7 @@ internal sealed class MlpNetwork : DenoiserModule
         if (conditioning?.Context is not null)
             throw new ArgumentException("mlp does not take a context; use class labels or concat features");
 
-        var c = condition.call(t.to(x.dtype, x.device), conditioning, null);
+        var c = condition.Embed(TimestepEmbedding.For(t, x), x.dtype, conditioning, null);
         var h = input.call(flat);
         foreach (var block in blocks) h = block.call(h, c);
         return output.call(nn.functional.silu(norm_out.call(h))).reshape([b, .. itemShape]);

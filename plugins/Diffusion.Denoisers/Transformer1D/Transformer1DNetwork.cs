@@ -67,7 +67,7 @@ internal sealed class Transformer1DNetwork : DenoiserModule
         long b = h.shape[0], length = h.shape[1];
         var context = contextDim > 0 ? ContextInput.From(conditioning, b, contextDim, h.device, h.dtype) : null;
         h = h + position_embedding.call(arange(length, dtype: ScalarType.Int64, device: h.device)).unsqueeze(0);
-        var c = condition.call(t.to(h.dtype, h.device), conditioning, context);
+        var c = condition.Embed(TimestepEmbedding.For(t, h), h.dtype, conditioning, context);
         if (image_encoder is not null)
         {
             var (pooled, patches) = image_encoder.Encode(conditioning?.Image, b, h.device);

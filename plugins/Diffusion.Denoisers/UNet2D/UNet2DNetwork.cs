@@ -114,7 +114,7 @@ internal sealed class UNet2DNetwork : DenoiserModule
         if (text_encoder is not null) conditioning = EncodeText(conditioning, x.shape[0], x.device);
         var context = contextDim > 0 ? ContextInput.From(conditioning, x.shape[0], contextDim, x.device, x.dtype) : null;
 
-        var embedding = time_mlp.call(TimestepEmbedding.Sinusoidal(t.to(x.dtype, x.device), embedInputDim));
+        var embedding = time_mlp.call(TimestepEmbedding.Sinusoidal(TimestepEmbedding.For(t, x), embedInputDim, x.dtype));
         if (class_embedding is not null)
             embedding = embedding + class_embedding.call(ClassLabels.Indices(conditioning?.ClassLabels, x.shape[0], numClasses, x.device));
         if (context_proj is not null)

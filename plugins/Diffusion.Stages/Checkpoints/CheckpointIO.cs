@@ -15,15 +15,25 @@ public static class CheckpointIO
         if (average is not null) SafeTensors.Write(checkpoint.EmaPath, average.state_dict(), metadata);
         if (optimizer is TorchSharp.Modules.OptimizerHelper helper) helper.save_state_dict(checkpoint.OptimizerPath);
         using var betas = tensor(state.Schedule.Betas.ToArray(), dtype: ScalarType.Float64);
-        SafeTensors.Write(checkpoint.TrainerPath,
-            [new("schedule.betas", betas)],
-            new Dictionary<string, string>(metadata)
-            {
-                ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
-                ["rng"] = RngScheme,
-                ["seed"] = state.Seed?.ToString(CultureInfo.InvariantCulture) ?? "",
-            });
+        var trainer = new Dictionary<string, string>(metadata)
+        {
+            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            ["rng"] = RngScheme,
+            ["seed"] = state.Seed?.ToString(CultureInfo.InvariantCulture) ?? "",
+        };
+        if (state.LossScale is { } scale)
+        {
+            trainer[LossScaleKey] = scale.ToString("R", CultureInfo.InvariantCulture);
+            trainer[LossScaleGoodStepsKey] = state.LossScaleGoodSteps.ToString(CultureInfo.InvariantCulture);
+        }
+        SafeTensors.Write(checkpoint.TrainerPath, [new("schedule.betas", betas)], trainer);
     }
+
+    /// <summary>Trainer-file key of the fp16 loss scale (<see cref="TrainerState.LossScale"/>).</summary>
+    public const string LossScaleKey = "loss_scale";
+
+    /// <summary>Trainer-file key of <see cref="TrainerState.LossScaleGoodSteps"/>.</summary>
+    public const string LossScaleGoodStepsKey = "loss_scale_good_steps";
 
     /// <summary>How the trainer's random state follows from the seed and step, as recorded in trainer files.</summary>
     public const string RngScheme = "per-step: every generator of step k is seeded from (seed, k)";
@@ -100,7 +110,9 @@ public static class CheckpointIO
             ? s
             : null;
         bool reshaped = meta.TryGetValue(ArchitectureKey, out string? architecture) && architecture == ShapesFromWeights;
-        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data, seed, reshaped);
+        double? lossScale = meta.TryGetValue(LossScaleKey, out string? scaleText) ? double.Parse(scaleText, CultureInfo.InvariantCulture) : null;
+        int goodSteps = meta.TryGetValue(LossScaleGoodStepsKey, out string? goodText) ? int.Parse(goodText, CultureInfo.InvariantCulture) : 0;
+        return new TrainerState(long.Parse(meta["step"], CultureInfo.InvariantCulture), schedule, data, seed, reshaped, lossScale, goodSteps);
     }
 
     private static T ParseEnum<T>(string yaml) where T : struct, Enum =>

@@ -12,4 +12,10 @@ namespace Diffusion.Stages.Checkpoints;
 /// The network's layer shapes differ from what the denoiser's options build (it was structurally pruned): the weights
 /// files are marked so that loading resizes the layers.
 /// </param>
-public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null, bool ShapesFromWeights = false);
+/// <param name="LossScale">
+/// The dynamic loss scale of <c>precision: fp16</c> training after <paramref name="Step"/> steps (null otherwise), so a
+/// resumed fp16 run scales its losses as the uninterrupted one would.
+/// </param>
+/// <param name="LossScaleGoodSteps">Steps in a row without overflow at <paramref name="LossScale"/> (the scale doubles at 2000).</param>
+public sealed record TrainerState(long Step, NoiseSchedule Schedule, DataSpec Data, long? Seed = null, bool ShapesFromWeights = false,
+    double? LossScale = null, int LossScaleGoodSteps = 0);
