@@ -26,7 +26,7 @@ for side in project peer; do
   echo "== $side: $(grep '^{' "$OUT/$side.log" | tail -1)"
   echo "-- top symbols (self time):"; head -25 "$OUT/$side.top"
   echo "-- oneDNN primitives (ms, count) by kind and implementation:"
-  { grep -E '^(onednn|dnnl)_verbose,.*,exec,' "$OUT/$side.verbose" || true; } | /usr/bin/python3 -c '
+  { grep -E '^(onednn|dnnl)_verbose,(.*,)?exec,' "$OUT/$side.verbose" || true; } | /usr/bin/python3 -c '
 import sys, collections
 total = collections.defaultdict(lambda: [0.0, 0])
 for line in sys.stdin:
