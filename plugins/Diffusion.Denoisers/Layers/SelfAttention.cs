@@ -23,7 +23,7 @@ internal sealed class SelfAttention : nn.Module<Tensor, Tensor>
         var parts = qkv.call(x).reshape(b, n, 3, heads, d / heads).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (parts[0], parts[1], parts[2]);
         MacCount.Attention(q, k, v);
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v);
+        var attended = Attention.Unmasked(q, k, v);
         return proj.call(attended.transpose(1, 2).reshape(b, n, d));
     }
 }

@@ -27,7 +27,7 @@ internal sealed class AttentionBlock : nn.Module<Tensor, Tensor>
             .reshape(b, 3, heads, headDim, h * w)
             .permute(1, 0, 2, 4, 3);
         MacCount.Attention(parts[0], parts[1], parts[2]);
-        var attended = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+        var attended = Attention.Unmasked(parts[0], parts[1], parts[2]);
         // [B, heads, H·W, headDim] -> [B, C, H, W]
         var merged = attended.permute(0, 1, 3, 2).reshape(b, c, h, w);
         return x + proj.call(merged);
