@@ -34,7 +34,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0x1417));
         var network = denoiser.Build(spec);
         network.to(context.Device);
-        if (options.InitFrom is { } initFrom) LoadInitialWeights(initFrom, network, context);
+        if (options.InitFrom is { } initFrom) LoadInitialWeights(initFrom, network, schedule, context);
         bool reshaped = options.InitFromPrevious && StartFromPrevious(network, context);
 
         long start = 0;
@@ -279,12 +279,18 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         return changed.Count > 0;
     }
 
-    private static void LoadInitialWeights(string path, DenoiserModule network, IRunContext context)
+    private void LoadInitialWeights(string path, DenoiserModule network, NoiseSchedule schedule, IRunContext context)
     {
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new PluginInputException($"init_from: {full} does not exist; give a safetensors weights file (a checkpoint's model.safetensors or a 'diffusion export' file)");
-        CheckpointIO.LoadWeights(full, network);
+        var stored = CheckpointIO.LoadWeights(full, network);
+        if (CheckpointIO.PredictionMismatch(full, stored, schedule, options.Sampler) is { } mismatch)
+        {
+            // Training on converts the model to the new parameterization (worth a warning); using it as it is reads its output wrongly.
+            if (options.Steps == 0) throw new PluginInputException($"init_from: {mismatch}");
+            context.Logger.LogWarning("init_from: {Mismatch} (or train on: the {Steps} steps re-learn the output as the sampler reads it)", mismatch, options.Steps);
+        }
         context.Logger.LogInformation("'{Stage}' starts from the weights in {Path}", context.StageName, full);
     }
 

@@ -68,7 +68,8 @@ public static class CheckpointIO
     /// (int8, int4, half, see <see cref="CompressedWeightLayout"/>) are decoded; pruning masks are registered on their layers.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">Names or shapes do not match the network.</exception>
-    public static void LoadWeights(string path, DenoiserModule network)
+    /// <returns>What the file records the model predicts (its <c>prediction_type</c> metadata); null for a file without it.</returns>
+    public static PredictionType? LoadWeights(string path, DenoiserModule network)
     {
         var (stored, metadata) = SafeTensors.Read(path);
         var tensors = CompressedWeightLayout.Decode(stored);
@@ -91,12 +92,24 @@ public static class CheckpointIO
             {
                 foreach (var (name, target) in own) target.copy_(tensors[name]);
             }
+            return metadata.TryGetValue("prediction_type", out string? prediction)
+                ? Enum.GetValues<PredictionType>().Cast<PredictionType?>().FirstOrDefault(v => OptionNames.EnumValueName(v!.Value) == prediction)
+                : null;
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
     }
+
+    /// <summary>
+    /// The error for weights that record a prediction type other than the schedule's: the network's output would be read
+    /// as the wrong quantity. Null when they agree or the file records none.
+    /// </summary>
+    public static string? PredictionMismatch(string path, PredictionType? stored, NoiseSchedule schedule, string samplerComponent) =>
+        stored is { } p && p != schedule.Prediction
+            ? $"{path} holds a model that predicts {OptionNames.EnumValueName(p)}, but sampler '{samplerComponent}' reads its output as {OptionNames.EnumValueName(schedule.Prediction)}: set prediction_type: {OptionNames.EnumValueName(p)} on '{samplerComponent}' and on the samplers that draw from it"
+            : null;
 
     /// <summary>Loads the trainer state of a checkpoint.</summary>
     public static TrainerState LoadTrainerState(Checkpoint checkpoint)

@@ -5,10 +5,12 @@ namespace Diffusion.Stages.Distillation;
 /// timesteps t_1 > … > t_N (<see cref="ConsistencyFunction.Timesteps"/>: trailing spacing up to σ = 80) and the clean end; for a random adjacent pair the teacher takes one DDIM
 /// step from x_{t_n} (the data noised to t_n) to x̂_{t_{n+1}}, and the student's consistency function at x_{t_n} is
 /// pulled towards the EMA target network's at x̂_{t_{n+1}} (at the clean end the target is x̂ itself: f is the
-/// identity there). f is <see cref="ConsistencyFunction"/>; the loss is the squared L2 distance.
+/// identity there). f is <see cref="ConsistencyFunction"/>; the loss is the squared L2 distance. The teacher reads its
+/// output with <paramref name="teacherSchedule"/>, the student and the target with <paramref name="schedule"/> (same betas;
+/// the prediction types may differ); <paramref name="clip"/> &gt; 0 clips the teacher's x̂0 in its step (<see cref="OdeSteps.Ddim"/>).
 /// </summary>
-internal sealed class ConsistencyDistiller(DenoiserModule teacher, DenoiserModule student, DenoiserModule target, NoiseSchedule schedule,
-    int solverSteps, double targetDecay, ClassifierFreeGuidance? guidance)
+internal sealed class ConsistencyDistiller(DenoiserModule teacher, NoiseSchedule teacherSchedule, DenoiserModule student, DenoiserModule target,
+    NoiseSchedule schedule, int solverSteps, double targetDecay, ClassifierFreeGuidance? guidance, double clip)
 {
     /// <summary>The solver's timesteps, noisiest first; the clean end follows the last.</summary>
     public int[] Grid { get; } = ConsistencyFunction.Timesteps(schedule, solverSteps);
@@ -29,8 +31,8 @@ internal sealed class ConsistencyDistiller(DenoiserModule teacher, DenoiserModul
         Tensor goal;
         using (no_grad())
         {
-            var teacherOut = OdeSteps.Output(teacher, schedule, xHigh, tHigh, conditioning, guidance);
-            var xLow = OdeSteps.Ddim(schedule, xHigh, tHigh, tLow, teacherOut);
+            var teacherOut = OdeSteps.Output(teacher, teacherSchedule, xHigh, tHigh, conditioning, guidance);
+            var xLow = OdeSteps.Ddim(teacherSchedule, xHigh, tHigh, tLow, teacherOut, clip);
             var tSafe = tLow.clamp_min(0);
             var targetOut = OdeSteps.Output(target, schedule, xLow, tSafe, conditioning, null);
             var fTarget = ConsistencyFunction.Apply(schedule, xLow, tSafe, targetOut);

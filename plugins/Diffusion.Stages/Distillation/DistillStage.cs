@@ -38,13 +38,16 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
 
         manual_seed((long)SampleGenerators.Mix((ulong)context.Seed, 0xd157));
         var student = Copy(denoiser, spec, teacher, context);
+        var teacherSchedule = schedule;
+        schedule = StudentSchedule(schedule, context);
+        double clip = options.ClipSample ? options.ClipRange : 0;
         var clock = Stopwatch.StartNew();
         long evaluations = 0; // teacher network evaluations, for the cost in teacher-training terms
         if (options.Method == DistillMethod.Consistency)
         {
             using var target = Copy(denoiser, spec, teacher, context);
             Freeze(target);
-            var distiller = new ConsistencyDistiller(teacher, student, target, schedule, options.SolverSteps, options.TargetDecay, guidance);
+            var distiller = new ConsistencyDistiller(teacher, teacherSchedule, student, target, schedule, options.SolverSteps, options.TargetDecay, guidance, clip);
             context.Logger.LogInformation("distill: consistency distillation of '{Model}' over a {N}-step DDIM grid, {Steps} steps (EMA target {Decay}){Guided}",
                 options.Model, options.SolverSteps, options.Steps, options.TargetDecay, guidance is null ? "" : $", guidance w = {options.GuidanceScale} distilled in");
             Train(student, data, spec, schedule, context, context.StageName, 0, (x0, c, g) => distiller.Loss(x0, c, g), distiller.UpdateTarget);
@@ -62,8 +65,9 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
                     teacher = student;
                     Freeze(teacher);
                     student = Copy(denoiser, spec, teacher, context);
+                    teacherSchedule = schedule;
                 }
-                var distiller = new ProgressiveDistiller(teacher, student, schedule, steps, guidance);
+                var distiller = new ProgressiveDistiller(teacher, teacherSchedule, student, schedule, steps, guidance, clip);
                 context.Logger.LogInformation("distill: progressive round {Round}: {Teacher} teacher steps -> {Student} student steps ({Steps} optimizer steps)",
                     round + 1, 2 * steps, steps, options.Steps);
                 double loss = Train(student, data, spec, schedule, context, $"{context.StageName} {2 * steps}->{steps}", (long)round * options.Steps,
@@ -91,6 +95,30 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
         context.State.SetModel(options.Model, new TrainedModel(student, schedule, spec));
     }
 
+    /// <summary>
+    /// The student's schedule: the teacher's betas with the prediction type <c>student_prediction</c> asks for. An ε
+    /// network's clean estimate (x_t − √(1 − ᾱ)·ε̂)/√ᾱ multiplies its error by 1/√ᾱ (2·10⁴ at a cosine schedule's last
+    /// timestep, where the progressive grid starts; 80 where the consistency grid starts), so the student of an ε teacher
+    /// predicts v, whose estimate √ᾱ·x_t − √(1 − ᾱ)·v̂ is bounded at every noise level (Salimans and Ho 2022, section 4).
+    /// </summary>
+    private NoiseSchedule StudentSchedule(NoiseSchedule teacher, IRunContext context)
+    {
+        bool toV = options.StudentPrediction switch
+        {
+            StudentPrediction.VPrediction => true,
+            StudentPrediction.Auto => teacher.Prediction == PredictionType.Epsilon,
+            _ => false,
+        };
+        if (!toV || teacher.Prediction == PredictionType.VPrediction) return teacher;
+        if (teacher.IsFlow)
+            throw new PluginInputException(
+                $"student_prediction: v_prediction needs a diffusion teacher, but '{options.Model}' is a rectified-flow model (its velocity output is already bounded): set student_prediction: same");
+        context.Logger.LogInformation("distill: the student predicts v (the teacher predicts {Prediction}); sample it with prediction_type: v_prediction",
+            OptionNames.EnumValueName(teacher.Prediction));
+        context.Tracker.SetTag($"{context.StageName}.student_prediction", "v_prediction");
+        return NoiseSchedule.FromBetas(teacher.Betas.ToArray(), PredictionType.VPrediction, teacher.Kind);
+    }
+
     /// <summary>Progressive rounds from teacher_steps down to student_steps.</summary>
     private int Rounds => (int)Math.Round(Math.Log2((double)options.TeacherSteps / options.StudentSteps));
 
@@ -105,8 +133,10 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
         int tailCount = 0;
         using var progress = context.Progress.Start(label, options.Steps);
         using var generator = new Generator(0, CPU);
+        var learningRate = new LearningRate(options.Lr, 0, options.LrSchedule, 0, options.Steps);
         for (long step = 0; step < options.Steps; step++)
         {
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate.At(step);
             context.Cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long global = offset + step;
@@ -141,18 +171,26 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
         }
         var spec = modality.Spec;
         var network = denoiser.Build(spec);
+        var schedule = context.Component<ISampler>(options.Sampler).CreateSchedule();
+        string path = Path.GetFullPath(options.InitFrom);
+        string? mismatch;
         try
         {
-            CheckpointIO.LoadWeights(Path.GetFullPath(options.InitFrom), network);
+            mismatch = CheckpointIO.PredictionMismatch(path, CheckpointIO.LoadWeights(path, network), schedule, options.Sampler);
         }
         catch (CheckpointMismatchException e)
         {
             network.Dispose();
             throw new PluginInputException($"init_from: {e.Message}; give the weights of a '{options.Model}' built as in this pipeline", e);
         }
+        if (mismatch is not null)
+        {
+            network.Dispose();
+            throw new PluginInputException($"init_from: {mismatch}");
+        }
         network.to(context.Device);
-        context.Logger.LogInformation("distill: teacher weights from {Path}", Path.GetFullPath(options.InitFrom));
-        return (network, context.Component<ISampler>(options.Sampler).CreateSchedule(), spec);
+        context.Logger.LogInformation("distill: teacher weights from {Path}", path);
+        return (network, schedule, spec);
     }
 
     private ClassifierFreeGuidance? Guidance(ModalityData data, DataSpec spec)

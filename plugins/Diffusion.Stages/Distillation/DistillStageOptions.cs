@@ -1,3 +1,5 @@
+using Diffusion.Stages.Training;
+
 namespace Diffusion.Stages.Distillation;
 
 /// <summary>Options of the <c>distill</c> stage.</summary>
@@ -35,6 +37,13 @@ public sealed class DistillStageOptions : IValidatableObject
     [Range(0.0, 10.0), Description("Learning rate (Adam) of the student.")]
     public double Lr { get; set; } = 1e-4;
 
+    /// <summary>
+    /// The learning rate over each progressive round (over all steps for consistency distillation): constant, or a half
+    /// cosine from <c>lr</c> down to 0 at the round's last step, so each round ends with small steps.
+    /// </summary>
+    [Description("Learning rate over each progressive round (consistency: over all steps): constant, or cosine down to 0 at the round's end.")]
+    public LrSchedule LrSchedule { get; set; } = LrSchedule.Cosine;
+
     /// <summary>Gradient norm clip (0 = off).</summary>
     [Range(0.0, 1e6), Description("Clip the student's gradient norm to this (0 = off).")]
     public double GradClip { get; set; } = 1.0;
@@ -54,6 +63,27 @@ public sealed class DistillStageOptions : IValidatableObject
     /// <summary>Progressive: the student's steps after the last round.</summary>
     [Range(1, 100_000), Description("Progressive: DDIM steps of the final student (rounds halve teacher_steps down to it).")]
     public int StudentSteps { get; set; } = 4;
+
+    /// <summary>
+    /// What the student predicts: <c>auto</c> (v for an ε teacher, whose x̂0 would otherwise multiply the network's error
+    /// by up to 1/√ᾱ at the noisiest timestep; the teacher's type otherwise), <c>same</c> (the teacher's) or
+    /// <c>v_prediction</c>. A v student is saved with <c>prediction_type: v_prediction</c>; a pipeline that loads it with
+    /// init_from sets that on its sampler components.
+    /// </summary>
+    [Description("What the student predicts: auto (v for an epsilon teacher, the teacher's type otherwise), same, or v_prediction.")]
+    public StudentPrediction StudentPrediction { get; set; } = StudentPrediction.Auto;
+
+    /// <summary>
+    /// Clip the teacher's x̂0 to [−clip_range, clip_range] at each of its DDIM steps (and recompute ε̂ from it), as the
+    /// <c>ddim</c> sampler does by default: the student learns the path that sampler takes. Default true, for images in
+    /// [−1, 1]; false for data not bounded by clip_range.
+    /// </summary>
+    [Description("Clip the teacher's x0 estimate to [-clip_range, clip_range] in its DDIM steps, as the ddim sampler does (default true; false for data not bounded by clip_range).")]
+    public bool ClipSample { get; set; } = true;
+
+    /// <summary>Bound used when <see cref="ClipSample"/> is set. Default 1.0 (images in [−1, 1]).</summary>
+    [Range(1e-6, 1e6), Description("Bound of clip_sample (default 1.0: images in [-1, 1]).")]
+    public double ClipRange { get; set; } = 1.0;
 
     /// <summary>
     /// Classifier-free guidance scale w distilled into the student (fixed w): the teacher's guided output is the target,

@@ -39,11 +39,18 @@ internal static class OdeSteps
 
     /// <summary>
     /// One deterministic DDIM step from x_t at <paramref name="t"/> to <paramref name="next"/> (−1: the clean estimate)
-    /// given the model's raw <paramref name="output"/> there: √ᾱ_next·x̂0 + √(1 − ᾱ_next)·ε̂.
+    /// given the model's raw <paramref name="output"/> there: √ᾱ_next·x̂0 + √(1 − ᾱ_next)·ε̂. With <paramref name="clip"/> &gt; 0,
+    /// x̂0 is clipped to [−clip, clip] first and ε̂ recomputed from it (the <c>ddim</c> sampler's <c>clip_sample</c>).
     /// </summary>
-    public static Tensor Ddim(NoiseSchedule schedule, Tensor xt, Tensor t, Tensor next, Tensor output)
+    public static Tensor Ddim(NoiseSchedule schedule, Tensor xt, Tensor t, Tensor next, Tensor output, double clip = 0)
     {
         var (x0, eps) = schedule.Split(xt, t, output);
+        if (clip > 0)
+        {
+            x0 = x0.clamp(-clip, clip);
+            var abT = AlphaBar(schedule, t, xt);
+            eps = (xt - abT.sqrt() * x0) / (1 - abT).sqrt().clamp_min(1e-10);
+        }
         var ab = AlphaBar(schedule, next, xt);
         return ab.sqrt() * x0 + (1 - ab).sqrt() * eps;
     }

@@ -6,8 +6,13 @@ namespace Diffusion.Stages.Distillation;
 /// u_0 > … > u_{2N−1} (then the clean end); the student's N-step trailing grid is every other point of it, so a
 /// student step from u_{2i} to u_{2i+2} replaces the teacher's two steps through u_{2i+1}. The target is the x̂0 that
 /// makes one DDIM step land where the teacher's two did; the loss on x̂0 is weighted by max(SNR, 1) ("truncated SNR").
+/// The teacher reads its output with <paramref name="teacherSchedule"/> and the student with <paramref name="schedule"/>
+/// (the same betas; the prediction types may differ: an ε teacher's student predicts v, see <see cref="DistillStageOptions.StudentPrediction"/>).
+/// With <paramref name="clip"/> &gt; 0 the teacher's x̂0 is clipped to [−clip, clip] at each step and ε̂ recomputed from it,
+/// as the <c>ddim</c> sampler does with <c>clip_sample</c>, so the student learns the path that sampler takes.
 /// </summary>
-internal sealed class ProgressiveDistiller(DenoiserModule teacher, DenoiserModule student, NoiseSchedule schedule, int studentSteps, ClassifierFreeGuidance? guidance)
+internal sealed class ProgressiveDistiller(DenoiserModule teacher, NoiseSchedule teacherSchedule, DenoiserModule student, NoiseSchedule schedule, int studentSteps,
+    ClassifierFreeGuidance? guidance, double clip)
 {
     /// <summary>The teacher's grid (2N timesteps, noisiest first).</summary>
     public int[] TeacherGrid { get; } = SamplingTimesteps.Select(schedule.Timesteps, 2 * studentSteps, TimestepSpacing.Trailing);
@@ -29,8 +34,8 @@ internal sealed class ProgressiveDistiller(DenoiserModule teacher, DenoiserModul
         Tensor goal;
         using (no_grad())
         {
-            var xMid = OdeSteps.Ddim(schedule, xt, t, mid, OdeSteps.Output(teacher, schedule, xt, t, conditioning, guidance));
-            var xNext = OdeSteps.Ddim(schedule, xMid, mid, next, OdeSteps.Output(teacher, schedule, xMid, mid, conditioning, guidance));
+            var xMid = OdeSteps.Ddim(teacherSchedule, xt, t, mid, OdeSteps.Output(teacher, teacherSchedule, xt, t, conditioning, guidance), clip);
+            var xNext = OdeSteps.Ddim(teacherSchedule, xMid, mid, next, OdeSteps.Output(teacher, teacherSchedule, xMid, mid, conditioning, guidance), clip);
             goal = TargetX0(xt, t, next, xNext);
         }
         var x0Student = schedule.Split(xt, t, OdeSteps.Output(student, schedule, xt, t, conditioning, null)).X0;

@@ -82,9 +82,24 @@ public class DistillPipelineTests
             Assert.Equal([(1L, 4.0), (2L, 2.0)], rounds); // 8 -> 4, then 4 -> 2
             Assert.Equal(2, store.MetricHistory(run.RunId, "distill/round_loss").Count);
         }
-        Assert.True(File.Exists(Path.Combine(run.RunFolder, "checkpoints", "distill", "step-00000004", "model.safetensors")), "2 rounds x 2 steps");
+        string student = Path.Combine(run.RunFolder, "checkpoints", "distill", "step-00000004", "model.safetensors");
+        Assert.True(File.Exists(student), "2 rounds x 2 steps");
         using var samples = SafeTensors.Read(Path.Combine(run.RunFolder, "sample.safetensors")).Tensors["samples"];
         Assert.True(samples.isfinite().all().item<bool>());
+
+        // The ε teacher's student predicts v (student_prediction: auto) and says so; loading it into a pipeline that
+        // reads ε is an error naming the fix, and with the fix its samples are the ones the distilling run drew.
+        Assert.Equal("v_prediction", SafeTensors.Read(student).Metadata["prediction_type"]);
+        using var again = new TempFolder();
+        string[] load = ["stages.train.steps=0", $"stages.train.init_from={student}"];
+        const string sample = "  - { name: sample, type: sample, model: model, sampler: ddim, count: 4, batch_size: 4, steps: 2 }";
+        var wrong = Run(again, sample, load);
+        Assert.Equal(RunStatus.Failed, wrong.Status);
+        Assert.Contains("predicts v_prediction, but sampler 'noise' reads its output as epsilon: set prediction_type: v_prediction", wrong.Message);
+        var right = Run(again, sample, [.. load, "components.noise.prediction_type=v_prediction", "components.ddim.prediction_type=v_prediction"]);
+        Assert.True(right.Status == RunStatus.Completed, right.Message);
+        using var reloaded = SafeTensors.Read(Path.Combine(right.RunFolder, "sample.safetensors")).Tensors["samples"];
+        Assert.True(reloaded.allclose(samples, 1e-5, 1e-6), "the reloaded student samples as it did in its own run");
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class DistillationTests
         using var teacher = new AffineDenoiser();
         using var student = new AffineDenoiser();
         using var target = new AffineDenoiser();
-        var distiller = new ConsistencyDistiller(teacher, student, target, Schedule, solverSteps: 5, targetDecay: 0.5, guidance: null);
+        var distiller = new ConsistencyDistiller(teacher, Schedule, student, target, Schedule, solverSteps: 5, targetDecay: 0.5, guidance: null, clip: 0);
         Assert.Equal([19, 15, 11, 7, 3], distiller.Grid);
         using var optimizer = optim.Adam(student.parameters(), 0.03);
         using var generator = new Generator(12, CPU);
@@ -55,18 +55,22 @@ public class DistillationTests
         Assert.True(skip < 1e-8 && Math.Abs(cOut - ConsistencyFunction.SigmaData) < 1e-6);
     }
 
-    [Fact]
-    public void A_progressive_round_halves_the_steps_and_the_student_lands_where_the_teacher_does_in_twice_as_many()
+    /// <summary>With a v student the teacher's ε output and the student's v output are read by their own schedules.</summary>
+    [Theory]
+    [InlineData(PredictionType.Epsilon)]
+    [InlineData(PredictionType.VPrediction)]
+    public void A_progressive_round_halves_the_steps_and_the_student_lands_where_the_teacher_does_in_twice_as_many(PredictionType studentPrediction)
     {
         manual_seed(13);
         using var teacher = new AffineDenoiser();
         using var student = new AffineDenoiser();
-        var distiller = new ProgressiveDistiller(teacher, student, Schedule, studentSteps: 2, guidance: null);
+        var studentSchedule = NoiseSchedule.FromBetas(Schedule.Betas.ToArray(), studentPrediction, Schedule.Kind);
+        var distiller = new ProgressiveDistiller(teacher, Schedule, student, studentSchedule, studentSteps: 2, guidance: null, clip: 0);
         Assert.Equal([19, 14, 9, 4], distiller.TeacherGrid);
         Assert.Equal([19, 9], distiller.StudentGrid); // every other teacher timestep: the student's ddim (trailing) grid
         using var noise = randn([512, Mean.Length], generator: new Generator(14, CPU));
         using var teacherEnd = Ddim(teacher, noise, distiller.TeacherGrid);
-        using var beforeEnd = Ddim(student, noise, distiller.StudentGrid);
+        using var beforeEnd = Ddim(student, noise, distiller.StudentGrid, studentSchedule);
 
         using var optimizer = optim.Adam(student.parameters(), 0.02);
         using var generator = new Generator(15, CPU);
@@ -78,7 +82,7 @@ public class DistillationTests
             optimizer.step();
         }
 
-        using var studentEnd = Ddim(student, noise, distiller.StudentGrid);
+        using var studentEnd = Ddim(student, noise, distiller.StudentGrid, studentSchedule);
         double before = (beforeEnd - teacherEnd).abs().max().item<float>(), after = (studentEnd - teacherEnd).abs().max().item<float>();
         Assert.True(after < 0.01 && after < before / 10, $"2 student steps are {after} from 4 teacher steps (the teacher in 2 steps: {before})");
     }

@@ -44,15 +44,16 @@ internal static class GaussianModels
     }
 
     /// <summary>Deterministic DDIM over <paramref name="grid"/> (noisiest first) then to the clean end.</summary>
-    public static Tensor Ddim(DenoiserModule network, Tensor xT, int[] grid)
+    public static Tensor Ddim(DenoiserModule network, Tensor xT, int[] grid, NoiseSchedule? schedule = null)
     {
+        schedule ??= Schedule;
         using var noGrad = no_grad();
         var x = xT;
         for (int i = 0; i < grid.Length; i++)
         {
             var t = full([x.shape[0]], grid[i], dtype: ScalarType.Int64);
             var next = full([x.shape[0]], i + 1 < grid.Length ? grid[i + 1] : -1, dtype: ScalarType.Int64);
-            x = OdeSteps.Ddim(Schedule, x, t, next, OdeSteps.Output(network, Schedule, x, t, null, null));
+            x = OdeSteps.Ddim(schedule, x, t, next, OdeSteps.Output(network, schedule, x, t, null, null));
         }
         return x;
     }
