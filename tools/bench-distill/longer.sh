@@ -2,7 +2,7 @@
 # Longer distillations (docs/benchmarks.md, "Few-step students"): from the teacher that tools/bench-distill/run.sh trained
 # in OUT_DIR (run TEACHER_RUN), a progressive student (4 rounds of PD_STEPS) and a consistency student (CD_STEPS), each
 # scored like run.sh scores its models, with the teacher on the trailing grid at 4 and 8 steps for reference.
-# Usage: TEACHER_RUN=ID [PD_STEPS=1500] [PD_LR_SCHEDULE=constant|cosine] [CD_STEPS=6000] tools/bench-distill/longer.sh [OUT_DIR]
+# Usage: TEACHER_RUN=ID [PD_STEPS=1500] [PD_LR_SCHEDULE=cosine|constant] [CD_STEPS=6000] tools/bench-distill/longer.sh [OUT_DIR]
 # (CD_STEPS=0 skips the consistency student)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,16 +20,16 @@ score() { # NAME WEIGHTS SAMPLER STEPS [--set ...]
 score teacher-4-trailing "$teacher" ddim-trailing 4
 score teacher-8-trailing "$teacher" ddim-trailing 8
 /usr/bin/time -f "%e s" "${cli[@]}" run pipelines/distill.yaml --db "$db" "${small[@]}" --set stages.train.steps=0 --set stages.train.init_from="$teacher" --set stages.train.ema_decay=0 \
-  --set stages.distill.method=progressive --set stages.distill.steps=${PD_STEPS:-1500} --set stages.distill.lr_schedule=${PD_LR_SCHEDULE:-constant} \
+  --set stages.distill.method=progressive --set stages.distill.steps=${PD_STEPS:-1500} --set stages.distill.lr_schedule=${PD_LR_SCHEDULE:-cosine} \
   --set stages.sample.sampler=ddim-trailing --set stages.sample.steps=4 > "$out/pd.log" 2>&1
 pd=$(newest); echo "progressive run $pd: $(grep "stage 'distill' done" $out/pd.log)"
 student=$(ls -d "$out/runs/$pd/checkpoints/distill/step-"* | tail -1)/model.safetensors
-# The student of the epsilon teacher predicts v (student_prediction: auto), so the scoring pipeline reads it as v.
-v=(--set components.noise.prediction_type=v_prediction --set components.ddim-trailing.prediction_type=v_prediction)
+# The students of the epsilon teacher predict v (student_prediction: auto), so the scoring pipeline reads them as v.
+v=(--set components.noise.prediction_type=v_prediction --set components.ddim-trailing.prediction_type=v_prediction --set components.consistency.prediction_type=v_prediction)
 score pd-4 "$student" ddim-trailing 4 "${v[@]}"
 [[ ${CD_STEPS:-6000} == 0 ]] && exit 0 # CD_STEPS=0: the progressive student only
 /usr/bin/time -f "%e s" "${cli[@]}" run pipelines/distill.yaml --db "$db" "${small[@]}" --set stages.train.steps=0 --set stages.train.init_from="$teacher" --set stages.train.ema_decay=0 \
   --set stages.distill.steps=${CD_STEPS:-6000} --set stages.sample.steps=4 > "$out/cd.log" 2>&1
 cd_=$(newest); echo "consistency run $cd_: $(grep "stage 'distill' done" $out/cd.log)"
 student=$(ls -d "$out/runs/$cd_/checkpoints/distill/step-"* | tail -1)/model.safetensors
-for k in 1 2 4; do score cd-$k "$student" consistency $k; done
+for k in 1 2 4; do score cd-$k "$student" consistency $k "${v[@]}"; done

@@ -20,14 +20,16 @@ run=$(newest)
 teacher=$(ls -d "$out/runs/$run/checkpoints/train/step-"* | tail -1)/ema.safetensors
 student=$(ls -d "$out/runs/$run/checkpoints/distill/step-"* | tail -1)/model.safetensors
 echo "teacher+distill run: $(( $(date +%s) - start )) s"
-score() { # NAME WEIGHTS SAMPLER STEPS
+score() { # NAME WEIGHTS SAMPLER STEPS [--set ...]
   sed "s|WEIGHTS|$2|" tools/bench-distill/score.yaml > "$out/score.yaml"
-  "${cli[@]}" run "$out/score.yaml" --db "$db" --set stages.sample.sampler="$3" --set stages.sample.steps="$4" > "$out/$1.log" 2>&1
+  "${cli[@]}" run "$out/score.yaml" --db "$db" --set stages.sample.sampler="$3" --set stages.sample.steps="$4" "${@:5}" > "$out/$1.log" 2>&1
   metrics "$1"
   echo "$1: $(grep -o '"eval/fd-pixels"[^}]*' "$out/$1.json" | head -1)"
 }
 score teacher-50 "$teacher" ddim 50
-for k in 1 2 4; do score "student-$k" "$student" consistency "$k"; done
+# The student of the epsilon teacher predicts v (the distill stage's student_prediction: auto).
+v=(--set components.noise.prediction_type=v_prediction --set components.consistency.prediction_type=v_prediction)
+for k in 1 2 4; do score "student-$k" "$student" consistency "$k" "${v[@]}"; done
 score teacher-4 "$teacher" ddim 4
 for mode in lora full; do
   /usr/bin/time -v "${cli[@]}" run pipelines/lora-finetune.yaml --db "$db" "${small[@]}" --set stages.train.steps=0 --set stages.train.init_from="$teacher" \
