@@ -201,14 +201,15 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             total = total is null ? loss.detach() : total + loss.detach();
         }
         var meanLoss = parallel.AverageGradients(network.parameters(), micro == 1 ? total! : total! / micro);
-        if (precision?.Overflowed(step + 1, meanLoss, context.Tracker, context.Logger) == true)
+        var gradients = DeviceClip.Gradients(network.parameters());
+        var norm = DeviceClip.TotalNorm(gradients);
+        var scaled = precision?.Check(step + 1, meanLoss, norm, context.Tracker, context.Logger) ?? ScaledStep.Unchecked;
+        if (scaled == ScaledStep.Overflowed)
         {
             optimizer.zero_grad(); // an fp16 overflow: skipped, the loss scale halved (not a NaN for the guard)
             return null;
         }
-        var gradients = DeviceClip.Gradients(network.parameters());
-        var norm = DeviceClip.TotalNorm(gradients);
-        if (!guard.Accept(step + 1, meanLoss, norm))
+        if (!guard.Accept(step + 1, meanLoss, norm, checkedFinite: scaled == ScaledStep.Finite))
         {
             optimizer.zero_grad();
             return null;

@@ -53,9 +53,16 @@ internal sealed class LossScaler(double initialScale = LossScaler.InitialScale)
     /// steps as <c>train/overflow_steps</c>.
     /// </summary>
     /// <exception cref="PluginInputException">The scale fell below <see cref="MinimumScale"/>.</exception>
-    public bool Update(long step, IEnumerable<Parameter> parameters, ITracker tracker, ILogger logger)
+    public bool Update(long step, IEnumerable<Parameter> parameters, ITracker tracker, ILogger logger) =>
+        Update(step, AllFinite(parameters), tracker, logger);
+
+    /// <summary>
+    /// The same decision when the caller has already read whether the gradients are all finite (the train stage reads it
+    /// from their global norm, together with the loss, in one host read).
+    /// </summary>
+    /// <exception cref="PluginInputException">The scale fell below <see cref="MinimumScale"/>.</exception>
+    public bool Update(long step, bool finite, ITracker tracker, ILogger logger)
     {
-        bool finite = AllFinite(parameters);
         double before = Scale;
         if (finite)
         {

@@ -134,13 +134,38 @@ internal sealed class MixedPrecision : IDisposable
     }
 
     /// <summary>
-    /// Under float16, decides whether step <paramref name="step"/> (1-based) may update the weights; true when it
-    /// overflowed and must be skipped (see <see cref="LossScaler"/>). A non-finite loss is left to <see cref="NonFiniteGuard"/>:
-    /// the scale does not change the forward pass, so it is not an overflow of the scaling. Reads the loss from the
-    /// device only under float16 (bf16 and fp32 steps have no scaler and cost no read here).
+    /// Under float16, decides step <paramref name="step"/> (1-based) from its loss and the global norm of its unscaled
+    /// gradients (<see cref="DeviceClip.TotalNorm"/>), both on the device, in one host read: <see cref="ScaledStep.Overflowed"/>
+    /// when the loss is finite but a gradient is not (skip the step; the scale is halved, see <see cref="LossScaler"/>),
+    /// <see cref="ScaledStep.Finite"/> when both are finite (the <see cref="NonFiniteGuard"/> need not read them again).
+    /// A non-finite loss is left to the guard (<see cref="ScaledStep.Unchecked"/>): the scale does not change the forward
+    /// pass, so it is not an overflow of the scaling. bf16 and fp32 steps have no scaler and cost no read here.
     /// </summary>
-    public bool Overflowed(long step, Tensor loss, ITracker tracker, ILogger logger) =>
-        Scaler is not null && double.IsFinite(loss.item<float>()) && !Scaler.Update(step, master.parameters(), tracker, logger);
+    public ScaledStep Check(long step, Tensor loss, Tensor gradientNorm, ITracker tracker, ILogger logger)
+    {
+        if (Scaler is null) return ScaledStep.Unchecked;
+        using var scope = NewDisposeScope();
+        HostReads++;
+        var finite = stack([loss.isfinite(), gradientNorm.isfinite()]).cpu().data<bool>().ToArray();
+        if (!finite[0]) return ScaledStep.Unchecked;
+        return Scaler.Update(step, finite[1], tracker, logger) ? ScaledStep.Finite : ScaledStep.Overflowed;
+    }
+
+    /// <summary>Values <see cref="Check"/> has read from the device: one per float16 step.</summary>
+    public long HostReads { get; private set; }
 
     public void Dispose() => Working.Dispose();
+}
+
+/// <summary>What <see cref="MixedPrecision.Check"/> decided about a step.</summary>
+internal enum ScaledStep
+{
+    /// <summary>Not decided here (no loss scaling, or a non-finite loss for the guard).</summary>
+    Unchecked,
+
+    /// <summary>The float16 gradients overflowed: skip the step.</summary>
+    Overflowed,
+
+    /// <summary>Loss and gradients are finite: the step goes ahead.</summary>
+    Finite,
 }

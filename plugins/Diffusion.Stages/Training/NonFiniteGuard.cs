@@ -21,9 +21,19 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
     /// every gradient. Both stay on the device and are combined there, so a step costs one host read (a one-element
     /// bool); their values are read only for the warning of a non-finite step.
     /// </summary>
+    /// <param name="step">The 1-based step.</param>
+    /// <param name="loss">The step's loss, on the device.</param>
+    /// <param name="gradientNorm">The global norm of its gradients, on the device.</param>
+    /// <param name="checkedFinite">True when the caller has already read both as finite (the float16 loss scaler's
+    /// check, <see cref="MixedPrecision.Check"/>): the step is accepted without a second read.</param>
     /// <exception cref="PluginInputException">The <see cref="MaxConsecutive"/>-th non-finite step in a row.</exception>
-    public bool Accept(long step, Tensor loss, Tensor gradientNorm)
+    public bool Accept(long step, Tensor loss, Tensor gradientNorm, bool checkedFinite = false)
     {
+        if (checkedFinite)
+        {
+            consecutive = 0;
+            return true;
+        }
         using (var finite = loss.isfinite().logical_and(gradientNorm.isfinite()))
         {
             HostReads++;

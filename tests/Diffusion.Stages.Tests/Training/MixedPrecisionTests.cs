@@ -156,6 +156,34 @@ public class MixedPrecisionTests
         Assert.Contains("precision: bf16 or fp32", error.Message);
     }
 
+    /// <summary>An fp16 step's loss and gradient norm are read once, together: an overflow, a good step, a NaN loss.</summary>
+    [Fact]
+    public void An_fp16_step_is_decided_from_its_loss_and_gradient_norm_in_one_host_read()
+    {
+        using var master = new Distillation.GaussianModels.AffineDenoiser();
+        using var mixed = MixedPrecision.ForTraining(Precision.Fp16, master, () => new Distillation.GaussianModels.AffineDenoiser(), CPU, 8, null, NullLogger.Instance)!;
+        var tracker = new Metrics();
+        var guard = new NonFiniteGuard(tracker, NullLogger.Instance, 0.001);
+        using var loss = tensor(0.5f);
+        using var good = tensor(3f);
+        using var inf = tensor(float.PositiveInfinity);
+        using var nan = tensor(float.NaN);
+
+        Assert.Equal(ScaledStep.Finite, mixed.Check(1, loss, good, tracker, NullLogger.Instance));
+        Assert.True(guard.Accept(1, loss, good, checkedFinite: true));
+        Assert.Equal((1, 0), (mixed.HostReads, guard.HostReads)); // the guard did not read again
+        Assert.Equal(8, mixed.Scaler!.Scale);
+
+        Assert.Equal(ScaledStep.Overflowed, mixed.Check(2, loss, inf, tracker, NullLogger.Instance));
+        Assert.Equal(4, mixed.Scaler.Scale);
+        Assert.Equal(2, mixed.HostReads);
+
+        // A NaN loss is no overflow of the scaling: the scale stays and the guard decides (and warns).
+        Assert.Equal(ScaledStep.Unchecked, mixed.Check(3, nan, good, tracker, NullLogger.Instance));
+        Assert.Equal(4, mixed.Scaler.Scale);
+        Assert.False(guard.Accept(3, nan, good));
+    }
+
     [Fact]
     public void Loss_scale_without_fp16_is_refused_before_anything_trains()
     {
