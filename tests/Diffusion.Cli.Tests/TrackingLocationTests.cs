@@ -48,8 +48,11 @@ public sealed class TrackingLocationTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_work.Path, "from-option", second, "sample.png")));
     }
 
-    [Fact]
-    public void ResumeWithArtifactsFindsTheCheckpoints()
+    /// <summary>Resuming finds the checkpoints under the root the run recorded, whether or not --artifacts names it again.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ResumeWithArtifactsFindsTheCheckpoints(bool nameTheRootAgain)
     {
         string file = _work.File("tiny.yaml", RunCommandTests.Tiny);
         var first = Cli.Run(_work.Path, "run", file, "--artifacts", "art");
@@ -66,7 +69,8 @@ public sealed class TrackingLocationTests : IDisposable
             command.CommandText = $"UPDATE runs SET status = 'KILLED' WHERE id = '{id}';";
             command.ExecuteNonQuery();
         }
-        var resumed = Cli.Run(_work.Path, "run", file, "--resume", id, "--artifacts", "art", "--set", "stages.train.steps=9", "--accept-length-change");
+        string[] root = nameTheRootAgain ? ["--artifacts", "art"] : [];
+        var resumed = Cli.Run(_work.Path, ["run", file, "--resume", id, .. root, "--set", "stages.train.steps=9", "--accept-length-change"]);
 
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("resuming 'train' from step", resumed.Stderr);

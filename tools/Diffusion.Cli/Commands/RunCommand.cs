@@ -124,7 +124,7 @@ internal static class RunCommand
             var errors = mpi is not { Rank: 0 } ? Console.Error : LaunchReport.Writer(Console.Error);
             try
             {
-                var outcome = runner.Run(new RunRequest(spec, tracking.Location, CommandLine.ArtifactRoot(result), result.GetValue(resume))
+                var outcome = runner.Run(new RunRequest(spec, tracking.Location, ArtifactRoot(result, tracking, result.GetValue(resume), launch), result.GetValue(resume))
                 {
                     Communicator = (ICommunicator?)mpi ?? SingleProcess.Instance,
                     AcceptLengthChange = result.GetValue(acceptLengthChange),
@@ -148,6 +148,29 @@ internal static class RunCommand
             return mpi is null ? code : EndRank(mpi, code, failure, standardError);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Where the run's folder goes: <c>--artifacts</c> or <c>DIFFUSION_ARTIFACTS</c> when given; for <c>--resume</c>, else
+    /// the root the run recorded (its checkpoints are there, wherever it was started from); else the default.
+    /// </summary>
+    private static string ArtifactRoot(ParseResult result, ITrackingBackend tracking, string? resumeId, MpiLaunch? launch)
+    {
+        if (resumeId is null || launch is { Rank: > 0 }) return CommandLine.ArtifactRoot(result);
+        string? recorded = null;
+        try
+        {
+            if (tracking.Exists)
+            {
+                using var store = tracking.Open();
+                recorded = store.FindRun(resumeId)?.ArtifactRoot;
+            }
+        }
+        catch (TrackingStoreException)
+        {
+            // The run itself opens the store next and reports why it cannot.
+        }
+        return CommandLine.ArtifactRootOf(result, recorded);
     }
 
     private static (int Code, string? Failure) Report(RunResult outcome, string file, TextWriter errors)
