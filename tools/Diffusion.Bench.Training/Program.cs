@@ -6,6 +6,7 @@ using Diffusion.Bench.Training;
 //   overhead [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
 //   memory   [--pipeline FILE] [--steps N] [--every K] [--set PATH=VALUE ...]
 //   kernels  [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--set PATH=VALUE ...]
+//   update   [--pipeline FILE] [--steps N]   (the AdamW step, clipping and weight average alone, one thread)
 //   peer     [--pipeline FILE] [--threads T] [--steps N] [--warmup W] [--samples K] [--sample-steps M] [--check-out FOLDER] [--set PATH=VALUE ...]
 //            (the project side of tools/bench-pytorch/run.sh: one JSON line, the same fields as peer.py prints; --check-out
 //            writes the initial weights and one forward pass for peer.py --check instead)
@@ -38,8 +39,11 @@ switch (mode)
         break;
     case "peer":
         return PeerMode.Run(pipeline, overrides, Arg);
+    case "update":
+        UpdateParts.Run(Quickstart.Load(pipeline, overrides), int.Parse(Arg("--steps", "200")));
+        break;
     default:
-        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory|precision|kernels|peer [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] " +
+        Console.Error.WriteLine("usage: Diffusion.Bench.Training overhead|memory|precision|kernels|update|peer [--pipeline FILE] [--steps N] [--rounds R] [--warmup W] [--every K] " +
                                 "[--threads T] [--samples K] [--sample-steps M] [--set PATH=VALUE ...]");
         return 2;
 }

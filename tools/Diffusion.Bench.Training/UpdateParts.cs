@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Diffusion.Bench.Training;
+
+/// <summary>
+/// The parameter update's parts alone, on the pipeline model's parameters with random gradients, at one thread: the
+/// AdamW step (TorchSharp's, as the hand-written loop uses), libtorch's gradient clipping and the weight average. Mean
+/// milliseconds over <c>--steps</c> calls after 20 warm-up calls; the PyTorch side is <c>tools/bench-pytorch/update.py</c>.
+/// </summary>
+internal static class UpdateParts
+{
+    public static void Run(Diffusion.Core.Pipelines.PipelineSpec spec, int iterations)
+    {
+        torch.set_num_threads(1);
+        using var hand = new HandLoop(spec);
+        var parameters = hand.Network.parameters().ToArray();
+        foreach (var p in parameters) p.grad = randn(p.shape);
+        var average = parameters.Select(p => p.detach().clone()).ToArray();
+        using var optimizer = optim.AdamW(parameters, 1e-3, weight_decay: 0.0);
+        double Bench(Action f)
+        {
+            for (int i = 0; i < 20; i++) { using var s = NewDisposeScope(); f(); }
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < iterations; i++) { using var s = NewDisposeScope(); f(); }
+            return clock.Elapsed.TotalMilliseconds / iterations;
+        }
+        Console.WriteLine($"parameter tensors {parameters.Length}, elements {parameters.Sum(p => p.numel())}");
+        Console.WriteLine($"adamw step ms {Bench(() => optimizer.step()):0.000}");
+        Console.WriteLine($"clip ms {Bench(() => nn.utils.clip_grad_norm_(parameters, 1.0)):0.000}");
+        Console.WriteLine($"weight average ms {Bench(() => { using var g = no_grad(); foreach (var (a, p) in average.Zip(parameters)) a.mul_(0.99).add_(p, alpha: 0.01); }):0.000}");
+    }
+}
