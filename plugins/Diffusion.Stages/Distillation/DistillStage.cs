@@ -113,7 +113,7 @@ public sealed class DistillStage(DistillStageOptions options) : IStage
         if (teacher.IsFlow)
             throw new PluginInputException(
                 $"student_prediction: v_prediction needs a diffusion teacher, but '{options.Model}' is a rectified-flow model (its velocity output is already bounded): set student_prediction: same");
-        context.Logger.LogInformation("distill: the student predicts v (the teacher predicts {Prediction}); sample it with prediction_type: v_prediction",
+        context.Logger.LogInformation("distill: the student predicts v (the teacher predicts {Prediction}); later stages of this run read it so, and a pipeline that loads its checkpoint with init_from sets prediction_type: v_prediction",
             OptionNames.EnumValueName(teacher.Prediction));
         context.Tracker.SetTag($"{context.StageName}.student_prediction", "v_prediction");
         return NoiseSchedule.FromBetas(teacher.Betas.ToArray(), PredictionType.VPrediction, teacher.Kind);
