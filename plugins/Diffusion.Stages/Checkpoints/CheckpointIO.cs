@@ -92,9 +92,7 @@ public static class CheckpointIO
             {
                 foreach (var (name, target) in own) target.copy_(tensors[name]);
             }
-            return metadata.TryGetValue("prediction_type", out string? prediction)
-                ? Enum.GetValues<PredictionType>().Cast<PredictionType?>().FirstOrDefault(v => OptionNames.EnumValueName(v!.Value) == prediction)
-                : null;
+            return metadata.TryGetValue("prediction_type", out string? prediction) ? TryParseEnum<PredictionType>(prediction) : null;
         }
         finally
         {
@@ -129,5 +127,9 @@ public static class CheckpointIO
     }
 
     private static T ParseEnum<T>(string yaml) where T : struct, Enum =>
-        Enum.GetValues<T>().First(v => OptionNames.EnumValueName(v) == yaml);
+        TryParseEnum<T>(yaml) ?? throw new InvalidOperationException($"'{yaml}' is no {typeof(T).Name} value");
+
+    /// <summary>The enum value whose option name (snake case, as pipelines and checkpoint metadata write it) is <paramref name="yaml"/>; null for none.</summary>
+    private static T? TryParseEnum<T>(string yaml) where T : struct, Enum =>
+        Enum.GetValues<T>().Where(v => OptionNames.EnumValueName(v) == yaml).Cast<T?>().FirstOrDefault();
 }
