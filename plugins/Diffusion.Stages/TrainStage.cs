@@ -66,7 +66,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                     resumeFolder, seed, context.Seed);
             context.Logger.LogInformation("resuming '{Stage}' from step {Step} ({Folder})", context.StageName, start, resumeFolder);
         }
-        var average = options.EmaDecay > 0 ? CreateAverage(denoiser, spec, network, context) : null;
+        using var average = options.EmaDecay > 0 ? CreateAverage(denoiser, spec, network, context) : null;
         if (average is not null) parallel.BroadcastFromRankZero(average.Network);
         var learningRate = LearningRate.From(options);
 
@@ -88,7 +88,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
                     if (loss is not null)
                     {
                         if (masked) CompressedWeightLayout.ApplyMasks(network);
-                        average?.Update(step);
+                        average?.Update(step, (optimizer as AdamW)?.Packed);
                         losses.Add(loss);
                     }
                 }
@@ -201,7 +201,8 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             total = total is null ? loss.detach() : total + loss.detach();
         }
         var meanLoss = parallel.AverageGradients(network.parameters(), micro == 1 ? total! : total! / micro);
-        var gradients = DeviceClip.Gradients(network.parameters());
+        var packed = optimizer as AdamW; // its gradients live in one buffer after the first step
+        var gradients = packed?.Gradients() ?? DeviceClip.Gradients(network.parameters());
         var norm = DeviceClip.TotalNorm(gradients);
         var scaled = precision?.Check(step + 1, meanLoss, norm, context.Tracker, context.Logger) ?? ScaledStep.Unchecked;
         if (scaled == ScaledStep.Overflowed)
@@ -214,7 +215,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
             optimizer.zero_grad();
             return null;
         }
-        if (options.GradClip > 0) DeviceClip.Clip(gradients, norm, options.GradClip);
+        if (options.GradClip > 0) DeviceClip.Clip(packed?.GradientBuffers() ?? gradients, norm, options.GradClip);
         optimizer.step();
         return scope.MoveToOuter(meanLoss);
     }

@@ -5,6 +5,7 @@ using Diffusion.Abstractions.Runs;
 using Diffusion.Abstractions.Samplers;
 using Diffusion.Core.Pipelines;
 using Diffusion.Core.Plugins;
+using Diffusion.Stages.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,22 +16,23 @@ namespace Diffusion.Bench.Training;
 
 /// <summary>
 /// The training loop a user would write by hand in TorchSharp, with the pipeline's model, data, schedule, batch size,
-/// optimizer (AdamW, same learning rate and weight decay), gradient clipping and, when the train stage's ema_decay is
-/// above 0, the same weight average (updated after every step): no tracking, no progress, no reseeding.
+/// and the train stage's own update: its AdamW (same learning rate and weight decay, the parameters packed into one
+/// buffer), its gradient clipping and, when ema_decay is above 0, its weight average (updated after every step). No
+/// tracking, no progress, no reseeding, no finiteness check: what the train stage adds is what the overhead benchmark
+/// measures.
 /// </summary>
 internal sealed class HandLoop : IDisposable
 {
     private readonly ModalityData data;
     private readonly DenoiserModule network;
     private readonly NoiseSchedule schedule;
-    private readonly optim.Optimizer optimizer;
+    private readonly Stages.Training.AdamW optimizer;
     private readonly TrainOptions options;
     private readonly Generator generator = new(1234, CPU);
     private readonly IDenoiser denoiser;
     private readonly DataSpec dataSpec;
     private readonly ISampler trainSampler;
-    private readonly DenoiserModule? average;
-    private readonly (Tensor Average, Tensor Source)[] averagePairs = [];
+    private readonly WeightAverage? average;
     private long averageUpdates;
 
     public HandLoop(PipelineSpec spec)
@@ -52,12 +54,8 @@ internal sealed class HandLoop : IDisposable
         dataSpec = modality.Spec;
         network = denoiser.Build(modality.Spec);
         network.train();
-        optimizer = optim.AdamW(network.parameters(), options.Lr, weight_decay: options.WeightDecay);
-        if (options.EmaDecay > 0)
-        {
-            average = Average();
-            averagePairs = average.parameters().Zip(network.parameters(), (a, s) => ((Tensor)a, (Tensor)s)).ToArray();
-        }
+        optimizer = new Stages.Training.AdamW(network.parameters(), options.Lr, options.WeightDecay);
+        if (options.EmaDecay > 0) average = new WeightAverage(network, denoiser.Build(dataSpec), options.EmaDecay);
     }
 
     /// <summary>The train stage's options this loop runs with.</summary>
@@ -85,7 +83,7 @@ internal sealed class HandLoop : IDisposable
     /// </summary>
     public double Sample(int count, int steps)
     {
-        var model = average ?? network;
+        var model = average?.Network ?? network;
         bool training = model.training;
         model.eval();
         var clock = Stopwatch.StartNew();
@@ -121,10 +119,10 @@ internal sealed class HandLoop : IDisposable
                 var loss = nn.functional.mse_loss(output, schedule.TrainingTarget(x0, noise, t));
                 optimizer.zero_grad();
                 loss.backward();
-                nn.utils.clip_grad_norm_(network.parameters(), options.GradClip);
+                if (options.GradClip > 0) DeviceClip.Clip(optimizer.GradientBuffers(), DeviceClip.TotalNorm(optimizer.Gradients()), options.GradClip);
                 optimizer.step();
                 _ = loss.item<float>();
-                UpdateAverage();
+                average?.Update(averageUpdates++, optimizer.Packed);
             }
             times[i] = clock.Elapsed.TotalSeconds;
             cpu[i] = StepClock.ProcessCpuSeconds() - cpuStart;
@@ -166,35 +164,6 @@ internal sealed class HandLoop : IDisposable
         return times;
     }
 
-    /// <summary>A copy of the network that holds the weight average (no gradients, eval mode), as the train stage keeps it.</summary>
-    private DenoiserModule Average()
-    {
-        var copy = denoiser.Build(dataSpec);
-        using (no_grad())
-        {
-            foreach (var (to, from) in copy.parameters().Zip(network.parameters()))
-            {
-                to.requires_grad_(false);
-                to.copy_(from);
-            }
-        }
-        copy.eval();
-        return copy;
-    }
-
-    /// <summary>
-    /// The train stage's update (WeightAverage, over the same parameter pairs kept from the start): avg = d·avg + (1 − d)·weights
-    /// with d = min(ema_decay, (1 + k)/(10 + k)) at update k (the network has no buffers to copy).
-    /// </summary>
-    private void UpdateAverage()
-    {
-        if (average is null) return;
-        double d = Math.Min(options.EmaDecay, (1.0 + averageUpdates) / (10.0 + averageUpdates));
-        averageUpdates++;
-        using var noGrad = no_grad();
-        foreach (var (avg, source) in averagePairs) avg.mul_(d).add_(source, alpha: 1 - d);
-    }
-
     /// <summary>
     /// A copy of the network in <paramref name="dtype"/>; with <paramref name="channelsLast"/> every 4-D weight is laid out
     /// channels-last (NHWC strides, what PyTorch's <c>to(memory_format=torch.channels_last)</c> does; TorchSharp 0.107 has
@@ -219,6 +188,7 @@ internal sealed class HandLoop : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
+        average?.Network.Dispose();
         average?.Dispose();
         network.Dispose();
         data.Dispose();

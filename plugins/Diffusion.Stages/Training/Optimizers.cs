@@ -9,6 +9,6 @@ internal static class Optimizers
     {
         OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
         OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: 0.9, weight_decay: weightDecay),
-        _ => optim.AdamW(parameters, lr, weight_decay: weightDecay),
+        _ => new AdamW(parameters, lr, weightDecay), // TorchSharp's AdamW over packed parameters
     };
 }
