@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The parameter update's parts alone in PyTorch eager (the peer of `Diffusion.Bench.Training update`): AdamW step,
-clip_grad_norm_ and the weight average on peer.py's UNet for a pipeline, random gradients, one thread. Mean
-milliseconds over --steps calls after 20 warm-up calls.
+"""The parameter update's parts alone in PyTorch eager (the peer of `Diffusion.Bench.Training update`): AdamW step
+(the default per-parameter implementation, as peer.py uses, and foreach=True, PyTorch's multi-tensor variant), clip_grad_norm_,
+the weight average and zero_grad (set_to_none=False, as peer.py) on peer.py's UNet for a pipeline, random gradients,
+one thread. Mean milliseconds over --steps calls after 20 warm-up calls.
 
     /usr/bin/python3 tools/bench-pytorch/update.py [--pipeline pipelines/quickstart.yaml] [--steps 200]
 """
@@ -30,6 +31,7 @@ def main():
         p.grad = torch.randn_like(p)
     average = [p.detach().clone() for p in params]
     optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
+    multi_tensor = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0, foreach=True)
 
     def bench(f):
         for _ in range(20):
@@ -46,8 +48,10 @@ def main():
 
     print(f"parameter tensors {len(params)}, elements {sum(p.numel() for p in params)}")
     print(f"adamw step ms {bench(optimizer.step):.3f}")
+    print(f"adamw step ms, foreach=True {bench(multi_tensor.step):.3f}")
     print(f"clip ms {bench(lambda: nn.utils.clip_grad_norm_(params, 1.0)):.3f}")
     print(f"weight average ms {bench(weight_average):.3f}")
+    print(f"zero_grad ms {bench(lambda: optimizer.zero_grad(set_to_none=False)):.3f}")
 
 
 if __name__ == "__main__":
