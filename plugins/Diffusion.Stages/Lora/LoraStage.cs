@@ -62,7 +62,7 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
                 adapter.Layers.Count, options.Model, options.Rank, options.EffectiveAlpha, trainableCount, trainableCount / (double)baseParameters, baseParameters, data.Count);
 
         var trainOptions = new TrainStageOptions { CondDropout = options.CondDropout, BatchSize = options.BatchSize };
-        using var optimizer = optim.AdamW(trainable, options.Lr);
+        using var optimizer = new Training.AdamW(trainable, options.Lr, weightDecay: 0.0); // the train stage's packed update
         network.train();
         adapter?.Train(true);
         var clock = Stopwatch.StartNew();
@@ -85,7 +85,7 @@ public sealed class LoraStage(LoraStageOptions options) : IStage
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new PluginInputException($"lora: the loss is {value} at step {step + 1}; lower lr (now {options.Lr})");
-                if (options.GradClip > 0) DeviceClip.Clip(trainable, options.GradClip);
+                if (options.GradClip > 0) DeviceClip.Clip(optimizer.GradientBuffers(), DeviceClip.TotalNorm(optimizer.Gradients()), options.GradClip);
                 optimizer.step();
                 context.Tracker.LogMetric("lora/loss", value, step + 1);
                 progress.Report(step + 1, $"loss {value:0.0000}");
