@@ -204,13 +204,13 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         var packed = optimizer as AdamW; // its gradients live in one buffer after the first step
         var gradients = packed?.Gradients() ?? DeviceClip.Gradients(network.parameters());
         var norm = DeviceClip.TotalNorm(gradients);
-        var scaled = precision?.Check(step + 1, meanLoss, norm, context.Tracker, context.Logger) ?? ScaledStep.Unchecked;
-        if (scaled == ScaledStep.Overflowed)
+        var finite = guard.Read(meanLoss, norm); // the step's one host read
+        if (precision?.Check(step + 1, finite, context.Tracker, context.Logger) == ScaledStep.Overflowed)
         {
             optimizer.zero_grad(); // an fp16 overflow: skipped, the loss scale halved (not a NaN for the guard)
             return null;
         }
-        if (!guard.Accept(step + 1, meanLoss, norm, checkedFinite: scaled == ScaledStep.Finite))
+        if (!guard.Accept(step + 1, finite, meanLoss, norm))
         {
             optimizer.zero_grad();
             return null;

@@ -134,25 +134,18 @@ internal sealed class MixedPrecision : IDisposable
     }
 
     /// <summary>
-    /// Under float16, decides step <paramref name="step"/> (1-based) from its loss and the global norm of its unscaled
-    /// gradients (<see cref="DeviceClip.TotalNorm"/>), both on the device, in one host read: <see cref="ScaledStep.Overflowed"/>
-    /// when the loss is finite but a gradient is not (skip the step; the scale is halved, see <see cref="LossScaler"/>),
-    /// <see cref="ScaledStep.Finite"/> when both are finite (the <see cref="NonFiniteGuard"/> need not read them again).
-    /// A non-finite loss is left to the guard (<see cref="ScaledStep.Unchecked"/>): the scale does not change the forward
-    /// pass, so it is not an overflow of the scaling. bf16 and fp32 steps have no scaler and cost no read here.
+    /// Under float16, decides step <paramref name="step"/> (1-based) from whether its loss and the global norm of its
+    /// unscaled gradients are finite (<paramref name="finite"/>, the guard's one read, <see cref="NonFiniteGuard.Read"/>):
+    /// <see cref="ScaledStep.Overflowed"/> when the loss is finite but a gradient is not (skip the step; the scale is
+    /// halved, see <see cref="LossScaler"/>), <see cref="ScaledStep.Finite"/> when both are finite. A non-finite loss is
+    /// left to the guard (<see cref="ScaledStep.Unchecked"/>): the scale does not change the forward pass, so it is not an
+    /// overflow of the scaling. bf16 and fp32 steps have no scaler.
     /// </summary>
-    public ScaledStep Check(long step, Tensor loss, Tensor gradientNorm, ITracker tracker, ILogger logger)
+    public ScaledStep Check(long step, StepFiniteness finite, ITracker tracker, ILogger logger)
     {
-        if (Scaler is null) return ScaledStep.Unchecked;
-        using var scope = NewDisposeScope();
-        HostReads++;
-        var finite = stack([loss.isfinite(), gradientNorm.isfinite()]).cpu().data<bool>().ToArray();
-        if (!finite[0]) return ScaledStep.Unchecked;
-        return Scaler.Update(step, finite[1], tracker, logger) ? ScaledStep.Finite : ScaledStep.Overflowed;
+        if (Scaler is null || !finite.Loss) return ScaledStep.Unchecked;
+        return Scaler.Update(step, finite.Gradients, tracker, logger) ? ScaledStep.Finite : ScaledStep.Overflowed;
     }
-
-    /// <summary>Values <see cref="Check"/> has read from the device: one per float16 step.</summary>
-    public long HostReads { get; private set; }
 
     public void Dispose() => Working.Dispose();
 }

@@ -16,32 +16,35 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
     private long skipped, streakStart;
 
     /// <summary>
+    /// Whether <paramref name="loss"/> and <paramref name="gradientNorm"/> (the global norm of the step's gradients,
+    /// <see cref="DeviceClip.TotalNorm"/>) are finite: both stay on the device and are combined there, so a step costs one
+    /// host read (two bools), whatever the precision. The float16 loss scaler decides from the same read
+    /// (<see cref="MixedPrecision.Check"/>).
+    /// </summary>
+    public StepFiniteness Read(Tensor loss, Tensor gradientNorm)
+    {
+        using var scope = NewDisposeScope();
+        HostReads++;
+        var finite = stack([loss.isfinite().reshape(1), gradientNorm.isfinite().reshape(1)]).cpu().data<bool>().ToArray();
+        return new StepFiniteness(finite[0], finite[1]);
+    }
+
+    /// <summary>
     /// True when step <paramref name="step"/> (1-based) may update the weights: its loss and the global norm of its
-    /// gradients (<see cref="DeviceClip.TotalNorm"/>) are finite. Checked before clipping, which would spread one NaN over
-    /// every gradient. Both stay on the device and are combined there, so a step costs one host read (a one-element
-    /// bool); their values are read only for the warning of a non-finite step.
+    /// gradients are finite (<paramref name="finite"/>, from <see cref="Read"/>). Checked before clipping, which would
+    /// spread one NaN over every gradient. The values are read only for the warning of a non-finite step.
     /// </summary>
     /// <param name="step">The 1-based step.</param>
+    /// <param name="finite">What <see cref="Read"/> found.</param>
     /// <param name="loss">The step's loss, on the device.</param>
     /// <param name="gradientNorm">The global norm of its gradients, on the device.</param>
-    /// <param name="checkedFinite">True when the caller has already read both as finite (the float16 loss scaler's
-    /// check, <see cref="MixedPrecision.Check"/>): the step is accepted without a second read.</param>
     /// <exception cref="PluginInputException">The <see cref="MaxConsecutive"/>-th non-finite step in a row.</exception>
-    public bool Accept(long step, Tensor loss, Tensor gradientNorm, bool checkedFinite = false)
+    public bool Accept(long step, StepFiniteness finite, Tensor loss, Tensor gradientNorm)
     {
-        if (checkedFinite)
+        if (finite.Both)
         {
             consecutive = 0;
             return true;
-        }
-        using (var finite = loss.isfinite().logical_and(gradientNorm.isfinite()))
-        {
-            HostReads++;
-            if (finite.item<bool>())
-            {
-                consecutive = 0;
-                return true;
-            }
         }
         HostReads += 2;
         double lossValue = loss.to_type(ScalarType.Float64).item<double>(), norm = gradientNorm.to_type(ScalarType.Float64).item<double>();
@@ -58,6 +61,9 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
         return false;
     }
 
+    /// <summary><see cref="Read"/> and <see cref="Accept(long, StepFiniteness, Tensor, Tensor)"/> in one.</summary>
+    public bool Accept(long step, Tensor loss, Tensor gradientNorm) => Accept(step, Read(loss, gradientNorm), loss, gradientNorm);
+
     /// <summary>The same check for a loss already on the host and the gradients of <paramref name="parameters"/>.</summary>
     public bool Accept(long step, double loss, IEnumerable<Parameter> parameters)
     {
@@ -67,4 +73,11 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
 
     /// <summary>Values this guard has read from the device: one per step (and two more for a non-finite step's warning); each makes a GPU host wait.</summary>
     public long HostReads { get; private set; }
+}
+
+/// <summary>Whether a training step's loss and the global norm of its gradients are finite (<see cref="NonFiniteGuard.Read"/>).</summary>
+internal readonly record struct StepFiniteness(bool Loss, bool Gradients)
+{
+    /// <summary>Both are finite: the step may go ahead.</summary>
+    public bool Both => Loss && Gradients;
 }

@@ -169,19 +169,23 @@ public class MixedPrecisionTests
         using var inf = tensor(float.PositiveInfinity);
         using var nan = tensor(float.NaN);
 
-        Assert.Equal(ScaledStep.Finite, mixed.Check(1, loss, good, tracker, NullLogger.Instance));
-        Assert.True(guard.Accept(1, loss, good, checkedFinite: true));
-        Assert.Equal((1, 0), (mixed.HostReads, guard.HostReads)); // the guard did not read again
+        var finite = guard.Read(loss, good);
+        Assert.Equal(ScaledStep.Finite, mixed.Check(1, finite, tracker, NullLogger.Instance));
+        Assert.True(guard.Accept(1, finite, loss, good));
+        Assert.Equal(1, guard.HostReads); // the scaler and the guard decided from the same read
         Assert.Equal(8, mixed.Scaler!.Scale);
 
-        Assert.Equal(ScaledStep.Overflowed, mixed.Check(2, loss, inf, tracker, NullLogger.Instance));
+        finite = guard.Read(loss, inf);
+        Assert.Equal(new StepFiniteness(Loss: true, Gradients: false), finite);
+        Assert.Equal(ScaledStep.Overflowed, mixed.Check(2, finite, tracker, NullLogger.Instance));
         Assert.Equal(4, mixed.Scaler.Scale);
-        Assert.Equal(2, mixed.HostReads);
+        Assert.Equal(2, guard.HostReads);
 
         // A NaN loss is no overflow of the scaling: the scale stays and the guard decides (and warns).
-        Assert.Equal(ScaledStep.Unchecked, mixed.Check(3, nan, good, tracker, NullLogger.Instance));
+        finite = guard.Read(nan, good);
+        Assert.Equal(ScaledStep.Unchecked, mixed.Check(3, finite, tracker, NullLogger.Instance));
         Assert.Equal(4, mixed.Scaler.Scale);
-        Assert.False(guard.Accept(3, nan, good));
+        Assert.False(guard.Accept(3, finite, nan, good));
     }
 
     [Fact]
