@@ -39,6 +39,17 @@ public class PackedAdamWTests
         loss.backward();
     }
 
+    /// <summary>One plain training step (every parameter in the loss) with each optimizer on its own parameters.</summary>
+    private static void StepBoth((optim.Optimizer Optimizer, Parameter[] Parameters) a, (optim.Optimizer Optimizer, Parameter[] Parameters) b, int step)
+    {
+        foreach (var (optimizer, parameters) in new[] { a, b })
+        {
+            optimizer.zero_grad();
+            Backward(parameters, step, 0);
+            optimizer.step();
+        }
+    }
+
     [Theory]
     [InlineData(0.0, 0)]   // every parameter has a gradient at the first step: all packed
     [InlineData(0.01, 3)]  // weight decay, and one parameter without a gradient until step 3: it stays per tensor
@@ -112,15 +123,7 @@ public class PackedAdamWTests
         using (var packed = new PackedAdamW(ours, 0.05, 0.01))
         using (var plain = optim.AdamW(reference, 0.05, weight_decay: 0.01))
         {
-            for (int step = 0; step < 3; step++)
-            {
-                packed.zero_grad();
-                plain.zero_grad();
-                Backward(ours, step, 0);
-                Backward(reference, step, 0);
-                packed.step();
-                plain.step();
-            }
+            for (int step = 0; step < 3; step++) StepBoth((packed, ours), (plain, reference), step);
             packed.save_state_dict(packedFile);
             plain.save_state_dict(plainFile);
         }
@@ -133,15 +136,7 @@ public class PackedAdamWTests
         using var resumedPlain = optim.AdamW(fromPacked, 0.05, weight_decay: 0.01);
         resumedPacked.load_state_dict(plainFile);
         resumedPlain.load_state_dict(packedFile);
-        for (int step = 3; step < 5; step++)
-        {
-            resumedPacked.zero_grad();
-            resumedPlain.zero_grad();
-            Backward(fromPlain, step, 0);
-            Backward(fromPacked, step, 0);
-            resumedPacked.step();
-            resumedPlain.step();
-        }
+        for (int step = 3; step < 5; step++) StepBoth((resumedPacked, fromPlain), (resumedPlain, fromPacked), step);
         for (int i = 0; i < fromPlain.Length; i++)
             Assert.True(Same(fromPlain[i], fromPacked[i]), $"parameter {i} differs after resuming crosswise");
     }
