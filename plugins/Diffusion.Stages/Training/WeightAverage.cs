@@ -35,6 +35,9 @@ internal sealed class WeightAverage : IDisposable
     /// <summary>The averaged network (in eval mode).</summary>
     public DenoiserModule Network { get; }
 
+    /// <summary>True once the averages of the optimizer's packed weights are packed alike (one operation per update).</summary>
+    public bool IsPacked => _packed is not null;
+
     /// <summary>
     /// Folds the source's current weights in; <paramref name="step"/> is the 0-based update number. <paramref name="packed"/>
     /// is the source's packed weights when the optimizer packed them (the first time it is given, the matching averages are

@@ -140,4 +140,34 @@ public class PackedAdamWTests
         for (int i = 0; i < fromPlain.Length; i++)
             Assert.True(Same(fromPlain[i], fromPacked[i]), $"parameter {i} differs after resuming crosswise");
     }
+
+    [Fact]
+    public void The_weight_average_packs_alike_and_averages_as_per_tensor()
+    {
+        using var scope = NewDisposeScope();
+        using var source = new Distillation.GaussianModels.AffineDenoiser();
+        using (var generator = new Generator(9))
+        using (no_grad())
+            foreach (var p in source.parameters()) p.add_(randn(p.shape, generator: generator) * 0.1);
+        using var packedCopy = new Distillation.GaussianModels.AffineDenoiser();
+        using var plainCopy = new Distillation.GaussianModels.AffineDenoiser();
+        using var packedAverage = new WeightAverage(source, packedCopy, 0.9);
+        using var plainAverage = new WeightAverage(source, plainCopy, 0.9);
+        // The optimizer gets its own enumeration of the parameters, as in the train stage.
+        using var optimizer = new PackedAdamW(source.parameters(), 0.05, 0.0);
+        var parameters = source.parameters().ToArray();
+
+        for (int step = 0; step < 4; step++)
+        {
+            optimizer.zero_grad();
+            Backward(parameters, step, 0);
+            optimizer.step();
+            packedAverage.Update(step, optimizer.Packed);
+            plainAverage.Update(step);
+            foreach (var ((name, packed), (_, plain)) in packedCopy.named_parameters().Zip(plainCopy.named_parameters()))
+                Assert.True(Same(packed, plain), $"average of {name} differs after step {step}");
+        }
+        Assert.True(packedAverage.IsPacked);
+        Assert.False(plainAverage.IsPacked);
+    }
 }
