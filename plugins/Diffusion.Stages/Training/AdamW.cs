@@ -6,7 +6,7 @@ namespace Diffusion.Stages.Training;
 /// TorchSharp's AdamW, its update done over the parameters packed into one buffer (<see cref="ContiguousTensors"/>):
 /// the same operations in the same order on every element, so the same numbers, but six operations a step instead of
 /// six per parameter tensor and no temporaries (the denominator has a buffer of its own). At the quickstart's 128
-/// tensors that is the difference between the update costing 2.7% of a CPU training step and 0.3% (docs/benchmarks.md).
+/// tensors the AdamW step went from about 4.3 ms to 0.95 ms of a 175 ms CPU training step (docs/benchmarks.md).
 /// <para>
 /// The parameters that have a gradient at the first step are packed then, with their gradients and moments; a parameter
 /// without one (never reached by the loss) keeps TorchSharp's per-tensor update, which skips it until it has one, so
