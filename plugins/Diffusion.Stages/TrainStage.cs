@@ -205,7 +205,7 @@ public sealed class TrainStage(TrainStageOptions options) : IStage
         var gradients = packed?.Gradients() ?? DeviceClip.Gradients(network.parameters());
         var norm = DeviceClip.TotalNorm(gradients);
         var finite = guard.Read(meanLoss, norm); // the step's one host read
-        if (precision?.Check(step + 1, finite, context.Tracker, context.Logger) == ScaledStep.Overflowed)
+        if (precision?.Overflowed(step + 1, finite, context.Tracker, context.Logger) == true)
         {
             optimizer.zero_grad(); // an fp16 overflow: skipped, the loss scale halved (not a NaN for the guard)
             return null;

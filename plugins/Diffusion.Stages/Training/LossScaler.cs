@@ -1,5 +1,3 @@
-using TorchSharp.Modules;
-
 namespace Diffusion.Stages.Training;
 
 /// <summary>
@@ -47,18 +45,11 @@ internal sealed class LossScaler(double initialScale = LossScaler.InitialScale)
     public long Overflows { get; private set; }
 
     /// <summary>
-    /// Decides step <paramref name="step"/> (1-based) from its unscaled float32 gradients: true when they are all finite
-    /// (the step goes ahead), false when the step overflowed (skip it; the scale is halved). Records the scale as the
-    /// metric <c>train/loss_scale</c> when it changes and every <see cref="LogEvery"/> steps, and the count of skipped
-    /// steps as <c>train/overflow_steps</c>.
-    /// </summary>
-    /// <exception cref="PluginInputException">The scale fell below <see cref="MinimumScale"/>.</exception>
-    public bool Update(long step, IEnumerable<Parameter> parameters, ITracker tracker, ILogger logger) =>
-        Update(step, AllFinite(parameters), tracker, logger);
-
-    /// <summary>
-    /// The same decision when the caller has already read whether the gradients are all finite (the train stage reads it
-    /// from their global norm, together with the loss, in one host read).
+    /// Decides step <paramref name="step"/> (1-based) from whether its unscaled float32 gradients are all finite (the train
+    /// stage reads that from their global norm, together with the loss, in one host read: <see cref="NonFiniteGuard.Read"/>):
+    /// true when they are (the step goes ahead), false when the step overflowed (skip it; the scale is halved). Records the
+    /// scale as the metric <c>train/loss_scale</c> when it changes and every <see cref="LogEvery"/> steps, and the count of
+    /// skipped steps as <c>train/overflow_steps</c>.
     /// </summary>
     /// <exception cref="PluginInputException">The scale fell below <see cref="MinimumScale"/>.</exception>
     public bool Update(long step, bool finite, ITracker tracker, ILogger logger)
@@ -86,13 +77,5 @@ internal sealed class LossScaler(double initialScale = LossScaler.InitialScale)
         }
         if (Scale != before || step == 1 || step % LogEvery == 0) tracker.LogMetric("train/loss_scale", Scale, step);
         return finite;
-    }
-
-    /// <summary>True when every gradient is finite (one host sync for all of them).</summary>
-    private static bool AllFinite(IEnumerable<Parameter> parameters)
-    {
-        using var scope = NewDisposeScope();
-        var checks = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!.isfinite().all()).ToArray();
-        return checks.Length == 0 || stack(checks).all().item<bool>();
     }
 }

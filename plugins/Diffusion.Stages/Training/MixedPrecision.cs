@@ -134,31 +134,14 @@ internal sealed class MixedPrecision : IDisposable
     }
 
     /// <summary>
-    /// Under float16, decides step <paramref name="step"/> (1-based) from whether its loss and the global norm of its
-    /// unscaled gradients are finite (<paramref name="finite"/>, the guard's one read, <see cref="NonFiniteGuard.Read"/>):
-    /// <see cref="ScaledStep.Overflowed"/> when the loss is finite but a gradient is not (skip the step; the scale is
-    /// halved, see <see cref="LossScaler"/>), <see cref="ScaledStep.Finite"/> when both are finite. A non-finite loss is
-    /// left to the guard (<see cref="ScaledStep.Unchecked"/>): the scale does not change the forward pass, so it is not an
-    /// overflow of the scaling. bf16 and fp32 steps have no scaler.
+    /// Under float16, true when step <paramref name="step"/> (1-based) overflowed and must be skipped: its loss is finite
+    /// but the global norm of its unscaled gradients is not (<paramref name="finite"/>, the guard's one read,
+    /// <see cref="NonFiniteGuard.Read"/>); the scale is halved, or grown after enough good steps (<see cref="LossScaler"/>).
+    /// A non-finite loss is left to the guard: the scale does not change the forward pass, so it is not an overflow of the
+    /// scaling. bf16 and fp32 steps have no scaler: false.
     /// </summary>
-    public ScaledStep Check(long step, StepFiniteness finite, ITracker tracker, ILogger logger)
-    {
-        if (Scaler is null || !finite.Loss) return ScaledStep.Unchecked;
-        return Scaler.Update(step, finite.Gradients, tracker, logger) ? ScaledStep.Finite : ScaledStep.Overflowed;
-    }
+    public bool Overflowed(long step, StepFiniteness finite, ITracker tracker, ILogger logger) =>
+        Scaler is not null && finite.Loss && !Scaler.Update(step, finite.Gradients, tracker, logger);
 
     public void Dispose() => Working.Dispose();
-}
-
-/// <summary>What <see cref="MixedPrecision.Check"/> decided about a step.</summary>
-internal enum ScaledStep
-{
-    /// <summary>Not decided here (no loss scaling, or a non-finite loss for the guard).</summary>
-    Unchecked,
-
-    /// <summary>The float16 gradients overflowed: skip the step.</summary>
-    Overflowed,
-
-    /// <summary>Loss and gradients are finite: the step goes ahead.</summary>
-    Finite,
 }

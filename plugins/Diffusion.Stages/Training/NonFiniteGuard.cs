@@ -19,7 +19,7 @@ internal sealed class NonFiniteGuard(ITracker tracker, ILogger logger, double lr
     /// Whether <paramref name="loss"/> and <paramref name="gradientNorm"/> (the global norm of the step's gradients,
     /// <see cref="DeviceClip.TotalNorm"/>) are finite: both stay on the device and are combined there, so a step costs one
     /// host read (two bools), whatever the precision. The float16 loss scaler decides from the same read
-    /// (<see cref="MixedPrecision.Check"/>).
+    /// (<see cref="MixedPrecision.Overflowed"/>).
     /// </summary>
     public StepFiniteness Read(Tensor loss, Tensor gradientNorm)
     {

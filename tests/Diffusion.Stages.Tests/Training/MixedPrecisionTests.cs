@@ -138,19 +138,19 @@ public class MixedPrecisionTests
     {
         var tracker = new Metrics();
         var scaler = new LossScaler(8);
-        Assert.False(scaler.Update(1, Gradients(1, float.PositiveInfinity), tracker, NullLogger.Instance));
+        Assert.False(scaler.Update(1, Finite(1, float.PositiveInfinity), tracker, NullLogger.Instance));
         Assert.Equal(4, scaler.Scale);
-        Assert.False(scaler.Update(2, Gradients(float.NaN), tracker, NullLogger.Instance));
+        Assert.False(scaler.Update(2, Finite(float.NaN), tracker, NullLogger.Instance));
         Assert.Equal(2, scaler.Scale);
-        for (int step = 3; step < 3 + LossScaler.GrowthInterval - 1; step++) Assert.True(scaler.Update(step, Gradients(1), tracker, NullLogger.Instance));
+        for (int step = 3; step < 3 + LossScaler.GrowthInterval - 1; step++) Assert.True(scaler.Update(step, Finite(1), tracker, NullLogger.Instance));
         Assert.Equal(2, scaler.Scale);
-        Assert.True(scaler.Update(5000, Gradients(1), tracker, NullLogger.Instance));
+        Assert.True(scaler.Update(5000, Finite(1), tracker, NullLogger.Instance));
         Assert.Equal(4, scaler.Scale);
         Assert.Equal(2, scaler.Overflows);
 
         var error = Assert.Throws<PluginInputException>(() =>
         {
-            for (int step = 1; step <= 100; step++) scaler.Update(step, Gradients(float.NaN), tracker, NullLogger.Instance);
+            for (int step = 1; step <= 100; step++) scaler.Update(step, Finite(float.NaN), tracker, NullLogger.Instance);
         });
         Assert.StartsWith("loss became NaN at step 27", error.Message); // 4 / 2^27 < 2^-24
         Assert.Contains("precision: bf16 or fp32", error.Message);
@@ -170,20 +170,20 @@ public class MixedPrecisionTests
         using var nan = tensor(float.NaN);
 
         var finite = guard.Read(loss, good);
-        Assert.Equal(ScaledStep.Finite, mixed.Check(1, finite, tracker, NullLogger.Instance));
+        Assert.False(mixed.Overflowed(1, finite, tracker, NullLogger.Instance));
         Assert.True(guard.Accept(1, finite, loss, good));
         Assert.Equal(1, guard.HostReads); // the scaler and the guard decided from the same read
         Assert.Equal(8, mixed.Scaler!.Scale);
 
         finite = guard.Read(loss, inf);
         Assert.Equal(new StepFiniteness(Loss: true, Gradients: false), finite);
-        Assert.Equal(ScaledStep.Overflowed, mixed.Check(2, finite, tracker, NullLogger.Instance));
+        Assert.True(mixed.Overflowed(2, finite, tracker, NullLogger.Instance));
         Assert.Equal(4, mixed.Scaler.Scale);
         Assert.Equal(2, guard.HostReads);
 
         // A NaN loss is no overflow of the scaling: the scale stays and the guard decides (and warns).
         finite = guard.Read(nan, good);
-        Assert.Equal(ScaledStep.Unchecked, mixed.Check(3, finite, tracker, NullLogger.Instance));
+        Assert.False(mixed.Overflowed(3, finite, tracker, NullLogger.Instance));
         Assert.Equal(4, mixed.Scaler.Scale);
         Assert.False(guard.Accept(3, finite, nan, good));
     }
@@ -227,6 +227,14 @@ public class MixedPrecisionTests
             Assert.True(difference < tolerance, $"{stage}: mean |difference| {difference:G3} of the mean |sample|");
             Assert.False(low.eq(fp32).all().item<bool>(), $"{stage} must not silently sample in float32");
         }
+    }
+
+    /// <summary>Whether a gradient of <paramref name="values"/> is finite, read as the train stage reads it (the global norm, <see cref="NonFiniteGuard.Read"/>).</summary>
+    private static bool Finite(params float[] values)
+    {
+        using var scope = NewDisposeScope();
+        var guard = new NonFiniteGuard(new Metrics(), NullLogger.Instance, 0.001);
+        return guard.Read(tensor(0.5f), DeviceClip.TotalNorm(DeviceClip.Gradients(Gradients(values)))).Gradients;
     }
 
     private static Parameter[] Gradients(params float[] values)
